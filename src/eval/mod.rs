@@ -1,0 +1,473 @@
+//! Evaluation: policies compiled into layers, and RAM's decision for a request, with or
+//! without a trace.
+
+mod compile;
+mod explain;
+
+pub use explain::{
+    AccessDeniedDetail, AuthCondition, AuthPrincipal, DiagnosticMessage, Explanation, LayerTrace,
+    MatchedPolicy, MatchedStatement, StatementOutcome, StatementTrace,
+};
+
+use std::collections::HashMap;
+use std::fmt;
+
+use compile::{ActionIndex, CompiledStatement};
+
+use crate::policy::{Effect, Policy};
+use crate::request::Request;
+
+/// The final answer for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Verdict {
+    /// Allowed.
+    Allow,
+    /// A Deny statement matched.
+    ExplicitDeny,
+    /// Nothing allowed it.
+    ImplicitDeny,
+}
+
+impl Verdict {
+    /// Whether this is `Allow`.
+    pub fn is_allowed(self) -> bool {
+        self == Verdict::Allow
+    }
+}
+
+/// The layer that decided, named as in RAM's `AccessDeniedDetail.PolicyType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum PolicyType {
+    /// Resource Directory control policies.
+    ControlPolicy,
+    /// The STS session policy of a role session.
+    SessionPolicy,
+    /// Identity policies attached at account scope.
+    AccountLevelIdentityBasedPolicy,
+    /// Identity policies attached in the scope of a resource group holding the resource.
+    ResourceGroupLevelIdentityBasedPolicy,
+}
+
+/// A policy's kind in RAM: built in, or written by the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+pub enum PolicyKind {
+    /// A system policy (`AliyunKvstoreFullAccess`, …).
+    System,
+    /// A custom policy.
+    #[default]
+    Custom,
+}
+
+/// The kind of entity a policy is attached to, as RAM names it in `AttachedEntityType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum EntityType {
+    /// A RAM user.
+    User,
+    /// A RAM user group.
+    Group,
+    /// A RAM role.
+    Role,
+}
+
+/// Where a policy takes part in evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// A Resource Directory control policy.
+    Control,
+    /// The session policy of a role session.
+    Session,
+    /// An identity policy attached at account scope.
+    Identity,
+    /// An identity policy attached in the scope of the named resource group.
+    ResourceGroupIdentity(String),
+}
+
+/// What RAM's diagnostics say about a policy besides its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyInfo {
+    /// System or custom.
+    pub kind: PolicyKind,
+    /// The entity it is attached to, and that entity's name.
+    pub attached_to: Option<(EntityType, String)>,
+    /// The policy version in force (`v1`, …), when known.
+    pub version: Option<String>,
+}
+
+/// Who is asking, for `AccessDeniedDetail`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Principal {
+    /// `SubUser`, `AssumedRoleUser` or `Federated`.
+    pub principal_type: String,
+    /// The user or role name.
+    pub display_name: String,
+    /// The account that owns it.
+    pub owner_id: String,
+}
+
+/// A policy in a set, with where it takes part.
+#[derive(Debug, Clone)]
+pub(crate) struct Member {
+    pub(crate) policy: Policy,
+    pub(crate) slot: Slot,
+    pub(crate) info: PolicyInfo,
+}
+
+/// Statements of one layer, with an index per effect.
+#[derive(Debug, Clone)]
+struct Layer {
+    policy_type: PolicyType,
+    resource_group: Option<String>,
+    statements: Vec<CompiledStatement>,
+    denies: ActionIndex,
+    allows: ActionIndex,
+}
+
+/// Which statement decided: indexes into the set's policies and their statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatementId {
+    /// The policy, in the order policies were added.
+    pub policy: usize,
+    /// The statement, in document order.
+    pub statement: usize,
+}
+
+/// RAM's decision for a request: the verdict and the layer that gave it. Cheap to copy; made
+/// without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decision {
+    /// Allow, explicit deny or implicit deny.
+    pub verdict: Verdict,
+    /// The layer that decided.
+    pub policy_type: PolicyType,
+    /// A statement that decided (for `Allow` and `ExplicitDeny`); `explain` lists all of them.
+    pub deciding: Option<StatementId>,
+}
+
+impl Decision {
+    /// Whether the request is allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.verdict.is_allowed()
+    }
+}
+
+/// Compiled policies in RAM's layers. Immutable once built, `Send + Sync`: build it once and
+/// share it between threads.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    members: Vec<Member>,
+    control: Option<Layer>,
+    session: Option<Layer>,
+    identity: Layer,
+    resource_groups: Vec<Layer>,
+    /// Resource ARN → the resource groups (indexes into `resource_groups`) holding it.
+    membership: HashMap<String, Vec<usize>>,
+    principal: Option<Principal>,
+}
+
+/// Collects policies and resource groups for a [`PolicySet`].
+#[derive(Debug, Clone, Default)]
+pub struct PolicySetBuilder {
+    members: Vec<Member>,
+    groups: Vec<(String, Vec<String>)>,
+    principal: Option<Principal>,
+}
+
+/// A policy set that cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// A role session has one session policy.
+    #[error("a role session has at most one session policy, found `{first}` and `{second}`")]
+    SecondSessionPolicy {
+        /// The first policy's name.
+        first: String,
+        /// The second policy's name.
+        second: String,
+    },
+}
+
+impl PolicySetBuilder {
+    /// Adds an identity policy attached at account scope.
+    pub fn identity(self, policy: Policy) -> Self {
+        self.add(Slot::Identity, policy, PolicyInfo::default())
+    }
+
+    /// Adds a Resource Directory control policy.
+    pub fn control(self, policy: Policy) -> Self {
+        self.add(Slot::Control, policy, PolicyInfo::default())
+    }
+
+    /// Sets the session policy of a role session.
+    pub fn session(self, policy: Policy) -> Self {
+        self.add(Slot::Session, policy, PolicyInfo::default())
+    }
+
+    /// Adds an identity policy attached in the scope of a resource group.
+    pub fn resource_group_identity(self, group: impl Into<String>, policy: Policy) -> Self {
+        self.add(
+            Slot::ResourceGroupIdentity(group.into()),
+            policy,
+            PolicyInfo::default(),
+        )
+    }
+
+    /// Adds a policy to a slot, with what RAM's diagnostics say about it.
+    pub fn add(mut self, slot: Slot, policy: Policy, info: PolicyInfo) -> Self {
+        self.members.push(Member { policy, slot, info });
+        self
+    }
+
+    /// Declares the resources a resource group holds (ARNs, compared exactly).
+    pub fn resource_group<I, S>(mut self, group: impl Into<String>, resources: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.groups.push((
+            group.into(),
+            resources.into_iter().map(Into::into).collect(),
+        ));
+        self
+    }
+
+    /// Names the principal the policies belong to, for `AccessDeniedDetail`.
+    pub fn principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+
+    /// Compiles the policies into layers and indexes.
+    ///
+    /// # Errors
+    /// More than one session policy.
+    pub fn build(self) -> Result<PolicySet, BuildError> {
+        let sessions: Vec<_> = self
+            .members
+            .iter()
+            .filter(|m| m.slot == Slot::Session)
+            .collect();
+        if let [first, second, ..] = sessions.as_slice() {
+            return Err(BuildError::SecondSessionPolicy {
+                first: first.policy.name().into(),
+                second: second.policy.name().into(),
+            });
+        }
+        let mut control = Layer::new(PolicyType::ControlPolicy, None);
+        let mut session = Layer::new(PolicyType::SessionPolicy, None);
+        let mut identity = Layer::new(PolicyType::AccountLevelIdentityBasedPolicy, None);
+        let mut resource_groups: Vec<Layer> = Vec::new();
+        for (index, member) in self.members.iter().enumerate() {
+            let layer = match &member.slot {
+                Slot::Control => &mut control,
+                Slot::Session => &mut session,
+                Slot::Identity => &mut identity,
+                Slot::ResourceGroupIdentity(group) => {
+                    let position = resource_groups
+                        .iter()
+                        .position(|l| l.resource_group.as_deref() == Some(group.as_str()))
+                        .unwrap_or_else(|| {
+                            resource_groups.push(Layer::new(
+                                PolicyType::ResourceGroupLevelIdentityBasedPolicy,
+                                Some(group.clone()),
+                            ));
+                            resource_groups.len() - 1
+                        });
+                    &mut resource_groups[position]
+                }
+            };
+            layer.add(index, &member.policy);
+        }
+        let mut membership: HashMap<String, Vec<usize>> = HashMap::new();
+        for (group, resources) in &self.groups {
+            let Some(position) = resource_groups
+                .iter()
+                .position(|l| l.resource_group.as_deref() == Some(group.as_str()))
+            else {
+                continue; // a group with no policy attached in its scope changes nothing
+            };
+            for resource in resources {
+                let groups = membership.entry(resource.clone()).or_default();
+                if !groups.contains(&position) {
+                    groups.push(position);
+                }
+            }
+        }
+        let has_control = self.members.iter().any(|m| m.slot == Slot::Control);
+        Ok(PolicySet {
+            control: has_control.then_some(control),
+            session: (!sessions.is_empty()).then_some(session),
+            members: self.members,
+            identity,
+            resource_groups,
+            membership,
+            principal: self.principal,
+        })
+    }
+}
+
+impl Layer {
+    fn new(policy_type: PolicyType, resource_group: Option<String>) -> Layer {
+        Layer {
+            policy_type,
+            resource_group,
+            statements: Vec::new(),
+            denies: ActionIndex::default(),
+            allows: ActionIndex::default(),
+        }
+    }
+
+    fn add(&mut self, policy_index: usize, policy: &Policy) {
+        for (i, statement) in policy.statements().iter().enumerate() {
+            let id = self.statements.len();
+            self.statements
+                .push(CompiledStatement::compile(statement, policy_index, i));
+            match statement.effect.value {
+                Effect::Deny => self.denies.insert(id, statement),
+                Effect::Allow => self.allows.insert(id, statement),
+            }
+        }
+    }
+
+    /// The layer's verdict without a trace: any matching Deny, else any matching Allow, else
+    /// implicit deny. Visits only the statements the index offers, and allocates nothing.
+    fn evaluate(&self, request: &Request) -> (Verdict, Option<StatementId>) {
+        for i in self.denies.candidates(request) {
+            let statement = &self.statements[i];
+            if statement.matches(request).is_ok() {
+                return (Verdict::ExplicitDeny, Some(statement.id()));
+            }
+        }
+        for i in self.allows.candidates(request) {
+            let statement = &self.statements[i];
+            if statement.matches(request).is_ok() {
+                return (Verdict::Allow, Some(statement.id()));
+            }
+        }
+        (Verdict::ImplicitDeny, None)
+    }
+}
+
+impl CompiledStatement {
+    fn id(&self) -> StatementId {
+        StatementId {
+            policy: self.policy,
+            statement: self.statement,
+        }
+    }
+}
+
+/// The verdict of one layer from the effects of the statements that matched in it
+/// (RAM-SPEC §4): a matching Deny wins, then a matching Allow, else nothing allowed it.
+fn layer_verdict(matched: impl IntoIterator<Item = Effect>) -> Verdict {
+    let mut verdict = Verdict::ImplicitDeny;
+    for effect in matched {
+        match effect {
+            Effect::Deny => return Verdict::ExplicitDeny,
+            Effect::Allow => verdict = Verdict::Allow,
+        }
+    }
+    verdict
+}
+
+impl PolicySet {
+    /// Starts a set.
+    pub fn builder() -> PolicySetBuilder {
+        PolicySetBuilder::default()
+    }
+
+    /// RAM's decision for a request, without a trace. Allocates nothing.
+    pub fn evaluate(&self, request: &Request) -> Decision {
+        self.decide(request, |layer| layer.evaluate(request))
+    }
+
+    /// The decision with its full trace: every statement of every layer, matched or the first
+    /// reason it did not, the deciding statements, and the condition keys the request lacked.
+    /// Always agrees with [`PolicySet::evaluate`].
+    pub fn explain(&self, request: &Request) -> Explanation {
+        explain::explain(self, request)
+    }
+
+    /// The policies of the set, in the order they were added.
+    pub fn policies(&self) -> impl Iterator<Item = (&Policy, &Slot)> {
+        self.members.iter().map(|m| (&m.policy, &m.slot))
+    }
+
+    /// RAM's order of layers (RAM-SPEC §4), the one place it is written: the first layer that
+    /// does not allow decides. `layer` gives one layer's verdict and a deciding statement.
+    fn decide(
+        &self,
+        request: &Request,
+        mut layer: impl FnMut(&Layer) -> (Verdict, Option<StatementId>),
+    ) -> Decision {
+        let decision = |(verdict, deciding), policy_type| Decision {
+            verdict,
+            policy_type,
+            deciding,
+        };
+        for guard in [&self.control, &self.session].into_iter().flatten() {
+            let result = layer(guard);
+            if result.0 != Verdict::Allow {
+                // Control and session policies must allow; any deny there is final.
+                return decision(result, guard.policy_type);
+            }
+        }
+        let account = layer(&self.identity);
+        if account.0 != Verdict::ImplicitDeny {
+            return decision(account, PolicyType::AccountLevelIdentityBasedPolicy);
+        }
+        // Only on an implicit deny at account scope do resource-group scoped policies count.
+        let groups = self.resource_groups_of(request.resource());
+        if groups.is_empty() {
+            return decision(account, PolicyType::AccountLevelIdentityBasedPolicy);
+        }
+        let mut result = (Verdict::ImplicitDeny, None);
+        for &group in groups {
+            let r = layer(&self.resource_groups[group]);
+            match r.0 {
+                Verdict::ExplicitDeny => {
+                    result = r;
+                    break;
+                }
+                Verdict::Allow if result.0 == Verdict::ImplicitDeny => result = r,
+                _ => {}
+            }
+        }
+        decision(result, PolicyType::ResourceGroupLevelIdentityBasedPolicy)
+    }
+
+    fn resource_groups_of(&self, resource: &str) -> &[usize] {
+        self.membership.get(resource).map_or(&[], Vec::as_slice)
+    }
+
+    fn member(&self, id: StatementId) -> &Member {
+        &self.members[id.policy]
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Allow => "Allow",
+            Verdict::ExplicitDeny => "ExplicitDeny",
+            Verdict::ImplicitDeny => "ImplicitDeny",
+        })
+    }
+}
+
+impl fmt::Display for PolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PolicyType::ControlPolicy => "ControlPolicy",
+            PolicyType::SessionPolicy => "SessionPolicy",
+            PolicyType::AccountLevelIdentityBasedPolicy => "AccountLevelIdentityBasedPolicy",
+            PolicyType::ResourceGroupLevelIdentityBasedPolicy => {
+                "ResourceGroupLevelIdentityBasedPolicy"
+            }
+        })
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.verdict, self.policy_type)
+    }
+}

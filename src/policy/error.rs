@@ -1,0 +1,286 @@
+//! Errors that make a policy document invalid, each with a stable code, its span, and a fix.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::source::{Source, SourceError, Span};
+
+/// Why a policy document is invalid. The [`code`](ParseErrorKind::code) is stable: `check`
+/// reports it, tests and suppressions name it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseErrorKind {
+    /// The text is not JSON.
+    #[error("invalid JSON: {message}")]
+    InvalidJson {
+        /// What the reader expected and found.
+        message: String,
+    },
+    /// An API response wrapper holds no usable document.
+    #[error("{message}")]
+    InvalidResponse {
+        /// What is wrong.
+        message: String,
+    },
+    /// An object names the same member twice.
+    #[error("duplicate member `{name}`")]
+    DuplicateMember {
+        /// The name, as written the second time.
+        name: String,
+        /// The spelling of the first one (differs for condition keys, which ignore case).
+        first: String,
+    },
+    /// A JSON value of the wrong type.
+    #[error("`{element}` must be {expected}, found {found}")]
+    TypeMismatch {
+        /// The element.
+        element: String,
+        /// What it must be.
+        expected: &'static str,
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A member that has no place there.
+    #[error("invalid policy element `{name}` in {context}")]
+    UnknownElement {
+        /// The member name.
+        name: String,
+        /// Where: `the document`, `a statement`.
+        context: &'static str,
+        /// The valid member names there.
+        expected: &'static [&'static str],
+    },
+    /// `Principal` in a policy that is attached to identities.
+    #[error(
+        "`Principal` is only valid in trust and bucket policies, not in a policy attached to an identity"
+    )]
+    PrincipalNotAllowed,
+    /// A required member is absent.
+    #[error("{context} has no `{element}`")]
+    MissingElement {
+        /// The member's name (or `Action` or `NotAction`).
+        element: &'static str,
+        /// Where: `the document`, `this statement`.
+        context: &'static str,
+    },
+    /// Both members of an exclusive pair are present.
+    #[error("a statement may have `{first}` or `{second}`, not both")]
+    ConflictingElements {
+        /// The first member.
+        first: &'static str,
+        /// The second member.
+        second: &'static str,
+    },
+    /// An empty array, object or string.
+    #[error("`{element}` must not be an empty {what}")]
+    Empty {
+        /// The element.
+        element: String,
+        /// `array`, `object` or `string`.
+        what: &'static str,
+    },
+    /// `Version` is not `"1"`.
+    #[error("`Version` must be `\"1\"`, found `{found}`")]
+    InvalidVersion {
+        /// The value written.
+        found: String,
+    },
+    /// `Effect` is not `Allow` or `Deny`.
+    #[error("`Effect` must be `Allow` or `Deny`, found `{found}`")]
+    InvalidEffect {
+        /// The value written.
+        found: String,
+    },
+    /// An action is not `<ram-code>:<action-name>` or `*`.
+    #[error("invalid action `{found}`: expected `<ram-code>:<action-name>` or `*`")]
+    InvalidActionFormat {
+        /// The action written.
+        found: String,
+    },
+    /// A resource does not start with `acs:` and is not `*`.
+    #[error("invalid resource `{found}`: a resource must start with `acs:` or be `*`")]
+    InvalidArnPrefix {
+        /// The resource written.
+        found: String,
+    },
+    /// An operator outside RAM's documented set.
+    #[error("invalid condition operator `{found}`")]
+    InvalidConditionOperator {
+        /// The operator written.
+        found: String,
+        /// What to write instead.
+        hint: String,
+    },
+    /// A condition key that is not `<ram-code>:<key>`.
+    #[error("invalid condition key `{found}`: expected `<ram-code>:<key>`, e.g. `acs:SourceIp`")]
+    InvalidConditionKeyFormat {
+        /// The key written.
+        found: String,
+    },
+    /// `Bool` with more than one value for a key.
+    #[error("`Bool` takes exactly one value for `{key}`, found {count}")]
+    MultipleBooleanValues {
+        /// The key.
+        key: String,
+        /// How many values.
+        count: usize,
+    },
+    /// A condition value that does not parse for its operator.
+    #[error("invalid value for `{operator}`: {reason}")]
+    InvalidConditionValue {
+        /// The operator.
+        operator: String,
+        /// Why the value is refused.
+        reason: String,
+    },
+}
+
+impl ParseErrorKind {
+    /// The stable code of this kind of error, named after RAM's validator where it has one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParseErrorKind::InvalidJson { .. } => "invalid-json",
+            ParseErrorKind::InvalidResponse { .. } => "invalid-policy-response",
+            ParseErrorKind::DuplicateMember { .. } => "duplicate-member",
+            ParseErrorKind::TypeMismatch { .. } => "data-type-mismatch",
+            ParseErrorKind::UnknownElement { .. } | ParseErrorKind::PrincipalNotAllowed => {
+                "invalid-policy-element"
+            }
+            ParseErrorKind::MissingElement { .. } => "missing-policy-element",
+            ParseErrorKind::ConflictingElements { .. } => "conflicting-policy-elements",
+            ParseErrorKind::Empty { .. } => "empty-value",
+            ParseErrorKind::InvalidVersion { .. } => "invalid-version",
+            ParseErrorKind::InvalidEffect { .. } => "invalid-effect",
+            ParseErrorKind::InvalidActionFormat { .. } => "invalid-action-format",
+            ParseErrorKind::InvalidArnPrefix { .. } => "invalid-arn-prefix",
+            ParseErrorKind::InvalidConditionOperator { .. } => "invalid-condition-operator",
+            ParseErrorKind::InvalidConditionKeyFormat { .. } => "invalid-condition-key-format",
+            ParseErrorKind::MultipleBooleanValues { .. } => "invalid-condition-multiple-boolean",
+            ParseErrorKind::InvalidConditionValue { .. } => "invalid-condition-value",
+        }
+    }
+
+    /// One line saying how to fix it.
+    pub fn help(&self) -> String {
+        match self {
+            ParseErrorKind::InvalidJson { .. } => "fix the JSON syntax at this position".into(),
+            ParseErrorKind::InvalidResponse { .. } => {
+                "give the policy document itself, or a complete GetPolicy / GetPolicyVersion / ListPolicyVersions response".into()
+            }
+            ParseErrorKind::DuplicateMember { first, .. } => {
+                format!("remove one of the two (`{first}` is already given): parsers disagree on which one counts")
+            }
+            ParseErrorKind::TypeMismatch { element, expected, .. } => format!("write `{element}` as {expected}"),
+            ParseErrorKind::UnknownElement { expected, .. } => {
+                format!("remove it; valid here: {}", backticked(expected))
+            }
+            ParseErrorKind::PrincipalNotAllowed => {
+                "remove `Principal`: the principal is whoever the policy is attached to".into()
+            }
+            ParseErrorKind::MissingElement { element, .. } => match *element {
+                "Action" => "add `Action` (or `NotAction`) listing the actions, e.g. `\"Action\": \"kvstore:RestoreInstance\"`".into(),
+                "Resource" => "add `Resource` (or `NotResource`), e.g. `\"Resource\": \"acs:kvstore:*:*:instance/*\"`".into(),
+                "Effect" => "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into(),
+                "Version" => "add `\"Version\": \"1\"`".into(),
+                other => format!("add `{other}`"),
+            },
+            ParseErrorKind::ConflictingElements { first, second } => {
+                format!("keep either `{first}` or `{second}`; split the statement in two if both are meant")
+            }
+            ParseErrorKind::Empty { what, .. } => match *what {
+                "string" => "write a value or remove the element".into(),
+                _ => format!("give at least one entry or remove the element; an empty {what} is refused by RAM"),
+            },
+            ParseErrorKind::InvalidVersion { .. } => "write `\"Version\": \"1\"` (a string): it is the only policy language version".into(),
+            ParseErrorKind::InvalidEffect { found } => {
+                if found.eq_ignore_ascii_case("allow") {
+                    "write `Allow`: the value is case-sensitive".into()
+                } else if found.eq_ignore_ascii_case("deny") {
+                    "write `Deny`: the value is case-sensitive".into()
+                } else {
+                    "write `Allow` or `Deny`".into()
+                }
+            }
+            ParseErrorKind::InvalidActionFormat { .. } => {
+                "write the RAM code, one colon, and the action, e.g. `kvstore:RestoreInstance` or `kvstore:Describe*`".into()
+            }
+            ParseErrorKind::InvalidArnPrefix { .. } => {
+                "write an ARN like `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`, or `*`".into()
+            }
+            ParseErrorKind::InvalidConditionOperator { hint, .. } => hint.clone(),
+            ParseErrorKind::InvalidConditionKeyFormat { .. } => {
+                "write the RAM code, a colon and the key name, e.g. `acs:SourceIp` or `acs:MFAPresent`".into()
+            }
+            ParseErrorKind::MultipleBooleanValues { .. } => "give a single `\"true\"` or `\"false\"`".into(),
+            ParseErrorKind::InvalidConditionValue { .. } => {
+                "write a value of the operator's type: a string, a number, an RFC 3339 date-time, `true`/`false`, or an IP address or CIDR".into()
+            }
+        }
+    }
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One invalid thing in a policy document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// What is wrong.
+    pub kind: ParseErrorKind,
+    /// Where.
+    pub span: Span,
+}
+
+impl ParseError {
+    /// An error of `kind` at `span`.
+    pub fn new(kind: ParseErrorKind, span: Span) -> ParseError {
+        ParseError { kind, span }
+    }
+}
+
+/// Every error found in one policy document (never an empty list).
+#[derive(Debug, Clone)]
+pub struct InvalidPolicy {
+    /// The document's source, for positions.
+    pub source: Arc<Source>,
+    /// The errors, in document order.
+    pub errors: Vec<ParseError>,
+}
+
+impl fmt::Display for InvalidPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let at = self.source.position(error.span.start);
+            write!(
+                f,
+                "{}:{}: error[{}]: {}\n  help: {}",
+                self.source.name(),
+                at,
+                error.kind.code(),
+                error.kind,
+                error.kind.help()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidPolicy {}
+
+/// A policy that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The document is invalid.
+    #[error(transparent)]
+    Invalid(#[from] Box<InvalidPolicy>),
+}

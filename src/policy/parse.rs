@@ -1,0 +1,563 @@
+//! Reads a policy document strictly (RAM-SPEC §1), collecting every error with its span.
+
+use std::sync::Arc;
+
+use super::{
+    Effect, InvalidPolicy, NameList, ParseError, ParseErrorKind as Kind, Policy, Statement,
+};
+use crate::arn;
+use crate::condition::{Condition, ConditionValue, ConditionValueError, Family, Operator};
+use crate::json::{self, JsonKind, JsonMember, JsonValue};
+use crate::request::is_valid_key;
+use crate::source::{Source, Span, Spanned, Unwrapped, unwrap_response};
+
+const DOCUMENT_MEMBERS: &[&str] = &["Version", "Statement"];
+const STATEMENT_MEMBERS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// The only policy language version.
+const POLICY_VERSION: &str = "1";
+
+pub(super) fn parse_policy(
+    default_name: String,
+    source: Arc<Source>,
+) -> Result<Policy, InvalidPolicy> {
+    let fail = |source: Arc<Source>, kind, span| InvalidPolicy {
+        source,
+        errors: vec![ParseError::new(kind, span)],
+    };
+    let root = json::parse(source.text()).map_err(|e| {
+        fail(
+            source.clone(),
+            Kind::InvalidJson { message: e.message },
+            e.span,
+        )
+    })?;
+    let unwrapped = unwrap_response(&source, &root).map_err(|e| {
+        fail(
+            source.clone(),
+            Kind::InvalidResponse { message: e.message },
+            e.span,
+        )
+    })?;
+    let (document_source, embedded_root, document, name) = match unwrapped {
+        Unwrapped::Document(document) => (source, None, document, None),
+        Unwrapped::EmbeddedObject {
+            document,
+            policy_name,
+        } => (source, None, document, policy_name),
+        Unwrapped::EmbeddedText {
+            source: inner,
+            policy_name,
+        } => {
+            let inner_root = json::parse(inner.text()).map_err(|e| {
+                fail(
+                    inner.clone(),
+                    Kind::InvalidJson { message: e.message },
+                    e.span,
+                )
+            })?;
+            (inner, Some(inner_root), &root, policy_name)
+        }
+    };
+    let document = embedded_root.as_ref().unwrap_or(document);
+    let mut reader = Reader { errors: Vec::new() };
+    let parsed = reader.document(document);
+    match parsed {
+        Some((statements, bare_statement)) if reader.errors.is_empty() => Ok(Policy {
+            name: name.unwrap_or(default_name),
+            source: document_source,
+            statements,
+            bare_statement,
+        }),
+        _ => {
+            reader.errors.sort_by_key(|e| e.span.start);
+            Err(InvalidPolicy {
+                source: document_source,
+                errors: reader.errors,
+            })
+        }
+    }
+}
+
+struct Reader {
+    errors: Vec<ParseError>,
+}
+
+/// The members of an object that are allowed and given once, by name.
+struct Members<'a> {
+    members: Vec<&'a JsonMember>,
+}
+
+impl<'a> Members<'a> {
+    fn get(&self, name: &str) -> Option<&'a JsonMember> {
+        self.members.iter().copied().find(|m| m.name == name)
+    }
+}
+
+impl Reader {
+    fn error(&mut self, kind: Kind, span: Span) {
+        self.errors.push(ParseError::new(kind, span));
+    }
+
+    fn document(&mut self, value: &JsonValue) -> Option<(Vec<Statement>, Option<Span>)> {
+        let object = self.object(value, "policy document")?;
+        let members = self.members(object, DOCUMENT_MEMBERS, "the document");
+        let opening = opening_brace(value);
+        match members.get("Version") {
+            None => self.error(
+                Kind::MissingElement {
+                    element: "Version",
+                    context: "the document",
+                },
+                opening,
+            ),
+            Some(m) => match &m.value.kind {
+                JsonKind::String(v) if v == POLICY_VERSION => {}
+                JsonKind::String(v) => {
+                    self.error(Kind::InvalidVersion { found: v.clone() }, m.value.span)
+                }
+                other => self.error(
+                    Kind::TypeMismatch {
+                        element: "Version".into(),
+                        expected: "the string `\"1\"`",
+                        found: other.type_name(),
+                    },
+                    m.value.span,
+                ),
+            },
+        }
+        let Some(statement) = members.get("Statement") else {
+            self.error(
+                Kind::MissingElement {
+                    element: "Statement",
+                    context: "the document",
+                },
+                opening,
+            );
+            return None;
+        };
+        match &statement.value.kind {
+            JsonKind::Array(items) if items.is_empty() => {
+                self.empty("Statement", "array", statement.value.span);
+                None
+            }
+            JsonKind::Array(items) => {
+                let statements: Vec<_> = items.iter().filter_map(|s| self.statement(s)).collect();
+                Some((statements, None))
+            }
+            JsonKind::Object(_) => {
+                let bare = self.statement(&statement.value)?;
+                let span = bare.span;
+                Some((vec![bare], Some(span)))
+            }
+            other => {
+                self.error(
+                    Kind::TypeMismatch {
+                        element: "Statement".into(),
+                        expected: "an array of statement objects",
+                        found: other.type_name(),
+                    },
+                    statement.value.span,
+                );
+                None
+            }
+        }
+    }
+
+    fn statement(&mut self, value: &JsonValue) -> Option<Statement> {
+        let object = self.object(value, "Statement")?;
+        let errors_before = self.errors.len();
+        for member in object {
+            if member.name == "Principal" || member.name == "NotPrincipal" {
+                self.error(Kind::PrincipalNotAllowed, member.name_span);
+            }
+        }
+        let members = self.members(object, STATEMENT_MEMBERS, "a statement");
+        let opening = opening_brace(value);
+        let sid = members
+            .get("Sid")
+            .and_then(|m| self.non_empty_string(m, "Sid"));
+        let effect = match members.get("Effect") {
+            None => {
+                self.error(
+                    Kind::MissingElement {
+                        element: "Effect",
+                        context: "this statement",
+                    },
+                    opening,
+                );
+                None
+            }
+            Some(m) => match &m.value.kind {
+                JsonKind::String(s) if s == "Allow" => {
+                    Some(Spanned::new(Effect::Allow, m.value.span))
+                }
+                JsonKind::String(s) if s == "Deny" => {
+                    Some(Spanned::new(Effect::Deny, m.value.span))
+                }
+                JsonKind::String(s) => {
+                    self.error(Kind::InvalidEffect { found: s.clone() }, m.value.span);
+                    None
+                }
+                other => {
+                    self.error(
+                        Kind::TypeMismatch {
+                            element: "Effect".into(),
+                            expected: "the string `Allow` or `Deny`",
+                            found: other.type_name(),
+                        },
+                        m.value.span,
+                    );
+                    None
+                }
+            },
+        };
+        let action = self.name_list(&members, "Action", "NotAction", opening, check_action);
+        let resource = self.name_list(&members, "Resource", "NotResource", opening, check_resource);
+        let (conditions, condition_span) = match members.get("Condition") {
+            Some(m) => (self.conditions(&m.value), Some(m.value.span)),
+            None => (Vec::new(), None),
+        };
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        Some(Statement {
+            sid,
+            effect: effect?,
+            action: action?,
+            resource: resource?,
+            conditions,
+            condition_span,
+            span: value.span,
+        })
+    }
+
+    /// Reads `Action`/`NotAction` (or the resource pair): exactly one of them, each pattern checked.
+    fn name_list(
+        &mut self,
+        members: &Members<'_>,
+        positive: &'static str,
+        negative: &'static str,
+        opening: Span,
+        check: fn(&str) -> Option<Kind>,
+    ) -> Option<NameList> {
+        let (member, negated) = match (members.get(positive), members.get(negative)) {
+            (Some(p), Some(n)) => {
+                let second = if p.name_span.start < n.name_span.start {
+                    n
+                } else {
+                    p
+                };
+                self.error(
+                    Kind::ConflictingElements {
+                        first: positive,
+                        second: negative,
+                    },
+                    second.name_span,
+                );
+                return None;
+            }
+            (Some(p), None) => (p, false),
+            (None, Some(n)) => (n, true),
+            (None, None) => {
+                self.error(
+                    Kind::MissingElement {
+                        element: positive,
+                        context: "this statement",
+                    },
+                    opening,
+                );
+                return None;
+            }
+        };
+        let patterns = self.string_list(&member.value, &member.name)?;
+        let mut valid = true;
+        for pattern in &patterns {
+            if let Some(kind) = check(&pattern.value) {
+                self.error(kind, pattern.span);
+                valid = false;
+            }
+        }
+        valid.then_some(NameList {
+            negated,
+            patterns,
+            name_span: member.name_span,
+        })
+    }
+
+    fn conditions(&mut self, value: &JsonValue) -> Vec<Condition> {
+        let Some(operators) = self.non_empty_object(value, "Condition") else {
+            return Vec::new();
+        };
+        let mut conditions = Vec::new();
+        for op_member in self.members(operators, &[], "Condition").members {
+            let operator = match Operator::parse(&op_member.name) {
+                Ok(operator) => Some(Spanned::new(operator, op_member.name_span)),
+                Err(e) => {
+                    self.error(
+                        Kind::InvalidConditionOperator {
+                            found: e.name,
+                            hint: e.hint,
+                        },
+                        op_member.name_span,
+                    );
+                    None
+                }
+            };
+            let Some(keys) = self.non_empty_object(&op_member.value, &op_member.name) else {
+                continue;
+            };
+            let mut seen: Vec<(String, &str)> = Vec::new();
+            for key_member in self.members(keys, &[], "a condition operator").members {
+                let folded = crate::condition::fold_key(&key_member.name);
+                if let Some((_, first)) = seen.iter().find(|(f, _)| *f == folded) {
+                    self.error(
+                        Kind::DuplicateMember {
+                            name: key_member.name.clone(),
+                            first: first.to_string(),
+                        },
+                        key_member.name_span,
+                    );
+                    continue;
+                }
+                seen.push((folded, &key_member.name));
+                if !is_valid_key(&key_member.name) {
+                    self.error(
+                        Kind::InvalidConditionKeyFormat {
+                            found: key_member.name.clone(),
+                        },
+                        key_member.name_span,
+                    );
+                }
+                let Some(operator) = operator.clone() else {
+                    continue;
+                };
+                if let Some(values) = self.condition_values(operator.value, key_member) {
+                    conditions.push(Condition {
+                        operator,
+                        key: Spanned::new(key_member.name.clone(), key_member.name_span),
+                        values,
+                    });
+                }
+            }
+        }
+        conditions
+    }
+
+    fn condition_values(
+        &mut self,
+        operator: Operator,
+        key: &JsonMember,
+    ) -> Option<Vec<Spanned<ConditionValue>>> {
+        let family = operator.base.family();
+        let items: Vec<&JsonValue> = match &key.value.kind {
+            JsonKind::Array(items) if items.is_empty() => {
+                self.empty(&key.name, "array", key.value.span);
+                return None;
+            }
+            JsonKind::Array(items) => items.iter().collect(),
+            _ => vec![&key.value],
+        };
+        if family == Family::Bool && items.len() > 1 {
+            self.error(
+                Kind::MultipleBooleanValues {
+                    key: key.name.clone(),
+                    count: items.len(),
+                },
+                key.value.span,
+            );
+            return None;
+        }
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            match ConditionValue::from_json(family, item) {
+                Ok(v) => values.push(Spanned::new(v, item.span)),
+                Err(ConditionValueError::TypeMismatch {
+                    expected, found, ..
+                }) => self.error(
+                    Kind::TypeMismatch {
+                        element: format!("{operator} {}", key.name),
+                        expected,
+                        found,
+                    },
+                    item.span,
+                ),
+                Err(ConditionValueError::Invalid(e)) => self.error(
+                    Kind::InvalidConditionValue {
+                        operator: operator.to_string(),
+                        reason: e.to_string(),
+                    },
+                    item.span,
+                ),
+            }
+        }
+        Some(values)
+    }
+
+    /// The members of an object, with duplicates and (when `allowed` is not empty) unknown names
+    /// reported and left out.
+    fn members<'a>(
+        &mut self,
+        object: &'a [JsonMember],
+        allowed: &'static [&'static str],
+        context: &'static str,
+    ) -> Members<'a> {
+        let mut kept: Vec<&JsonMember> = Vec::with_capacity(object.len());
+        for member in object {
+            if let Some(first) = kept.iter().find(|m| m.name == member.name) {
+                self.error(
+                    Kind::DuplicateMember {
+                        name: member.name.clone(),
+                        first: first.name.clone(),
+                    },
+                    member.name_span,
+                );
+            } else if !allowed.is_empty() && !allowed.contains(&member.name.as_str()) {
+                if member.name != "Principal" && member.name != "NotPrincipal" {
+                    self.error(
+                        Kind::UnknownElement {
+                            name: member.name.clone(),
+                            context,
+                            expected: allowed,
+                        },
+                        member.name_span,
+                    );
+                }
+            } else {
+                kept.push(member);
+            }
+        }
+        Members { members: kept }
+    }
+
+    fn object<'a>(&mut self, value: &'a JsonValue, element: &str) -> Option<&'a [JsonMember]> {
+        match &value.kind {
+            JsonKind::Object(members) => Some(members),
+            other => {
+                self.error(
+                    Kind::TypeMismatch {
+                        element: element.to_string(),
+                        expected: "a JSON object",
+                        found: other.type_name(),
+                    },
+                    value.span,
+                );
+                None
+            }
+        }
+    }
+
+    fn non_empty_object<'a>(
+        &mut self,
+        value: &'a JsonValue,
+        element: &str,
+    ) -> Option<&'a [JsonMember]> {
+        let members = self.object(value, element)?;
+        if members.is_empty() {
+            self.empty(element, "object", value.span);
+            return None;
+        }
+        Some(members)
+    }
+
+    /// A string or a non-empty array of non-empty strings.
+    fn string_list(&mut self, value: &JsonValue, element: &str) -> Option<Vec<Spanned<String>>> {
+        let items: Vec<&JsonValue> = match &value.kind {
+            JsonKind::Array(items) if items.is_empty() => {
+                self.empty(element, "array", value.span);
+                return None;
+            }
+            JsonKind::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        let mut strings = Vec::with_capacity(items.len());
+        let mut valid = true;
+        for item in items {
+            match &item.kind {
+                JsonKind::String(s) if s.is_empty() => {
+                    self.empty(element, "string", item.span);
+                    valid = false;
+                }
+                JsonKind::String(s) => strings.push(Spanned::new(s.clone(), item.span)),
+                other => {
+                    self.error(
+                        Kind::TypeMismatch {
+                            element: element.to_string(),
+                            expected: "a string or an array of strings",
+                            found: other.type_name(),
+                        },
+                        item.span,
+                    );
+                    valid = false;
+                }
+            }
+        }
+        valid.then_some(strings)
+    }
+
+    fn non_empty_string(&mut self, member: &JsonMember, element: &str) -> Option<Spanned<String>> {
+        match &member.value.kind {
+            JsonKind::String(s) if s.is_empty() => {
+                self.empty(element, "string", member.value.span);
+                None
+            }
+            JsonKind::String(s) => Some(Spanned::new(s.clone(), member.value.span)),
+            other => {
+                self.error(
+                    Kind::TypeMismatch {
+                        element: element.to_string(),
+                        expected: "a string",
+                        found: other.type_name(),
+                    },
+                    member.value.span,
+                );
+                None
+            }
+        }
+    }
+
+    fn empty(&mut self, element: &str, what: &'static str, span: Span) {
+        self.error(
+            Kind::Empty {
+                element: element.to_string(),
+                what,
+            },
+            span,
+        );
+    }
+}
+
+/// The span of an object's `{`, where "this object lacks X" is reported.
+fn opening_brace(value: &JsonValue) -> Span {
+    Span::new(value.span.start, value.span.start + 1)
+}
+
+/// An action is `*` or `<ram-code>:<action-name>`: one colon, both parts non-empty.
+fn check_action(action: &str) -> Option<Kind> {
+    if action.chars().all(|c| c == '*') {
+        return None;
+    }
+    match action.split_once(':') {
+        Some((code, name)) if !code.is_empty() && !name.is_empty() && !name.contains(':') => None,
+        _ => Some(Kind::InvalidActionFormat {
+            found: action.to_string(),
+        }),
+    }
+}
+
+/// A resource is `*` or starts with `acs:`; a partial ARN is accepted here and linted.
+fn check_resource(resource: &str) -> Option<Kind> {
+    arn::classify_resource_pattern(resource)
+        .err()
+        .map(|_| Kind::InvalidArnPrefix {
+            found: resource.to_string(),
+        })
+}

@@ -1,0 +1,657 @@
+//! Requests: the action, the resource and the condition context, prepared once so that every
+//! statement can be matched against them without allocating.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::arn::{self, Arn};
+use crate::condition::fold_key;
+use crate::json::{self, JsonKind, JsonValue};
+use crate::pattern::fold_case;
+use crate::source::{Source, Span};
+use crate::value::{self, Decimal, Instant};
+
+/// The action every restore is authorized as.
+pub const RESTORE_INSTANCE_ACTION: &str = "kvstore:RestoreInstance";
+
+/// The global key holding the time of the request.
+pub const CURRENT_TIME_KEY: &str = "acs:CurrentTime";
+
+/// A request to authorize: who asks is implied by the policies evaluated; this is what is asked.
+#[derive(Debug, Clone)]
+pub struct Request {
+    action: String,
+    action_folded: String,
+    service_folded_len: usize,
+    resource: String,
+    context: Context,
+}
+
+impl Request {
+    /// Starts a request for `action` on `resource`.
+    pub fn builder(action: impl Into<String>, resource: impl Into<String>) -> RequestBuilder {
+        RequestBuilder {
+            action: action.into(),
+            resource: resource.into(),
+            context: Vec::new(),
+            now: None,
+        }
+    }
+
+    /// Starts a `kvstore:RestoreInstance` request on an instance's ARN.
+    pub fn restore_instance(region: &str, account_id: &str, instance_id: &str) -> RequestBuilder {
+        Self::builder(
+            RESTORE_INSTANCE_ACTION,
+            arn::kvstore_instance_arn(region, account_id, instance_id),
+        )
+    }
+
+    /// The action, as given.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The action folded to lower case, as action patterns are matched.
+    pub fn action_folded(&self) -> &str {
+        &self.action_folded
+    }
+
+    /// The folded RAM code of the action (`kvstore`).
+    pub fn service_folded(&self) -> &str {
+        &self.action_folded[..self.service_folded_len]
+    }
+
+    /// The resource ARN.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The condition context.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// Reads a request file: `{"action": …, "resource": …, "context": {key: value | [values]}}`.
+    ///
+    /// # Errors
+    /// Invalid JSON, unknown or missing members, values of the wrong type, or an invalid request.
+    pub fn from_json_text(text: &str) -> Result<Request, RequestError> {
+        let root = json::parse(text).map_err(|e| RequestError::Json {
+            message: e.message,
+            span: e.span,
+        })?;
+        Self::from_json(&root)
+    }
+
+    /// Reads a request from parsed JSON (see [`Request::from_json_text`]); an `"id"` member is
+    /// allowed and ignored, so that request logs can carry one.
+    ///
+    /// # Errors
+    /// As [`Request::from_json_text`].
+    pub fn from_json(root: &JsonValue) -> Result<Request, RequestError> {
+        let JsonKind::Object(members) = &root.kind else {
+            return Err(RequestError::Shape {
+                message: format!(
+                    "a request must be a JSON object, found {}",
+                    root.kind.type_name()
+                ),
+                span: root.span,
+            });
+        };
+        let mut action = None;
+        let mut resource = None;
+        let mut builder_context = Vec::new();
+        for member in members {
+            let shape = |message: String| RequestError::Shape {
+                message,
+                span: member.value.span,
+            };
+            match member.name.as_str() {
+                "action" | "resource" => {
+                    let slot = if member.name == "action" {
+                        &mut action
+                    } else {
+                        &mut resource
+                    };
+                    if slot.is_some() {
+                        return Err(RequestError::Shape {
+                            message: format!("`{}` is given twice", member.name),
+                            span: member.name_span,
+                        });
+                    }
+                    let text = member
+                        .value
+                        .as_str()
+                        .ok_or_else(|| shape(format!("`{}` must be a string", member.name)))?;
+                    *slot = Some(text.to_string());
+                }
+                "context" => {
+                    let JsonKind::Object(entries) = &member.value.kind else {
+                        return Err(shape(
+                            "`context` must be an object of key → value or list of values".into(),
+                        ));
+                    };
+                    for entry in entries {
+                        let values = context_values(&entry.value).map_err(|message| {
+                            RequestError::Shape {
+                                message: format!("context key `{}`: {message}", entry.name),
+                                span: entry.value.span,
+                            }
+                        })?;
+                        builder_context.push((entry.name.clone(), values, entry.name_span));
+                    }
+                }
+                "id" => {}
+                other => {
+                    return Err(RequestError::Shape {
+                        message: format!(
+                            "unknown request member `{other}`: expected `action`, `resource`, `context` or `id`"
+                        ),
+                        span: member.name_span,
+                    });
+                }
+            }
+        }
+        let missing = |name: &str| RequestError::Shape {
+            message: format!("the request has no `{name}`"),
+            span: root.span,
+        };
+        let mut builder = Request::builder(
+            action.ok_or_else(|| missing("action"))?,
+            resource.ok_or_else(|| missing("resource"))?,
+        );
+        builder.context = builder_context
+            .into_iter()
+            .map(|(key, values, span)| (key, values, Some(span)))
+            .collect();
+        builder.build()
+    }
+}
+
+/// Reads one context entry's value: a string, boolean or number, or an array of them.
+fn context_values(value: &JsonValue) -> Result<Vec<ContextInput>, String> {
+    let one = |v: &JsonValue| match &v.kind {
+        JsonKind::String(s) => Ok(ContextInput::String(s.clone())),
+        JsonKind::Bool(b) => Ok(ContextInput::Bool(*b)),
+        JsonKind::Number(n) => Ok(ContextInput::Number(n.to_string())),
+        other => Err(format!(
+            "values must be strings, booleans or numbers, found {}",
+            other.type_name()
+        )),
+    };
+    match &value.kind {
+        JsonKind::Array(items) => items.iter().map(one).collect(),
+        _ => one(value).map(|v| vec![v]),
+    }
+}
+
+/// Builds a [`Request`], checking it once complete.
+#[derive(Debug, Clone)]
+pub struct RequestBuilder {
+    action: String,
+    resource: String,
+    context: Vec<(String, Vec<ContextInput>, Option<Span>)>,
+    now: Option<Instant>,
+}
+
+impl RequestBuilder {
+    /// Adds a condition key with one value, or several (`Vec<&str>`, `Vec<String>`).
+    pub fn context(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<ContextValues>,
+    ) -> RequestBuilder {
+        self.context.push((key.into(), value.into().0, None));
+        self
+    }
+
+    /// Sets the time of the request, the value of `acs:CurrentTime` unless the context sets it.
+    /// Without it the real clock is read when the request is built.
+    pub fn at(mut self, now: Instant) -> RequestBuilder {
+        self.now = Some(now);
+        self
+    }
+
+    /// Checks and prepares the request.
+    ///
+    /// # Errors
+    /// An action that is not `<ram-code>:<action-name>`, a resource that is not an `acs:` ARN, a
+    /// malformed condition key, or two keys equal ignoring case (RAM-SPEC §3).
+    pub fn build(self) -> Result<Request, RequestError> {
+        let service_len = match self.action.split_once(':') {
+            Some((service, name))
+                if !service.is_empty() && !name.is_empty() && !name.contains(':') =>
+            {
+                service.len()
+            }
+            _ => {
+                return Err(RequestError::Action {
+                    action: self.action,
+                });
+            }
+        };
+        Arn::parse(&self.resource).map_err(|e| RequestError::Resource {
+            resource: self.resource.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut entries: Vec<ContextEntry> = Vec::with_capacity(self.context.len() + 1);
+        for (key, values, span) in self.context {
+            if !is_valid_key(&key) {
+                return Err(RequestError::Key { key, span });
+            }
+            let folded = fold_key(&key);
+            if let Some(first) = entries.iter().find(|e| e.folded == folded) {
+                return Err(RequestError::DuplicateKey {
+                    first: first.key.clone(),
+                    second: key,
+                    span,
+                });
+            }
+            entries.push(ContextEntry {
+                key,
+                folded,
+                values: values.into_iter().map(ContextValue::new).collect(),
+            });
+        }
+        let current_time = fold_key(CURRENT_TIME_KEY);
+        if !entries.iter().any(|e| e.folded == current_time) {
+            let now = self.now.unwrap_or_else(Instant::now);
+            entries.push(ContextEntry {
+                key: CURRENT_TIME_KEY.into(),
+                folded: current_time,
+                values: vec![ContextValue::new(ContextInput::String(now.to_string()))],
+            });
+        }
+        entries.sort_by(|a, b| a.folded.cmp(&b.folded));
+        let action_folded = fold_case(&self.action).into_owned();
+        // Folding can change the byte length of the RAM code; find the colon again.
+        let service_folded_len = action_folded.find(':').unwrap_or(service_len);
+        Ok(Request {
+            action: self.action,
+            action_folded,
+            service_folded_len,
+            resource: self.resource,
+            context: Context { entries },
+        })
+    }
+}
+
+/// Whether a condition key has the form `<ram-code>:<key>` with both parts non-empty.
+pub(crate) fn is_valid_key(key: &str) -> bool {
+    matches!(key.split_once(':'), Some((code, name)) if !code.is_empty() && !name.is_empty())
+}
+
+/// A request that cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// The request file is not JSON.
+    #[error("{message}")]
+    Json {
+        /// What the JSON reader said.
+        message: String,
+        /// Where.
+        span: Span,
+    },
+    /// The request file has the wrong shape.
+    #[error("{message}")]
+    Shape {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        span: Span,
+    },
+    /// The action is not `<ram-code>:<action-name>`.
+    #[error(
+        "request action `{action}` is not of the form `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
+    )]
+    Action {
+        /// The action given.
+        action: String,
+    },
+    /// The resource is not an ARN.
+    #[error("request resource `{resource}` is not an ARN: {reason}")]
+    Resource {
+        /// The resource given.
+        resource: String,
+        /// Why.
+        reason: String,
+    },
+    /// A condition key is not `<ram-code>:<key>`.
+    #[error("context key `{key}` is not of the form `<ram-code>:<key>`, e.g. `acs:SourceIp`")]
+    Key {
+        /// The key given.
+        key: String,
+        /// Where, for keys read from a file.
+        span: Option<Span>,
+    },
+    /// Two keys equal ignoring case.
+    #[error(
+        "context keys `{first}` and `{second}` are the same key (keys are case-insensitive): give it once, with a list of values if it has several"
+    )]
+    DuplicateKey {
+        /// The first spelling.
+        first: String,
+        /// The second spelling.
+        second: String,
+        /// Where the second stands, for keys read from a file.
+        span: Option<Span>,
+    },
+}
+
+impl RequestError {
+    /// Where in the request file the error is, when it was read from one.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            RequestError::Json { span, .. } | RequestError::Shape { span, .. } => Some(*span),
+            RequestError::Key { span, .. } | RequestError::DuplicateKey { span, .. } => *span,
+            RequestError::Action { .. } | RequestError::Resource { .. } => None,
+        }
+    }
+
+    /// The error with its position in `source`, as `file:line:column: message`.
+    pub fn located(&self, source: &Source) -> String {
+        match self.span() {
+            Some(span) => format!("{}:{}: {self}", source.name(), source.position(span.start)),
+            None => format!("{}: {self}", source.name()),
+        }
+    }
+}
+
+/// A value given for a condition key, before it is prepared.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextInput {
+    /// A string.
+    String(String),
+    /// A boolean.
+    Bool(bool),
+    /// A number, as its JSON text.
+    Number(String),
+}
+
+/// One or more values for a condition key; built from the usual Rust types with `From`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextValues(Vec<ContextInput>);
+
+impl From<&str> for ContextValues {
+    fn from(s: &str) -> Self {
+        ContextValues(vec![ContextInput::String(s.to_string())])
+    }
+}
+impl From<String> for ContextValues {
+    fn from(s: String) -> Self {
+        ContextValues(vec![ContextInput::String(s)])
+    }
+}
+impl From<bool> for ContextValues {
+    fn from(b: bool) -> Self {
+        ContextValues(vec![ContextInput::Bool(b)])
+    }
+}
+impl From<i64> for ContextValues {
+    fn from(n: i64) -> Self {
+        ContextValues(vec![ContextInput::Number(n.to_string())])
+    }
+}
+impl From<IpAddr> for ContextValues {
+    fn from(ip: IpAddr) -> Self {
+        ContextValues(vec![ContextInput::String(ip.to_string())])
+    }
+}
+impl From<&Instant> for ContextValues {
+    fn from(t: &Instant) -> Self {
+        ContextValues(vec![ContextInput::String(t.to_string())])
+    }
+}
+impl<T: Into<ContextValues>> From<Vec<T>> for ContextValues {
+    fn from(values: Vec<T>) -> Self {
+        ContextValues(values.into_iter().flat_map(|v| v.into().0).collect())
+    }
+}
+impl From<ContextInput> for ContextValues {
+    fn from(input: ContextInput) -> Self {
+        ContextValues(vec![input])
+    }
+}
+
+/// The condition keys of a request, looked up case-insensitively.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    entries: Vec<ContextEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct ContextEntry {
+    key: String,
+    folded: String,
+    values: Vec<ContextValue>,
+}
+
+impl Context {
+    /// The values of a key given folded; an empty slice when the key is missing.
+    pub(crate) fn values(&self, folded_key: &str) -> &[ContextValue] {
+        self.entries
+            .binary_search_by(|e| e.folded.as_str().cmp(folded_key))
+            .map_or(&[], |i| &self.entries[i].values)
+    }
+
+    /// The values of a key, however it is spelled; empty when the key is missing.
+    pub fn get(&self, key: &str) -> &[ContextValue] {
+        self.values(&fold_key(key))
+    }
+
+    /// Every key with its values, in folded-key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[ContextValue])> {
+        self.entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.values.as_slice()))
+    }
+}
+
+/// One request value, read once as every type a condition may compare it as.
+#[derive(Debug, Clone)]
+pub struct ContextValue {
+    input: ContextInput,
+    text: String,
+    folded: String,
+    decimal: Option<Decimal>,
+    instant: Option<Instant>,
+    ip: Option<IpAddr>,
+    boolean: Option<bool>,
+}
+
+impl ContextValue {
+    fn new(input: ContextInput) -> ContextValue {
+        // Under String operators a boolean reads as `true`/`false` and a number as its JSON text.
+        let text = match &input {
+            ContextInput::String(s) | ContextInput::Number(s) => s.clone(),
+            ContextInput::Bool(b) => b.to_string(),
+        };
+        let boolean = match &input {
+            ContextInput::Bool(b) => Some(*b),
+            ContextInput::String(s) => value::parse_bool(s).ok(),
+            ContextInput::Number(_) => None,
+        };
+        ContextValue {
+            folded: text.to_lowercase(),
+            decimal: Decimal::parse(&text).ok(),
+            instant: Instant::parse_rfc3339(&text).ok(),
+            ip: value::parse_ip_addr(&text).ok(),
+            boolean,
+            text,
+            input,
+        }
+    }
+
+    /// The value as given.
+    pub fn input(&self) -> &ContextInput {
+        &self.input
+    }
+
+    /// The value as String operators read it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    pub(crate) fn decimal(&self) -> Option<&Decimal> {
+        self.decimal.as_ref()
+    }
+
+    pub(crate) fn instant(&self) -> Option<&Instant> {
+        self.instant.as_ref()
+    }
+
+    pub(crate) fn ip(&self) -> Option<IpAddr> {
+        self.ip
+    }
+
+    pub(crate) fn boolean(&self) -> Option<bool> {
+        self.boolean
+    }
+}
+
+impl fmt::Display for ContextValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for ContextValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.input {
+            ContextInput::String(s) => serializer.serialize_str(s),
+            ContextInput::Bool(b) => serializer.serialize_bool(*b),
+            ContextInput::Number(n) => match serde_json::from_str::<serde_json::Number>(n) {
+                Ok(number) => number.serialize(serializer),
+                Err(_) => serializer.serialize_str(n),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> Instant {
+        Instant::parse_rfc3339("2026-11-29T12:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn prepares_action_resource_and_context() {
+        let r = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01")
+            .context("acs:MFAPresent", true)
+            .context("ACS:SourceIp", "10.0.0.1".parse::<IpAddr>().unwrap())
+            .context("acs:TagKeys", vec!["env", "team"])
+            .at(at())
+            .build()
+            .unwrap();
+        assert_eq!(r.action_folded(), "kvstore:restoreinstance");
+        assert_eq!(r.service_folded(), "kvstore");
+        assert_eq!(
+            r.resource(),
+            "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01"
+        );
+        assert_eq!(r.context().get("acs:sourceip")[0].text(), "10.0.0.1");
+        assert_eq!(r.context().get("acs:mfapresent")[0].boolean(), Some(true));
+        assert_eq!(r.context().get("acs:TagKeys").len(), 2);
+        assert_eq!(
+            r.context().get("acs:CurrentTime")[0].text(),
+            "2026-11-29T12:00:00Z"
+        );
+        assert!(r.context().get("acs:SourceVpc").is_empty());
+    }
+
+    #[test]
+    fn refuses_bad_requests() {
+        let build = |action: &str, resource: &str| Request::builder(action, resource).build();
+        let arn = "acs:kvstore:cn-hangzhou:1:instance/r-1";
+        assert!(matches!(
+            build("RestoreInstance", arn),
+            Err(RequestError::Action { .. })
+        ));
+        assert!(matches!(
+            build("kvstore:", arn),
+            Err(RequestError::Action { .. })
+        ));
+        assert!(matches!(
+            build("a:b:c", arn),
+            Err(RequestError::Action { .. })
+        ));
+        assert!(matches!(
+            build("kvstore:X", "r-1"),
+            Err(RequestError::Resource { .. })
+        ));
+        let dup = Request::builder("kvstore:X", arn)
+            .context("acs:SourceIp", "1.1.1.1")
+            .context("ACS:SOURCEIP", "2.2.2.2")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            dup.to_string(),
+            "context keys `acs:SourceIp` and `ACS:SOURCEIP` are the same key (keys are case-insensitive): give it once, with a list of values if it has several"
+        );
+        assert!(matches!(
+            Request::builder("kvstore:X", arn)
+                .context("SourceIp", "x")
+                .build(),
+            Err(RequestError::Key { .. })
+        ));
+    }
+
+    #[test]
+    fn reads_request_files() {
+        let r = Request::from_json_text(
+            r#"{"id": 7, "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1:instance/r-1",
+                "context": {"acs:SecureTransport": false, "acs:Port": 6379, "acs:TagKeys": ["a", "b"], "acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.context().get("acs:securetransport")[0].text(), "false");
+        assert_eq!(
+            r.context().get("acs:Port")[0].decimal(),
+            Decimal::parse("6379").ok().as_ref()
+        );
+        assert_eq!(
+            r.context().get("acs:CurrentTime")[0].text(),
+            "2026-01-01T00:00:00Z"
+        );
+        let err = |t: &str| Request::from_json_text(t).unwrap_err().to_string();
+        assert_eq!(err("[]"), "a request must be a JSON object, found an array");
+        assert_eq!(
+            err(r#"{"action": "kvstore:X"}"#),
+            "the request has no `resource`"
+        );
+        assert_eq!(
+            err(r#"{"action": "kvstore:X", "resource": "acs:a:b:c:d", "principal": 1}"#),
+            "unknown request member `principal`: expected `action`, `resource`, `context` or `id`"
+        );
+        assert_eq!(
+            err(
+                r#"{"action": "kvstore:X", "resource": "acs:a:b:c:d", "context": {"acs:K": {"x": 1}}}"#
+            ),
+            "context key `acs:K`: values must be strings, booleans or numbers, found an object"
+        );
+        assert_eq!(
+            err(r#"{"action": "kvstore:X", "action": "kvstore:Y", "resource": "acs:a:b:c:d"}"#),
+            "`action` is given twice"
+        );
+        let source = Source::new("req.json", "{\n \"action\": 5}");
+        let e = Request::from_json_text(source.text()).unwrap_err();
+        assert_eq!(
+            e.located(&source),
+            "req.json:2:12: `action` must be a string"
+        );
+    }
+
+    #[test]
+    fn an_empty_list_is_a_missing_key() {
+        let r = Request::from_json_text(
+            r#"{"action": "kvstore:X", "resource": "acs:a:b:c:d", "context": {"acs:TagKeys": []}}"#,
+        )
+        .unwrap();
+        assert!(r.context().get("acs:TagKeys").is_empty());
+    }
+}
