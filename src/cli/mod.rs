@@ -1,0 +1,66 @@
+//! Command-line definitions and the exit-code contract; each subcommand wires flags to
+//! library calls in its own module.
+
+mod common;
+mod eval;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, like grep's: what scripts and CI read.
+pub(crate) mod exit {
+    /// Allowed, or no error findings.
+    pub const OK: u8 = 0;
+    /// Denied, or error findings.
+    pub const DENIED: u8 = 1;
+    /// The input could not be used: bad flags, an unreadable file, an invalid policy or request.
+    pub const UNUSABLE: u8 = 2;
+    /// `restore`: allowed, but the API would reject the parameters.
+    #[allow(dead_code, reason = "used by `restore`, which is being added")]
+    pub const REJECTED_PARAMETERS: u8 = 3;
+}
+
+/// Decide whether a principal may call kvstore:RestoreInstance, by evaluating Alibaba Cloud
+/// RAM policies exactly as RAM would, and say why.
+///
+/// Exit status: 0 allowed (or no error findings), 1 denied (or error findings), 2 unusable
+/// input, 3 (restore only) allowed but the API would reject the parameters.
+#[derive(Debug, Parser)]
+#[command(name = "ramguard", version, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Eval(eval::EvalArgs),
+}
+
+/// Parses the command line and runs the subcommand; never panics out to the user.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::UNUSABLE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // A panic is a bug, but it must still deny: report it and exit as unusable input.
+    let outcome = std::panic::catch_unwind(|| match cli.command {
+        Command::Eval(args) => eval::run(args),
+    });
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => {
+            eprintln!("error: internal error while evaluating; nothing was allowed");
+            ExitCode::from(exit::UNUSABLE)
+        }
+    }
+}
