@@ -193,9 +193,7 @@ impl CompiledCondition {
                     })
                     .collect(),
             ),
-            // The parser allows exactly one Bool value; a missing one can never match `true`
-            // and `false` both, so defaulting to a value no request is compared against
-            // is not needed: an absent value leaves the condition unsatisfiable below.
+            // The parser allows exactly one value per key under `Bool`.
             (Family::Bool, _) => Operand::Bool(matches!(
                 condition.values.first().map(|v| &v.value),
                 Some(ConditionValue::Bool(true))

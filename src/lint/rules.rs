@@ -1,0 +1,433 @@
+//! The rule table: every finding code `check` can report, defined once with its severity,
+//! message, help and documentation. The same text serves `check --explain` and SARIF's rule
+//! descriptions.
+
+use std::fmt;
+
+/// How serious a finding is, most serious first (RAM's validator has the same four levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// RAM would refuse the policy.
+    Error,
+    /// RAM accepts it, but it grants or protects less than it seems to.
+    SecurityWarning,
+    /// Probably a mistake.
+    Warning,
+    /// Works, but could be written better.
+    Suggestion,
+}
+
+impl Severity {
+    /// The name used in output and configuration: `error`, `security-warning`, `warning`,
+    /// `suggestion`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::SecurityWarning => "security-warning",
+            Severity::Warning => "warning",
+            Severity::Suggestion => "suggestion",
+        }
+    }
+
+    /// Every severity, most serious first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Error,
+        Severity::SecurityWarning,
+        Severity::Warning,
+        Severity::Suggestion,
+    ];
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's documentation, under the same four headings for every rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleDoc {
+    /// What it does: what the rule looks for.
+    pub what: &'static str,
+    /// Why is this bad: what goes wrong if it is left.
+    pub why: &'static str,
+    /// Example: a policy fragment that is reported.
+    pub example: &'static str,
+    /// Use instead: the same fragment, fixed.
+    pub instead: &'static str,
+}
+
+/// One finding code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The stable code: reported, documented, and named in suppressions.
+    pub code: &'static str,
+    /// Its default severity.
+    pub severity: Severity,
+    /// A one-line description of what is wrong; a finding's own message is more specific.
+    pub message: &'static str,
+    /// A one-line fix; a finding may give a more specific one.
+    pub help: &'static str,
+    /// The documentation.
+    pub doc: RuleDoc,
+}
+
+impl Rule {
+    /// The documentation as Markdown, with the same headings for every rule.
+    pub fn explanation(&self) -> String {
+        let RuleDoc {
+            what,
+            why,
+            example,
+            instead,
+        } = self.doc;
+        format!(
+            "# {} ({})\n\n{}\n\n## What it does\n{what}\n\n## Why is this bad?\n{why}\n\n## Example\n```json\n{example}\n```\n\n## Use instead\n```json\n{instead}\n```\n",
+            self.code, self.severity, self.message
+        )
+    }
+}
+
+/// The rule with this code, if there is one.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $severity:ident, $message:literal, $help:literal,
+        what: $what:literal, why: $why:literal, example: $example:literal, instead: $instead:literal; )*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: Rule = Rule {
+                code: $code,
+                severity: Severity::$severity,
+                message: $message,
+                help: $help,
+                doc: RuleDoc { what: $what, why: $why, example: $example, instead: $instead },
+            };
+        )*
+        /// Every rule, errors first.
+        pub const RULES: &[Rule] = &[$($name),*];
+    };
+}
+
+rules! {
+    /// The text is not JSON (or not UTF-8).
+    INVALID_JSON = "invalid-json", Error,
+        "the document is not valid JSON",
+        "fix the JSON syntax at this position",
+        what: "Reports a document that is not JSON: a syntax error, a trailing comma, a comment, or bytes that are not UTF-8.",
+        why: "RAM refuses the document; nothing in it takes effect.",
+        example: "{\"Version\": \"1\", \"Statement\": [],}",
+        instead: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]}";
+    /// An API response wrapper without a usable document.
+    INVALID_POLICY_RESPONSE = "invalid-policy-response", Error,
+        "the API response holds no usable policy document",
+        "give the policy document itself, or a complete GetPolicy / GetPolicyVersion / ListPolicyVersions response",
+        what: "Reports a GetPolicy, GetPolicyVersion or ListPolicyVersions response whose `PolicyDocument` is missing, of the wrong type, or not the single default version.",
+        why: "Which document is in force cannot be told, so nothing can be checked.",
+        example: "{\"PolicyVersions\": {\"PolicyVersion\": [{\"IsDefaultVersion\": false, \"PolicyDocument\": \"{}\"}]}}",
+        instead: "{\"PolicyVersions\": {\"PolicyVersion\": [{\"IsDefaultVersion\": true, \"PolicyDocument\": \"{\\\"Version\\\": \\\"1\\\", …}\"}]}}";
+    /// The same member twice in one object.
+    DUPLICATE_MEMBER = "duplicate-member", Error,
+        "an object names the same member twice",
+        "remove one of the two",
+        what: "Reports an object that names a member twice, or two condition keys in one operator that are equal ignoring case.",
+        why: "JSON parsers disagree on which one counts: RAM may read a different policy than the reviewer did.",
+        example: "{\"Effect\": \"Deny\", \"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"*\"}",
+        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"*\"}";
+    /// A JSON value of the wrong type.
+    DATA_TYPE_MISMATCH = "data-type-mismatch", Error,
+        "a value has the wrong JSON type",
+        "write the value with the type the element takes",
+        what: "Reports a value of the wrong JSON type: a number for `Version`, an object for `Action`, a number under a String operator.",
+        why: "RAM refuses the policy (RAM's validator: data type mismatch).",
+        example: "\"Condition\": {\"StringEquals\": {\"acs:SourceVpc\": 12}}",
+        instead: "\"Condition\": {\"StringEquals\": {\"acs:SourceVpc\": \"vpc-12\"}}";
+    /// A member that has no place there.
+    INVALID_POLICY_ELEMENT = "invalid-policy-element", Error,
+        "an element has no place in a RAM policy",
+        "remove the element",
+        what: "Reports a member RAM's policy grammar does not have at that level, such as `Principal` in an identity policy or a misspelt `Resources`.",
+        why: "RAM refuses the policy (RAM's validator: invalid policy element).",
+        example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resources\": \"*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
+    /// A required member is absent.
+    MISSING_POLICY_ELEMENT = "missing-policy-element", Error,
+        "a required element is missing",
+        "add the element",
+        what: "Reports a document without `Version` or `Statement`, or a statement without `Effect`, `Action`/`NotAction` or `Resource`/`NotResource`.",
+        why: "RAM refuses the policy.",
+        example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
+    /// Both members of an exclusive pair.
+    CONFLICTING_POLICY_ELEMENTS = "conflicting-policy-elements", Error,
+        "a statement has both members of an exclusive pair",
+        "keep one of the two; split the statement if both are meant",
+        what: "Reports a statement with both `Action` and `NotAction`, or both `Resource` and `NotResource`.",
+        why: "RAM refuses the policy: the statement's meaning would be ambiguous.",
+        example: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:*\", \"NotAction\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+        instead: "{\"Effect\": \"Deny\", \"NotAction\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
+    /// An empty array, object or string.
+    EMPTY_VALUE = "empty-value", Error,
+        "an element is empty",
+        "give at least one entry or remove the element",
+        what: "Reports an empty array, object or string where RAM needs a value: `\"Action\": []`, `\"Condition\": {}`.",
+        why: "RAM refuses the policy; an empty list would otherwise read as \"nothing\" to some tools and \"everything\" to others.",
+        example: "{\"Effect\": \"Allow\", \"Action\": [], \"Resource\": \"*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
+    /// `Version` is not `"1"`.
+    INVALID_VERSION = "invalid-version", Error,
+        "the policy language version is not `\"1\"`",
+        "write `\"Version\": \"1\"`",
+        what: "Reports a `Version` other than the string `\"1\"`, such as AWS's `\"2012-10-17\"`.",
+        why: "RAM refuses the policy: `\"1\"` is the only version of its policy language.",
+        example: "{\"Version\": \"2012-10-17\", \"Statement\": […]}",
+        instead: "{\"Version\": \"1\", \"Statement\": […]}";
+    /// `Effect` is not `Allow` or `Deny`.
+    INVALID_EFFECT = "invalid-effect", Error,
+        "the effect is not `Allow` or `Deny`",
+        "write `Allow` or `Deny` (case-sensitive)",
+        what: "Reports an `Effect` other than exactly `Allow` or `Deny`.",
+        why: "RAM refuses the policy; the value is case-sensitive, so `allow` is refused too.",
+        example: "{\"Effect\": \"allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
+    /// An action is not `<ram-code>:<action-name>` or `*`.
+    INVALID_ACTION_FORMAT = "invalid-action-format", Error,
+        "an action is not `<ram-code>:<action-name>` or `*`",
+        "write the RAM code, one colon, and the action, e.g. `kvstore:RestoreInstance`",
+        what: "Reports an action without exactly one colon separating two non-empty parts.",
+        why: "RAM refuses the policy (RAM's validator: invalid action format).",
+        example: "\"Action\": \"RestoreInstance\"",
+        instead: "\"Action\": \"kvstore:RestoreInstance\"";
+    /// A resource does not start with `acs:`.
+    INVALID_ARN_PREFIX = "invalid-arn-prefix", Error,
+        "a resource does not start with `acs:` and is not `*`",
+        "write an ARN like `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`, or `*`",
+        what: "Reports a resource that is neither `*` nor an Alibaba Cloud Resource Name starting with `acs:`, such as an AWS `arn:` or a bare instance id.",
+        why: "RAM refuses the policy (RAM's validator: invalid ARN prefix).",
+        example: "\"Resource\": \"r-bp1prod01\"",
+        instead: "\"Resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01\"";
+    /// An operator outside RAM's set.
+    INVALID_CONDITION_OPERATOR = "invalid-condition-operator", Error,
+        "a condition operator is not one of RAM's",
+        "use one of RAM's operators: String…, Numeric…, Date…, Bool, IpAddress, NotIpAddress",
+        what: "Reports an operator outside RAM's documented set, including AWS's `…IfExists`, `Null`, `Arn…` and `Binary…`.",
+        why: "RAM refuses the policy (RAM's validator: invalid condition operator).",
+        example: "\"Condition\": {\"BoolIfExists\": {\"acs:MFAPresent\": \"true\"}}",
+        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
+    /// A condition key not of the form `<ram-code>:<key>`.
+    INVALID_CONDITION_KEY_FORMAT = "invalid-condition-key-format", Error,
+        "a condition key is not `<ram-code>:<key>`",
+        "write the RAM code, a colon and the key name, e.g. `acs:SourceIp`",
+        what: "Reports a condition key without a colon, or with an empty part before or after it.",
+        why: "RAM refuses the policy (RAM's validator: invalid condition key format).",
+        example: "\"Condition\": {\"IpAddress\": {\"SourceIp\": \"10.0.0.0/8\"}}",
+        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}";
+    /// `Bool` with several values for one key.
+    INVALID_CONDITION_MULTIPLE_BOOLEAN = "invalid-condition-multiple-boolean", Error,
+        "`Bool` has more than one value for a key",
+        "give a single `\"true\"` or `\"false\"`",
+        what: "Reports a `Bool` condition with a list of values for one key.",
+        why: "RAM refuses the policy (RAM's validator: invalid condition multiple Boolean).",
+        example: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": [\"true\", \"false\"]}}",
+        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
+    /// A condition value that does not parse for its operator.
+    INVALID_CONDITION_VALUE = "invalid-condition-value", Error,
+        "a condition value does not parse for its operator",
+        "write a value of the operator's type",
+        what: "Reports a value its operator cannot read: a malformed CIDR under `IpAddress`, a date that is not RFC 3339 under `Date…`, a number under `Numeric…` that is not a decimal.",
+        why: "RAM refuses the policy; a value that never parses would make the condition silently false.",
+        example: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/33\"}}",
+        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}";
+    /// The document is longer than RAM accepts.
+    POLICY_TOO_LONG = "policy-too-long", Error,
+        "the document is longer than RAM allows",
+        "split the policy in two, or shorten it with wildcards",
+        what: "Reports a document longer than RAM accepts: 6,144 characters for a custom or control policy, 1,024 for an STS session policy (files given with `--session-policy` or matched by `session-policies` in `ramguard.toml`).",
+        why: "RAM refuses to create the policy or to assume the role with it, so the repository holds a policy that cannot be deployed.",
+        example: "a 7,000-character custom policy",
+        instead: "two policies of at most 6,144 characters each, attached to the same identity";
+    /// An Allow grants RestoreInstance on every instance without MFA or network condition.
+    RESTORE_ON_EVERY_INSTANCE = "restore-on-every-instance", SecurityWarning,
+        "an `Allow` grants `kvstore:RestoreInstance` on every instance without an MFA or source-IP/VPC condition",
+        "name the instances in `Resource`, or require `acs:MFAPresent`, `acs:SourceIp` or `acs:SourceVpc` in a `Condition`",
+        what: "Reports an `Allow` statement whose actions include `kvstore:RestoreInstance` (by name, `kvstore:*`, `*`, another wildcard, or `NotAction`) on every instance (`*`, or a wildcard account, region or instance id), with no condition on `acs:MFAPresent`, `acs:SourceIp`, `acs:SourceVpc` or `acs:SourceVpcIp`.",
+        why: "A restore overwrites an instance's data. Anyone holding these credentials, from anywhere, can overwrite any instance, production included.",
+        example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:*\", \"Resource\": \"*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg*\",\n \"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}, \"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}}";
+    /// `Allow` with `NotAction`.
+    ALLOW_NOT_ACTION = "allow-not-action", SecurityWarning,
+        "an `Allow` with `NotAction` grants every action not listed",
+        "list the actions to allow in `Action` instead",
+        what: "Reports an `Allow` statement written with `NotAction`.",
+        why: "It grants every action of every service except those listed, including actions added to RAM later: far more than its author usually means.",
+        example: "{\"Effect\": \"Allow\", \"NotAction\": \"kvstore:DeleteInstance\", \"Resource\": \"*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": [\"kvstore:Describe*\", \"kvstore:CreateBackup\"], \"Resource\": \"*\"}";
+    /// `Allow` with `NotResource`.
+    ALLOW_NOT_RESOURCE = "allow-not-resource", SecurityWarning,
+        "an `Allow` with `NotResource` grants on every resource not listed",
+        "list the resources to allow in `Resource` instead",
+        what: "Reports an `Allow` statement written with `NotResource`.",
+        why: "It grants on every resource except those listed, including instances created later and resources of other services.",
+        example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"NotResource\": \"acs:kvstore:*:*:instance/r-*prod*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-*stg*\"}";
+    /// `ForAllValues:` in an Allow.
+    FOR_ALL_VALUES_IN_ALLOW = "for-all-values-in-allow", SecurityWarning,
+        "`ForAllValues:` in an `Allow` holds when the request lacks the key",
+        "use `ForAnyValue:`, or add a condition that requires the key",
+        what: "Reports a `ForAllValues:` operator in an `Allow` statement.",
+        why: "`ForAllValues:` is true when the request carries no value for the key, so a request without the key is allowed: the condition restricts nothing for callers who simply leave it out.",
+        example: "{\"Effect\": \"Allow\", …, \"Condition\": {\"ForAllValues:StringEquals\": {\"acs:TagKeys\": [\"env\"]}}}",
+        instead: "{\"Effect\": \"Allow\", …, \"Condition\": {\"ForAnyValue:StringEquals\": {\"acs:TagKeys\": [\"env\"]}}}";
+    /// A Deny meant to protect restores that can never match one.
+    DENY_NEVER_MATCHES_RESTORE = "deny-never-matches-restore", SecurityWarning,
+        "a `Deny` meant to protect restores can never match `kvstore:RestoreInstance` on an instance",
+        "write the action as `kvstore:RestoreInstance` and the resource as `acs:kvstore:<region>:<account>:instance/<id>`",
+        what: "Reports a `Deny` statement that names a restore action but cannot match a real `kvstore:RestoreInstance` request: a wrong RAM code (`r-kvstore:`), a misspelt action, or a resource that is not a kvstore instance ARN.",
+        why: "The guardrail looks in place in review but protects nothing: restores it was written to stop are allowed.",
+        example: "{\"Effect\": \"Deny\", \"Action\": \"r-kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:r-*prod*\"}",
+        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-*prod*\"}";
+    /// An unknown kvstore action.
+    UNKNOWN_ACTION = "unknown-action", Warning,
+        "the action is not a known kvstore action",
+        "check the spelling against the kvstore API's operation names",
+        what: "Reports a `kvstore:` action (or one written with a wrong RAM code such as `r-kvstore:`) that names no known kvstore operation, or a wildcard that matches none, with the nearest known name.",
+        why: "A misspelt action matches nothing: an `Allow` grants less than intended, a `Deny` protects nothing.",
+        example: "\"Action\": \"kvstore:RestoreInstances\"",
+        instead: "\"Action\": \"kvstore:RestoreInstance\"";
+    /// An unknown `acs:` condition key.
+    UNKNOWN_CONDITION_KEY = "unknown-condition-key", Warning,
+        "the `acs:` condition key is not a known global key",
+        "use one of RAM's global keys, e.g. `acs:SourceIp`, `acs:MFAPresent`, `acs:SourceVpc`, `acs:CurrentTime`",
+        what: "Reports an `acs:` condition key that is not one of RAM's global condition keys, with the nearest known one. Service keys (`kvstore:…`, `ram:…`) are never reported.",
+        why: "No request carries an unknown key, so the condition is always false (or always true for a negated operator).",
+        example: "\"Condition\": {\"Bool\": {\"acs:MfaPresent\": \"true\"}}",
+        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
+    /// A key used with an operator of another type.
+    CONDITION_KEY_TYPE_MISMATCH = "condition-key-type-mismatch", Warning,
+        "a condition key is used with an operator of the wrong type",
+        "use an operator of the key's type",
+        what: "Reports a global condition key used with an operator of another type, such as `acs:SourceIp` under `StringEquals` or `acs:CurrentTime` under `StringLike`.",
+        why: "The comparison is made on the text, not the value: `StringEquals` on `acs:SourceIp` cannot match a network, and `10.0.0.01` differs from `10.0.0.1`.",
+        example: "\"Condition\": {\"StringEquals\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}",
+        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}";
+    /// A statement that can never match any request.
+    STATEMENT_NEVER_MATCHES = "statement-never-matches", Warning,
+        "the statement can never match a request",
+        "fix the resource or the conditions so that some request can match, or remove the statement",
+        what: "Reports a statement no request can match: kvstore actions on resources that are not kvstore resources, or conditions on one key that contradict each other (`DateLessThan` an earlier time than a `DateGreaterThan`).",
+        why: "The statement has no effect: an `Allow` grants nothing and a `Deny` forbids nothing, whatever its author meant.",
+        example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"acs:ecs:*:*:instance/*\"}",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}";
+    /// An Allow that a Deny of the same policy always overrides.
+    SHADOWED_BY_DENY = "shadowed-by-deny", Warning,
+        "the `Allow` is fully shadowed by a `Deny` in the same policy",
+        "narrow the `Deny`, or remove the `Allow`",
+        what: "Reports an `Allow` statement every request of which is also matched by a `Deny` statement of the same policy.",
+        why: "The `Allow` can never take effect: deny wins. Either the `Deny` is broader than meant or the `Allow` is dead.",
+        example: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:*\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]",
+        instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:DeleteInstance\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]";
+    /// `Statement` written as a bare object.
+    BARE_STATEMENT = "bare-statement", Warning,
+        "`Statement` is a bare object, not an array",
+        "wrap the statement in an array: `\"Statement\": [{…}]`",
+        what: "Reports a `Statement` written as a single object instead of an array of statements.",
+        why: "RAM documents `Statement` as an array; tools and reviewers that expect one may skip or misread the statement.",
+        example: "{\"Version\": \"1\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}}",
+        instead: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]}";
+    /// A resource starting with `acs:` but without five parts.
+    PARTIAL_ARN = "partial-arn", Warning,
+        "the resource is not a complete `acs:<service>:<region>:<account-id>:<relative-id>`",
+        "spell out all five parts, with `*` for any region or account",
+        what: "Reports a resource that starts with `acs:` but has fewer than five colon-separated parts, such as `acs:kvstore:*`.",
+        why: "RAM accepts it and its `*` crosses colons, so it usually matches more than the author can see: `acs:kvstore:*` covers every kvstore resource in every account.",
+        example: "\"Resource\": \"acs:kvstore:*\"",
+        instead: "\"Resource\": \"acs:kvstore:*:1234567890123456:instance/*\"";
+    /// A statement covered by another of the same effect.
+    REDUNDANT_STATEMENT = "redundant-statement", Suggestion,
+        "the statement is redundant: another statement of the same policy already covers it",
+        "remove the statement, or merge it into the one that covers it",
+        what: "Reports a statement whose every request is matched by another statement of the same effect in the same policy, under the same or fewer conditions.",
+        why: "It changes nothing, and the next edit to one of the two will leave the policy saying something its author did not check.",
+        example: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"},\n {\"Effect\": \"Allow\", \"Action\": \"kvstore:DescribeInstances\", \"Resource\": \"*\"}]",
+        instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]";
+    /// A pattern covered by another in the same list.
+    REDUNDANT_PATTERN = "redundant-pattern", Suggestion,
+        "the entry is redundant: another entry of the same list already matches everything it matches",
+        "remove the entry",
+        what: "Reports an entry of `Action`, `NotAction`, `Resource` or `NotResource` that another entry of the same list covers, such as `kvstore:DescribeBackups` next to `kvstore:Describe*`.",
+        why: "It changes nothing, and it suggests the list means something narrower than it does.",
+        example: "\"Action\": [\"kvstore:Describe*\", \"kvstore:DescribeBackups\"]",
+        instead: "\"Action\": \"kvstore:Describe*\"";
+    /// `Sid`, which RAM does not document.
+    SID_NOT_DOCUMENTED = "sid-not-documented", Suggestion,
+        "`Sid` is not part of RAM's documented policy grammar",
+        "keep it only if your RAM console accepts it; ramguard shows it in traces either way",
+        what: "Reports a statement `Sid`.",
+        why: "RAM's documented grammar has no `Sid` (AWS's has). ramguard accepts it as a label, but RAM's validator may not.",
+        example: "{\"Sid\": \"AllowRestore\", \"Effect\": \"Allow\", …}",
+        instead: "{\"Effect\": \"Allow\", …}";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_documented() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert!(
+                RULES[..i].iter().all(|o| o.code != r.code),
+                "duplicate {}",
+                r.code
+            );
+            assert!(
+                r.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                r.code
+            );
+            for text in [r.message, r.help, r.doc.what, r.doc.why, r.doc.example, r.doc.instead] {
+                assert!(!text.is_empty(), "{}", r.code);
+            }
+            assert!(!r.message.ends_with('.'), "{}", r.code);
+            assert!(!r.help.ends_with('.'), "{}", r.code);
+            assert!(
+                r.message.starts_with(|c: char| !c.is_uppercase()),
+                "{}",
+                r.code
+            );
+        }
+        assert_eq!(RULES.len(), 32);
+    }
+
+    #[test]
+    fn explanation_has_the_four_headings() {
+        let text = rule("allow-not-action").map(Rule::explanation).unwrap();
+        assert!(text.starts_with("# allow-not-action (security-warning)\n"));
+        let headings: Vec<&str> = text.lines().filter(|l| l.starts_with("## ")).collect();
+        assert_eq!(
+            headings,
+            [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead"
+            ]
+        );
+        assert_eq!(rule("no-such-rule"), None);
+    }
+
+    #[test]
+    fn severities_order_most_serious_first() {
+        assert!(Severity::Error < Severity::SecurityWarning);
+        assert!(Severity::Warning < Severity::Suggestion);
+        assert_eq!(
+            Severity::ALL.map(Severity::as_str),
+            ["error", "security-warning", "warning", "suggestion"]
+        );
+    }
+}

@@ -1,0 +1,331 @@
+//! Errors in account files and in principal names, each with a stable code and a fix.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::policy::InvalidPolicy;
+use crate::source::{Source, SourceError, Span};
+
+/// Why an account file is invalid. The [`code`](AccountErrorKind::code) is stable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountErrorKind {
+    /// The text is not JSON.
+    #[error("invalid JSON: {message}")]
+    InvalidJson {
+        /// What the reader expected and found.
+        message: String,
+    },
+    /// A JSON value of the wrong type.
+    #[error("`{element}` must be {expected}, found {found}")]
+    TypeMismatch {
+        /// The element, as a path such as `users.alice.groups`.
+        element: String,
+        /// What it must be.
+        expected: &'static str,
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A member that has no place there.
+    #[error("unknown member `{name}` in {context}")]
+    UnknownMember {
+        /// The member name.
+        name: String,
+        /// Where, such as `the account` or `user `alice``.
+        context: String,
+        /// The valid member names there.
+        expected: &'static [&'static str],
+    },
+    /// A required member is absent.
+    #[error("{context} has no `{member}`")]
+    MissingMember {
+        /// The member's name.
+        member: &'static str,
+        /// Where.
+        context: String,
+    },
+    /// An object names the same member twice.
+    #[error("duplicate member `{name}`")]
+    DuplicateMember {
+        /// The name.
+        name: String,
+    },
+    /// A list names the same thing twice.
+    #[error("`{name}` is listed twice in `{element}`")]
+    DuplicateReference {
+        /// The name.
+        name: String,
+        /// The list.
+        element: String,
+    },
+    /// An empty string where a name or path is needed.
+    #[error("`{element}` must not be an empty string")]
+    Empty {
+        /// The element.
+        element: String,
+    },
+    /// `account_id` is not an Alibaba Cloud account id.
+    #[error("`account_id` must be the account's numeric id, found `{found}`")]
+    InvalidAccountId {
+        /// The value written.
+        found: String,
+    },
+    /// A policy definition with both or neither of `path` and `document`.
+    #[error("policy `{name}` must have exactly one of `path` and `document`")]
+    PolicyDefinition {
+        /// The policy's name.
+        name: String,
+    },
+    /// A custom policy named like a built-in system policy.
+    #[error("`{name}` is a built-in system policy and cannot be redefined")]
+    SystemPolicyRedefined {
+        /// The name.
+        name: String,
+    },
+    /// A policy file that cannot be read.
+    #[error("policy `{name}`: {message}")]
+    PolicyUnreadable {
+        /// The policy's name.
+        name: String,
+        /// Why it cannot be read.
+        message: String,
+    },
+    /// A reference to a policy the account does not define.
+    #[error("unknown policy `{name}`")]
+    UnknownPolicy {
+        /// The name referenced.
+        name: String,
+        /// The names the account defines (system policies excluded).
+        known: Vec<String>,
+    },
+    /// A reference to a group the account does not define.
+    #[error("unknown group `{name}`")]
+    UnknownGroup {
+        /// The name referenced.
+        name: String,
+        /// The groups the account defines.
+        known: Vec<String>,
+    },
+    /// A reference to a resource group the account does not define.
+    #[error("unknown resource group `{name}`")]
+    UnknownResourceGroup {
+        /// The name referenced.
+        name: String,
+        /// The resource groups the account defines.
+        known: Vec<String>,
+    },
+    /// A RAM system policy listed as a Resource Directory control policy.
+    #[error("`{name}` is a RAM system policy, not a control policy")]
+    NotAControlPolicy {
+        /// The name.
+        name: String,
+    },
+    /// A resource group member that is not a concrete ARN.
+    #[error("invalid resource `{found}` in resource group `{group}`: {reason}")]
+    InvalidResource {
+        /// The resource group.
+        group: String,
+        /// The value written.
+        found: String,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+impl AccountErrorKind {
+    /// The stable code of this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AccountErrorKind::InvalidJson { .. } => "invalid-json",
+            AccountErrorKind::TypeMismatch { .. } => "data-type-mismatch",
+            AccountErrorKind::UnknownMember { .. } => "unknown-member",
+            AccountErrorKind::MissingMember { .. } => "missing-member",
+            AccountErrorKind::DuplicateMember { .. } => "duplicate-member",
+            AccountErrorKind::DuplicateReference { .. } => "duplicate-reference",
+            AccountErrorKind::Empty { .. } => "empty-value",
+            AccountErrorKind::InvalidAccountId { .. } => "invalid-account-id",
+            AccountErrorKind::PolicyDefinition { .. } => "invalid-policy-definition",
+            AccountErrorKind::SystemPolicyRedefined { .. } => "system-policy-redefined",
+            AccountErrorKind::PolicyUnreadable { .. } => "policy-unreadable",
+            AccountErrorKind::UnknownPolicy { .. } => "unknown-policy",
+            AccountErrorKind::UnknownGroup { .. } => "unknown-group",
+            AccountErrorKind::UnknownResourceGroup { .. } => "unknown-resource-group",
+            AccountErrorKind::NotAControlPolicy { .. } => "not-a-control-policy",
+            AccountErrorKind::InvalidResource { .. } => "invalid-resource",
+        }
+    }
+
+    /// One line saying how to fix it.
+    pub fn help(&self) -> String {
+        match self {
+            AccountErrorKind::InvalidJson { .. } => "fix the JSON syntax at this position".into(),
+            AccountErrorKind::TypeMismatch {
+                element, expected, ..
+            } => format!("write `{element}` as {expected}"),
+            AccountErrorKind::UnknownMember { expected, .. } => {
+                format!("remove it; valid here: {}", backticked(expected))
+            }
+            AccountErrorKind::MissingMember { member, .. } => match *member {
+                "account_id" => "add `\"account_id\": \"1234567890123456\"`".into(),
+                "name" => "add `\"name\"`: the policy to attach".into(),
+                other => format!("add `{other}`"),
+            },
+            AccountErrorKind::DuplicateMember { .. } => {
+                "remove one of the two: readers disagree on which one counts".into()
+            }
+            AccountErrorKind::DuplicateReference { .. } => "list it once".into(),
+            AccountErrorKind::Empty { .. } => "write a name".into(),
+            AccountErrorKind::InvalidAccountId { .. } => {
+                "write the account id as a string of digits, e.g. `\"1234567890123456\"`".into()
+            }
+            AccountErrorKind::PolicyDefinition { .. } => {
+                "write `{\"path\": \"file.json\"}` (relative to the account file) or `{\"document\": {…}}`".into()
+            }
+            AccountErrorKind::SystemPolicyRedefined { .. } => {
+                "rename the custom policy, or remove its definition to use the system policy".into()
+            }
+            AccountErrorKind::PolicyUnreadable { .. } => {
+                "check the path: it is relative to the account file".into()
+            }
+            AccountErrorKind::UnknownPolicy { known, .. } => format!(
+                "define it under `policies`, or name one of: {}",
+                names_or_none(
+                    &known
+                        .iter()
+                        .map(String::as_str)
+                        .chain(crate::system_policies::names())
+                        .collect::<Vec<_>>()
+                )
+            ),
+            AccountErrorKind::UnknownGroup { known, .. } => format!(
+                "define it under `groups`, or name one of: {}",
+                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
+            AccountErrorKind::UnknownResourceGroup { known, .. } => format!(
+                "define it under `resource_groups`, or name one of: {}",
+                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
+            AccountErrorKind::NotAControlPolicy { .. } => {
+                "list only policies defined under `policies` as control policies".into()
+            }
+            AccountErrorKind::InvalidResource { .. } => {
+                "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`".into()
+            }
+        }
+    }
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn names_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "(none defined)".into()
+    } else {
+        backticked(names)
+    }
+}
+
+/// One invalid thing in an account file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountIssue {
+    /// What is wrong.
+    pub kind: AccountErrorKind,
+    /// Where, in the account file.
+    pub span: Span,
+}
+
+/// Everything wrong with an account file: its own errors, and those of the policy documents it
+/// defines or names (never both lists empty).
+#[derive(Debug, Clone)]
+pub struct InvalidAccount {
+    /// The account file, for positions.
+    pub source: Arc<Source>,
+    /// Errors in the account file itself, in file order.
+    pub issues: Vec<AccountIssue>,
+    /// Policy documents that are invalid, each with its own located errors.
+    pub policies: Vec<InvalidPolicy>,
+}
+
+impl fmt::Display for InvalidAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for issue in &self.issues {
+            if !first {
+                writeln!(f)?;
+            }
+            first = false;
+            let at = self.source.position(issue.span.start);
+            write!(
+                f,
+                "{}:{}: error[{}]: {}\n  help: {}",
+                self.source.name(),
+                at,
+                issue.kind.code(),
+                issue.kind,
+                issue.kind.help()
+            )?;
+        }
+        for policy in &self.policies {
+            if !first {
+                writeln!(f)?;
+            }
+            first = false;
+            write!(f, "{policy}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidAccount {}
+
+/// An account file that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The file, or a policy it defines, is invalid.
+    #[error(transparent)]
+    Invalid(#[from] Box<InvalidAccount>),
+}
+
+/// A principal that cannot be named or found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrincipalError {
+    /// Not `user/NAME` or `role/NAME`.
+    #[error("expected `user/NAME` or `role/NAME`, found `{found}`")]
+    Syntax {
+        /// What was given.
+        found: String,
+    },
+    /// The account has no such user or role.
+    #[error("the account has no {kind} `{name}`")]
+    Unknown {
+        /// `user` or `role`.
+        kind: &'static str,
+        /// The name given.
+        name: String,
+        /// The names of that kind the account defines.
+        known: Vec<String>,
+    },
+}
+
+impl PrincipalError {
+    /// One line saying how to fix it.
+    pub fn help(&self) -> String {
+        match self {
+            PrincipalError::Syntax { .. } => {
+                "write `--principal user/alice` or `--principal role/restore-bot`".into()
+            }
+            PrincipalError::Unknown { kind, known, .. } => format!(
+                "{kind}s in the account: {}",
+                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! Reads an account file strictly, collecting every error with its span, then checks that every
+//! name it references is defined.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::error::{AccountErrorKind as Kind, AccountIssue, InvalidAccount};
+use super::{Account, Attachment, Entity, PolicyEntry, User};
+use crate::arn::Arn;
+use crate::eval::PolicyKind;
+use crate::json::{self, JsonKind, JsonMember, JsonValue};
+use crate::policy::{InvalidPolicy, LoadError, Policy};
+use crate::source::{Source, Span, Spanned};
+use crate::system_policies;
+
+const ROOT_MEMBERS: &[&str] = &[
+    "account_id",
+    "policies",
+    "control_policies",
+    "resource_groups",
+    "groups",
+    "users",
+    "roles",
+];
+const POLICY_MEMBERS: &[&str] = &["path", "document"];
+const GROUP_MEMBERS: &[&str] = &["policies"];
+const USER_MEMBERS: &[&str] = &["groups", "policies"];
+const ROLE_MEMBERS: &[&str] = &["policies"];
+const ATTACHMENT_MEMBERS: &[&str] = &["name", "resource_group"];
+
+/// An attachment as written, with the spans its references are reported at.
+struct RawAttachment {
+    policy: Spanned<String>,
+    resource_group: Option<Spanned<String>>,
+}
+
+struct RawEntity {
+    name: String,
+    groups: Vec<Spanned<String>>,
+    policies: Vec<RawAttachment>,
+}
+
+struct Reader {
+    issues: Vec<AccountIssue>,
+    invalid_policies: Vec<InvalidPolicy>,
+}
+
+pub(super) fn parse_account(source: Arc<Source>, base: &Path) -> Result<Account, InvalidAccount> {
+    let mut reader = Reader {
+        issues: Vec::new(),
+        invalid_policies: Vec::new(),
+    };
+    let account = match json::parse(source.text()) {
+        Ok(root) => reader.account(&root, &source, base),
+        Err(e) => {
+            reader.error(Kind::InvalidJson { message: e.message }, e.span);
+            None
+        }
+    };
+    match account {
+        Some(account) if reader.issues.is_empty() && reader.invalid_policies.is_empty() => {
+            Ok(account)
+        }
+        _ => {
+            reader.issues.sort_by_key(|i| i.span.start);
+            Err(InvalidAccount {
+                source,
+                issues: reader.issues,
+                policies: reader.invalid_policies,
+            })
+        }
+    }
+}
+
+impl Reader {
+    fn error(&mut self, kind: Kind, span: Span) {
+        self.issues.push(AccountIssue { kind, span });
+    }
+
+    fn account(&mut self, root: &JsonValue, source: &Arc<Source>, base: &Path) -> Option<Account> {
+        let members = self.members(root, "the account", "the account", ROOT_MEMBERS)?;
+        let get = |name: &str| members.iter().copied().find(|m| m.name == name);
+        let id = match get("account_id") {
+            None => {
+                self.error(
+                    Kind::MissingMember {
+                        member: "account_id",
+                        context: "the account".into(),
+                    },
+                    opening(root),
+                );
+                None
+            }
+            Some(m) => self.account_id(m),
+        };
+        let policies = get("policies")
+            .map(|m| self.policies(&m.value, source, base))
+            .unwrap_or_default();
+        let control = get("control_policies")
+            .map(|m| self.name_list(&m.value, "control_policies"))
+            .unwrap_or_default();
+        let resource_groups = get("resource_groups")
+            .map(|m| self.resource_groups(&m.value))
+            .unwrap_or_default();
+        let groups = get("groups")
+            .map(|m| self.entities(&m.value, "groups", "group", GROUP_MEMBERS))
+            .unwrap_or_default();
+        let users = get("users")
+            .map(|m| self.entities(&m.value, "users", "user", USER_MEMBERS))
+            .unwrap_or_default();
+        let roles = get("roles")
+            .map(|m| self.entities(&m.value, "roles", "role", ROLE_MEMBERS))
+            .unwrap_or_default();
+
+        let policy_names: Vec<String> = policies.iter().map(|(name, _)| name.clone()).collect();
+        let group_names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+        let resource_group_names: Vec<String> =
+            resource_groups.iter().map(|(name, _)| name.clone()).collect();
+        let mut seen_control: Vec<&str> = Vec::new();
+        for name in &control {
+            if seen_control.contains(&name.value.as_str()) {
+                self.error(
+                    Kind::DuplicateReference {
+                        name: name.value.clone(),
+                        element: "control_policies".into(),
+                    },
+                    name.span,
+                );
+            }
+            seen_control.push(&name.value);
+            if system_policies::is_system_policy(&name.value) {
+                self.error(
+                    Kind::NotAControlPolicy {
+                        name: name.value.clone(),
+                    },
+                    name.span,
+                );
+            } else if !policy_names.contains(&name.value) {
+                self.error(
+                    Kind::UnknownPolicy {
+                        name: name.value.clone(),
+                        known: policy_names.clone(),
+                    },
+                    name.span,
+                );
+            }
+        }
+        for entity in groups.iter().chain(&users).chain(&roles) {
+            for group in &entity.groups {
+                if !group_names.contains(&group.value) {
+                    self.error(
+                        Kind::UnknownGroup {
+                            name: group.value.clone(),
+                            known: group_names.clone(),
+                        },
+                        group.span,
+                    );
+                }
+            }
+            for attachment in &entity.policies {
+                let name = &attachment.policy;
+                if !policy_names.contains(&name.value)
+                    && !system_policies::is_system_policy(&name.value)
+                {
+                    self.error(
+                        Kind::UnknownPolicy {
+                            name: name.value.clone(),
+                            known: policy_names.clone(),
+                        },
+                        name.span,
+                    );
+                }
+                if let Some(group) = &attachment.resource_group
+                    && !resource_group_names.contains(&group.value)
+                {
+                    self.error(
+                        Kind::UnknownResourceGroup {
+                            name: group.value.clone(),
+                            known: resource_group_names.clone(),
+                        },
+                        group.span,
+                    );
+                }
+            }
+        }
+
+        // Only the system policies the account names are parsed.
+        let mut entries: Vec<(String, PolicyEntry)> = Vec::new();
+        for (name, policy) in policies {
+            if let Some(policy) = policy {
+                entries.push((
+                    name,
+                    PolicyEntry {
+                        policy,
+                        kind: PolicyKind::Custom,
+                    },
+                ));
+            }
+        }
+        for entity in groups.iter().chain(&users).chain(&roles) {
+            for attachment in &entity.policies {
+                let name = &attachment.policy.value;
+                if entries.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                match system_policies::get(name) {
+                    Some(Ok(policy)) => entries.push((
+                        name.clone(),
+                        PolicyEntry {
+                            policy,
+                            kind: PolicyKind::System,
+                        },
+                    )),
+                    Some(Err(invalid)) => self.invalid_policies.push(*invalid),
+                    None => {}
+                }
+            }
+        }
+        let finish = |raw: Vec<RawEntity>| -> Vec<User> {
+            raw.into_iter()
+                .map(|e| User {
+                    entity: Entity {
+                        name: e.name,
+                        policies: e
+                            .policies
+                            .into_iter()
+                            .map(|a| Attachment {
+                                policy: a.policy.value,
+                                resource_group: a.resource_group.map(|g| g.value),
+                            })
+                            .collect(),
+                    },
+                    groups: e.groups.into_iter().map(|g| g.value).collect(),
+                })
+                .collect()
+        };
+        Some(Account {
+            id: id?,
+            source: source.clone(),
+            policies: entries,
+            control_policies: control.into_iter().map(|c| c.value).collect(),
+            resource_groups,
+            groups: finish(groups).into_iter().map(|u| u.entity).collect(),
+            users: finish(users),
+            roles: finish(roles).into_iter().map(|u| u.entity).collect(),
+        })
+    }
+
+    fn account_id(&mut self, member: &JsonMember) -> Option<String> {
+        let id = self.string(&member.value, "account_id")?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            self.error(Kind::InvalidAccountId { found: id.clone() }, member.value.span);
+            return None;
+        }
+        Some(id)
+    }
+
+    /// The `policies` object: each name with its policy, or `None` when it failed to load (the
+    /// name still counts as defined, so that references to it do not add errors).
+    fn policies(
+        &mut self,
+        value: &JsonValue,
+        source: &Arc<Source>,
+        base: &Path,
+    ) -> Vec<(String, Option<Policy>)> {
+        let Some(members) = self.members(value, "policies", "`policies`", &[]) else {
+            return Vec::new();
+        };
+        let mut policies = Vec::new();
+        for member in members {
+            let Some(name) = self.name(member, "policies") else {
+                continue;
+            };
+            if system_policies::is_system_policy(&name) {
+                self.error(Kind::SystemPolicyRedefined { name }, member.name_span);
+                continue;
+            }
+            let context = format!("policy `{name}`");
+            let Some(definition) = self.members(
+                &member.value,
+                &format!("policies.{name}"),
+                &context,
+                POLICY_MEMBERS,
+            ) else {
+                policies.push((name, None));
+                continue;
+            };
+            let get = |n: &str| definition.iter().copied().find(|m| m.name == n);
+            let policy = match (get("path"), get("document")) {
+                (Some(path), None) => self.policy_file(&name, path, base),
+                (None, Some(document)) => self.inline_policy(&name, document, source),
+                _ => {
+                    self.error(Kind::PolicyDefinition { name: name.clone() }, member.name_span);
+                    None
+                }
+            };
+            policies.push((name, policy));
+        }
+        policies
+    }
+
+    fn policy_file(&mut self, name: &str, member: &JsonMember, base: &Path) -> Option<Policy> {
+        let path = self.string(&member.value, &format!("policies.{name}.path"))?;
+        if path.is_empty() {
+            self.error(
+                Kind::Empty {
+                    element: format!("policies.{name}.path"),
+                },
+                member.value.span,
+            );
+            return None;
+        }
+        match Policy::from_path(base.join(&path)) {
+            Ok(policy) => Some(policy.with_name(name)),
+            Err(LoadError::Source(e)) => {
+                self.error(
+                    Kind::PolicyUnreadable {
+                        name: name.to_string(),
+                        message: e.to_string(),
+                    },
+                    member.value.span,
+                );
+                None
+            }
+            Err(LoadError::Invalid(invalid)) => {
+                self.invalid_policies.push(*invalid);
+                None
+            }
+        }
+    }
+
+    /// A document written in the account file. It is parsed from a copy of the file in which
+    /// everything else is blanked, so that its errors and traces carry the account file's name,
+    /// lines and columns.
+    fn inline_policy(
+        &mut self,
+        name: &str,
+        member: &JsonMember,
+        source: &Arc<Source>,
+    ) -> Option<Policy> {
+        if !matches!(member.value.kind, JsonKind::Object(_)) {
+            self.error(
+                Kind::TypeMismatch {
+                    element: format!("policies.{name}.document"),
+                    expected: "a policy document object",
+                    found: member.value.kind.type_name(),
+                },
+                member.value.span,
+            );
+            return None;
+        }
+        let isolated = Source::new(source.name(), isolate(source.text(), member.value.span));
+        match Policy::parse(name.to_string(), isolated) {
+            Ok(policy) => Some(policy.with_name(name)),
+            Err(invalid) => {
+                self.invalid_policies.push(invalid);
+                None
+            }
+        }
+    }
+
+    fn resource_groups(&mut self, value: &JsonValue) -> Vec<(String, Vec<String>)> {
+        let Some(members) = self.members(value, "resource_groups", "`resource_groups`", &[])
+        else {
+            return Vec::new();
+        };
+        let mut groups = Vec::new();
+        for member in members {
+            let Some(name) = self.name(member, "resource_groups") else {
+                continue;
+            };
+            let element = format!("resource_groups.{name}");
+            let mut resources = Vec::new();
+            for arn in self.name_list(&member.value, &element) {
+                match Arn::parse(&arn.value) {
+                    Ok(_) => resources.push(arn.value),
+                    Err(e) => self.error(
+                        Kind::InvalidResource {
+                            group: name.clone(),
+                            found: arn.value.clone(),
+                            reason: e.to_string(),
+                        },
+                        arn.span,
+                    ),
+                }
+            }
+            groups.push((name, resources));
+        }
+        groups
+    }
+
+    /// `groups`, `users` or `roles`: each name with its group memberships and attachments.
+    fn entities(
+        &mut self,
+        value: &JsonValue,
+        section: &str,
+        kind: &str,
+        allowed: &'static [&'static str],
+    ) -> Vec<RawEntity> {
+        let Some(members) = self.members(value, section, &format!("`{section}`"), &[]) else {
+            return Vec::new();
+        };
+        let mut entities = Vec::new();
+        for member in members {
+            let Some(name) = self.name(member, section) else {
+                continue;
+            };
+            let path = format!("{section}.{name}");
+            let context = format!("{kind} `{name}`");
+            let mut entity = RawEntity {
+                name,
+                groups: Vec::new(),
+                policies: Vec::new(),
+            };
+            if let Some(fields) = self.members(&member.value, &path, &context, allowed) {
+                for field in fields {
+                    match field.name.as_str() {
+                        "groups" => {
+                            entity.groups = self.name_list(&field.value, &format!("{path}.groups"))
+                        }
+                        "policies" => {
+                            entity.policies =
+                                self.attachments(&field.value, &format!("{path}.policies"))
+                        }
+                        _ => {} // `members` reported it
+                    }
+                }
+            }
+            entities.push(entity);
+        }
+        entities
+    }
+
+    fn attachments(&mut self, value: &JsonValue, element: &str) -> Vec<RawAttachment> {
+        let Some(items) = self.array(value, element, "an array of `{\"name\": …}` objects")
+        else {
+            return Vec::new();
+        };
+        let mut attachments: Vec<RawAttachment> = Vec::new();
+        for item in items {
+            let Some(fields) = self.members(item, element, "an attachment", ATTACHMENT_MEMBERS)
+            else {
+                continue;
+            };
+            let get = |n: &str| fields.iter().copied().find(|m| m.name == n);
+            let Some(name) = get("name") else {
+                self.error(
+                    Kind::MissingMember {
+                        member: "name",
+                        context: "this attachment".into(),
+                    },
+                    opening(item),
+                );
+                continue;
+            };
+            let Some(policy) = self.spanned_name(&name.value, &format!("{element}[].name")) else {
+                continue;
+            };
+            let resource_group = match get("resource_group") {
+                Some(group) => {
+                    let Some(group) =
+                        self.spanned_name(&group.value, &format!("{element}[].resource_group"))
+                    else {
+                        continue;
+                    };
+                    Some(group)
+                }
+                None => None,
+            };
+            let duplicate = attachments.iter().any(|a| {
+                a.policy == policy
+                    && a.resource_group.as_ref().map(|g| &g.value)
+                        == resource_group.as_ref().map(|g| &g.value)
+            });
+            if duplicate {
+                self.error(
+                    Kind::DuplicateReference {
+                        name: policy.value.clone(),
+                        element: element.to_string(),
+                    },
+                    policy.span,
+                );
+                continue;
+            }
+            attachments.push(RawAttachment {
+                policy,
+                resource_group,
+            });
+        }
+        attachments
+    }
+
+    /// An array of non-empty names, each given once.
+    fn name_list(&mut self, value: &JsonValue, element: &str) -> Vec<Spanned<String>> {
+        let Some(items) = self.array(value, element, "an array of strings") else {
+            return Vec::new();
+        };
+        let mut names: Vec<Spanned<String>> = Vec::new();
+        for item in items {
+            let Some(name) = self.spanned_name(item, element) else {
+                continue;
+            };
+            if names.contains(&name) {
+                self.error(
+                    Kind::DuplicateReference {
+                        name: name.value.clone(),
+                        element: element.to_string(),
+                    },
+                    name.span,
+                );
+                continue;
+            }
+            names.push(name);
+        }
+        names
+    }
+
+    fn spanned_name(&mut self, value: &JsonValue, element: &str) -> Option<Spanned<String>> {
+        let text = self.string(value, element)?;
+        if text.is_empty() {
+            self.error(
+                Kind::Empty {
+                    element: element.to_string(),
+                },
+                value.span,
+            );
+            return None;
+        }
+        Some(Spanned::new(text, value.span))
+    }
+
+    /// A member's name used as the name of a policy, group, user or role.
+    fn name(&mut self, member: &JsonMember, section: &str) -> Option<String> {
+        if member.name.is_empty() {
+            self.error(
+                Kind::Empty {
+                    element: format!("a name in `{section}`"),
+                },
+                member.name_span,
+            );
+            return None;
+        }
+        Some(member.name.clone())
+    }
+
+    fn string(&mut self, value: &JsonValue, element: &str) -> Option<String> {
+        match &value.kind {
+            JsonKind::String(s) => Some(s.clone()),
+            other => {
+                self.error(
+                    Kind::TypeMismatch {
+                        element: element.to_string(),
+                        expected: "a string",
+                        found: other.type_name(),
+                    },
+                    value.span,
+                );
+                None
+            }
+        }
+    }
+
+    fn array<'v>(
+        &mut self,
+        value: &'v JsonValue,
+        element: &str,
+        expected: &'static str,
+    ) -> Option<&'v [JsonValue]> {
+        match &value.kind {
+            JsonKind::Array(items) => Some(items),
+            other => {
+                self.error(
+                    Kind::TypeMismatch {
+                        element: element.to_string(),
+                        expected,
+                        found: other.type_name(),
+                    },
+                    value.span,
+                );
+                None
+            }
+        }
+    }
+
+    /// The members of an object, each name once; with a non-empty `allowed`, only those names.
+    fn members<'v>(
+        &mut self,
+        value: &'v JsonValue,
+        element: &str,
+        context: &str,
+        allowed: &'static [&'static str],
+    ) -> Option<Vec<&'v JsonMember>> {
+        let JsonKind::Object(members) = &value.kind else {
+            self.error(
+                Kind::TypeMismatch {
+                    element: element.to_string(),
+                    expected: "an object",
+                    found: value.kind.type_name(),
+                },
+                value.span,
+            );
+            return None;
+        };
+        let mut kept: Vec<&JsonMember> = Vec::with_capacity(members.len());
+        for member in members {
+            if kept.iter().any(|k| k.name == member.name) {
+                self.error(
+                    Kind::DuplicateMember {
+                        name: member.name.clone(),
+                    },
+                    member.name_span,
+                );
+            } else if !allowed.is_empty() && !allowed.contains(&member.name.as_str()) {
+                self.error(
+                    Kind::UnknownMember {
+                        name: member.name.clone(),
+                        context: context.to_string(),
+                        expected: allowed,
+                    },
+                    member.name_span,
+                );
+            } else {
+                kept.push(member);
+            }
+        }
+        Some(kept)
+    }
+}
+
+/// The span of an object's opening brace, where "missing member" errors point.
+fn opening(value: &JsonValue) -> Span {
+    Span::new(value.span.start, value.span.start + 1)
+}
+
+/// `text` with every character outside `span` replaced by as many spaces as it has bytes (line
+/// breaks and a leading byte-order mark kept), so the value in `span` parses alone at the same
+/// byte offsets and lines.
+fn isolate(text: &str, span: Span) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let inside = span.start <= i && i < span.end;
+        if inside || c == '\n' || c == '\r' || (i == 0 && c == '\u{feff}') {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isolate_keeps_offsets_and_lines() {
+        let text = "{\"a\": {\"b\": 1},\n \"é\": 2}";
+        let start = text.find("{\"b\"").unwrap();
+        let span = Span::new(start, start + "{\"b\": 1}".len());
+        let isolated = isolate(text, span);
+        assert_eq!(isolated.len(), text.len());
+        assert_eq!(&isolated[span.start..span.end], "{\"b\": 1}");
+        assert_eq!(isolated.matches('\n').count(), 1);
+        assert!(json::parse(&isolated).is_ok());
+    }
+}

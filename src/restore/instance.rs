@@ -1,0 +1,401 @@
+//! The state of an instance that `RestoreInstance`'s checks depend on, read from
+//! `DescribeInstanceAttribute` output.
+//!
+//! An instance file holds one of:
+//! - a whole `DescribeInstanceAttribute` response: `{"RequestId": …, "Instances":
+//!   {"DBInstanceAttribute": [{…}]}}` (exactly one instance);
+//! - `{"DBInstanceAttribute": {…}}` (an object or a one-element array);
+//! - the `DBInstanceAttribute` object itself.
+//!
+//! and, optionally, beside it (at the top level) the data-flashback window:
+//! `"DataFlashback": {"Enabled": true, "EarliestRestorableTime": "2026-11-20T00:00:00Z"}`.
+//!
+//! Of `DBInstanceAttribute`, exactly these fields are read (every other one is ignored):
+//! - `InstanceId` (string, required): must be the instance being restored;
+//! - `RegionId` (string, optional): must be the region of the call when given;
+//! - `InstanceStatus` (string, required): [`ZONE_MIGRATION_STATUS`] means a zone migration is
+//!   running;
+//! - `BackupLogStartTime` (RFC 3339 string, optional): the earliest point data flashback can
+//!   restore to. The API returns it only when data flashback is enabled, so without
+//!   `DataFlashback` its absence means flashback is off.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::json::{self, JsonKind, JsonValue};
+use crate::source::{self, Source, SourceError, Span};
+use crate::value::Instant;
+
+/// The `InstanceStatus` of an instance being migrated — **[decision]** the status a zone
+/// migration (`MigrateToOtherZone`) puts an instance in. `DescribeInstanceAttribute` documents it
+/// as "the instance is being migrated"; no other migration of a kvstore instance is started by
+/// its owner.
+pub const ZONE_MIGRATION_STATUS: &str = "Migrating";
+
+/// Whether data flashback is on, and since when it can restore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flashback {
+    /// Data flashback is off: point-in-time restore is not supported.
+    Disabled,
+    /// Data flashback is on.
+    Enabled {
+        /// The earliest restorable time, when known.
+        earliest: Option<Instant>,
+    },
+}
+
+/// What `RestoreInstance`'s instance checks need to know about an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceState {
+    /// Where the state was read from.
+    pub origin: String,
+    /// `InstanceId`.
+    pub instance_id: String,
+    /// `RegionId`, when given.
+    pub region_id: Option<String>,
+    /// `InstanceStatus`, such as `Normal` or `Migrating`.
+    pub status: String,
+    /// The data-flashback window.
+    pub flashback: Flashback,
+}
+
+/// An instance file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum InstanceError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The file does not describe one instance as expected.
+    #[error("{location}: {message}\n  help: {help}")]
+    Invalid {
+        /// `file:line:column`.
+        location: String,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: &'static str,
+    },
+}
+
+const HELP: &str = "give the output of `aliyun r-kvstore DescribeInstanceAttribute --InstanceId …`, optionally with `\"DataFlashback\": {\"Enabled\": true, \"EarliestRestorableTime\": \"…\"}` beside it";
+
+impl InstanceState {
+    /// Reads an instance file.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not JSON, or lacks the fields the checks need.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<InstanceState, InstanceError> {
+        let source = source::read_source(path.as_ref())?;
+        InstanceState::parse(&source)
+    }
+
+    /// Reads an instance file held in memory.
+    ///
+    /// # Errors
+    /// The text is not JSON, or lacks the fields the checks need.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{Flashback, InstanceState};
+    /// use ramguard::source::Source;
+    ///
+    /// let text = r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#;
+    /// let state = InstanceState::parse(&Source::new("r-1.json", text))?;
+    /// assert!(!state.zone_migration_running());
+    /// assert!(matches!(state.flashback, Flashback::Enabled { earliest: Some(_) }));
+    /// # Ok::<(), ramguard::restore::InstanceError>(())
+    /// ```
+    pub fn parse(source: &Arc<Source>) -> Result<InstanceState, InstanceError> {
+        let fail = |message: String, span: Span| InstanceError::Invalid {
+            location: format!("{}:{}", source.name(), source.position(span.start)),
+            message,
+            help: HELP,
+        };
+        let root =
+            json::parse(source.text()).map_err(|e| fail(format!("invalid JSON: {}", e.message), e.span))?;
+        if !matches!(root.kind, JsonKind::Object(_)) {
+            return Err(fail(
+                format!("expected an object, found {}", root.kind.type_name()),
+                root.span,
+            ));
+        }
+        let attribute = if let Some(instances) = root.get("Instances") {
+            let list = instances
+                .get("DBInstanceAttribute")
+                .ok_or_else(|| fail("`Instances` has no `DBInstanceAttribute`".into(), instances.span))?;
+            one_instance(list).map_err(|(m, s)| fail(m, s))?
+        } else if let Some(list) = root.get("DBInstanceAttribute") {
+            one_instance(list).map_err(|(m, s)| fail(m, s))?
+        } else {
+            &root
+        };
+        let string = |name: &str| -> Result<Option<(String, Span)>, InstanceError> {
+            match attribute.get(name) {
+                None => Ok(None),
+                Some(v) => match &v.kind {
+                    JsonKind::String(s) => Ok(Some((s.clone(), v.span))),
+                    other => Err(fail(
+                        format!("`{name}` must be a string, found {}", other.type_name()),
+                        v.span,
+                    )),
+                },
+            }
+        };
+        let required = |name: &'static str| -> Result<String, InstanceError> {
+            match string(name)? {
+                Some((value, _)) if !value.is_empty() => Ok(value),
+                Some((_, span)) => Err(fail(format!("`{name}` must not be empty"), span)),
+                None => Err(fail(
+                    format!("`DBInstanceAttribute` has no `{name}`"),
+                    attribute.span,
+                )),
+            }
+        };
+        let instance_id = required("InstanceId")?;
+        let status = required("InstanceStatus")?;
+        let region_id = string("RegionId")?.map(|(r, _)| r);
+        let log_start = match string("BackupLogStartTime")? {
+            Some((text, span)) => Some((
+                Instant::parse_rfc3339(&text).map_err(|e| fail(format!("`BackupLogStartTime`: {e}"), span))?,
+                span,
+            )),
+            None => None,
+        };
+        let flashback = match root.get("DataFlashback").or_else(|| attribute.get("DataFlashback")) {
+            None => match log_start {
+                Some((earliest, _)) => Flashback::Enabled {
+                    earliest: Some(earliest),
+                },
+                None => Flashback::Disabled,
+            },
+            Some(window) => read_window(window, log_start, &fail)?,
+        };
+        Ok(InstanceState {
+            origin: source.name().to_string(),
+            instance_id,
+            region_id,
+            status,
+            flashback,
+        })
+    }
+
+    /// Whether a zone migration is running on the instance.
+    pub fn zone_migration_running(&self) -> bool {
+        self.status == ZONE_MIGRATION_STATUS
+    }
+}
+
+/// The one instance of a `DBInstanceAttribute` array (or the object itself).
+fn one_instance(list: &JsonValue) -> Result<&JsonValue, (String, Span)> {
+    match &list.kind {
+        JsonKind::Object(_) => Ok(list),
+        JsonKind::Array(items) => match items.as_slice() {
+            [one] if matches!(one.kind, JsonKind::Object(_)) => Ok(one),
+            [one] => Err((
+                format!(
+                    "`DBInstanceAttribute` must hold an object, found {}",
+                    one.kind.type_name()
+                ),
+                one.span,
+            )),
+            items => Err((
+                format!(
+                    "`DBInstanceAttribute` must describe exactly one instance, found {}",
+                    items.len()
+                ),
+                list.span,
+            )),
+        },
+        other => Err((
+            format!(
+                "`DBInstanceAttribute` must be an object or an array, found {}",
+                other.type_name()
+            ),
+            list.span,
+        )),
+    }
+}
+
+/// Reads `DataFlashback`, which must agree with `BackupLogStartTime` when both are given.
+fn read_window(
+    window: &JsonValue,
+    log_start: Option<(Instant, Span)>,
+    fail: &dyn Fn(String, Span) -> InstanceError,
+) -> Result<Flashback, InstanceError> {
+    let JsonKind::Object(members) = &window.kind else {
+        return Err(fail(
+            format!(
+                "`DataFlashback` must be an object, found {}",
+                window.kind.type_name()
+            ),
+            window.span,
+        ));
+    };
+    let mut enabled = None;
+    let mut earliest = None;
+    for member in members {
+        match (member.name.as_str(), &member.value.kind) {
+            ("Enabled", JsonKind::Bool(b)) if enabled.is_none() => enabled = Some(*b),
+            ("EarliestRestorableTime", JsonKind::String(s)) if earliest.is_none() => {
+                let time = Instant::parse_rfc3339(s).map_err(|e| {
+                    fail(format!("`EarliestRestorableTime`: {e}"), member.value.span)
+                })?;
+                earliest = Some(time);
+            }
+            ("Enabled" | "EarliestRestorableTime", _) => {
+                return Err(fail(
+                    format!(
+                        "`{}` must be given once, as {}",
+                        member.name,
+                        if member.name == "Enabled" {
+                            "`true` or `false`"
+                        } else {
+                            "an RFC 3339 date-time string"
+                        }
+                    ),
+                    member.value.span,
+                ));
+            }
+            (other, _) => {
+                return Err(fail(
+                    format!(
+                        "unknown member `{other}` in `DataFlashback`: valid are `Enabled`, `EarliestRestorableTime`"
+                    ),
+                    member.name_span,
+                ));
+            }
+        }
+    }
+    let Some(enabled) = enabled else {
+        return Err(fail("`DataFlashback` has no `Enabled`".into(), window.span));
+    };
+    match (enabled, earliest, log_start) {
+        (false, Some(_), _) => Err(fail(
+            "`DataFlashback` is disabled but gives an `EarliestRestorableTime`".into(),
+            window.span,
+        )),
+        (false, None, Some((_, span))) => Err(fail(
+            "`BackupLogStartTime` is returned only when data flashback is enabled, but `DataFlashback.Enabled` is `false`".into(),
+            span,
+        )),
+        (false, None, None) => Ok(Flashback::Disabled),
+        (true, Some(a), Some((b, span))) if a != b => Err(fail(
+            format!(
+                "`DataFlashback.EarliestRestorableTime` `{a}` disagrees with `BackupLogStartTime` `{b}`"
+            ),
+            span,
+        )),
+        (true, earliest, log_start) => Ok(Flashback::Enabled {
+            earliest: earliest.or(log_start.map(|(t, _)| t)),
+        }),
+    }
+}
+
+impl fmt::Display for Flashback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flashback::Disabled => f.write_str("data flashback disabled"),
+            Flashback::Enabled {
+                earliest: Some(earliest),
+            } => write!(f, "data flashback enabled, restorable from {earliest}"),
+            Flashback::Enabled { earliest: None } => {
+                f.write_str("data flashback enabled, earliest restorable time unknown")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<InstanceState, String> {
+        InstanceState::parse(&Source::new("i.json", text)).map_err(|e| e.to_string())
+    }
+
+    fn at(s: &str) -> Instant {
+        Instant::parse_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn reads_a_whole_response() {
+        let state = parse(
+            r#"{"RequestId": "x", "Instances": {"DBInstanceAttribute": [{"InstanceId": "r-1", "RegionId": "cn-hangzhou",
+                "InstanceStatus": "Migrating", "BackupLogStartTime": "2026-11-20T00:00:00Z", "Capacity": 1024}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(state.instance_id, "r-1");
+        assert_eq!(state.region_id.as_deref(), Some("cn-hangzhou"));
+        assert!(state.zone_migration_running());
+        assert_eq!(
+            state.flashback,
+            Flashback::Enabled {
+                earliest: Some(at("2026-11-20T00:00:00Z"))
+            }
+        );
+    }
+
+    #[test]
+    fn without_backup_log_start_time_flashback_is_off() {
+        let state = parse(r#"{"DBInstanceAttribute": {"InstanceId": "r-1", "InstanceStatus": "Normal"}}"#).unwrap();
+        assert_eq!(state.flashback, Flashback::Disabled);
+        assert!(!state.zone_migration_running());
+    }
+
+    #[test]
+    fn data_flashback_window() {
+        let state = parse(
+            r#"{"DBInstanceAttribute": {"InstanceId": "r-1", "InstanceStatus": "Normal"},
+                "DataFlashback": {"Enabled": true}}"#,
+        )
+        .unwrap();
+        assert_eq!(state.flashback, Flashback::Enabled { earliest: None });
+        let state = parse(
+            r#"{"InstanceId": "r-1", "InstanceStatus": "Normal",
+                "DataFlashback": {"Enabled": true, "EarliestRestorableTime": "2026-11-20T00:00:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            state.flashback,
+            Flashback::Enabled {
+                earliest: Some(at("2026-11-20T00:00:00Z"))
+            }
+        );
+    }
+
+    #[test]
+    fn errors_are_located() {
+        assert_eq!(
+            parse("{\"InstanceStatus\": \"Normal\"}").unwrap_err(),
+            format!("i.json:1:1: `DBInstanceAttribute` has no `InstanceId`\n  help: {HELP}")
+        );
+        let e = parse("{\"InstanceId\": \"r-1\",\n \"InstanceStatus\": 3}").unwrap_err();
+        assert!(
+            e.starts_with("i.json:2:20: `InstanceStatus` must be a string, found a number"),
+            "{e}"
+        );
+        let e = parse(r#"{"Instances": {"DBInstanceAttribute": []}}"#).unwrap_err();
+        assert!(e.contains("exactly one instance, found 0"), "{e}");
+        let e = parse(
+            r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z",
+                "DataFlashback": {"Enabled": false}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("returned only when data flashback is enabled"), "{e}");
+        let e = parse(
+            r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z",
+                "DataFlashback": {"Enabled": true, "EarliestRestorableTime": "2026-11-21T00:00:00Z"}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("disagrees"), "{e}");
+        let e = parse(r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "DataFlashback": {"On": true}}"#)
+            .unwrap_err();
+        assert!(e.contains("unknown member `On`"), "{e}");
+        let e = parse(r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "yesterday"}"#)
+            .unwrap_err();
+        assert!(e.contains("`BackupLogStartTime`: expected an RFC 3339"), "{e}");
+        assert!(parse("[1]").unwrap_err().contains("expected an object, found an array"));
+        assert!(parse("{").unwrap_err().contains("invalid JSON"));
+    }
+}
