@@ -1,5 +1,4 @@
-//! ramguard decides whether a principal may call `kvstore:RestoreInstance` on an ApsaraDB for
-//! Redis / Tair instance, by evaluating Alibaba Cloud RAM policies as RAM does, and says why.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod arn;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use ramguard::eval::PolicySetBuilder;
+use ramguard::policy::LoadError;
 use ramguard::request::{ContextInput, RequestBuilder};
 use ramguard::source::read_source;
 use ramguard::{Policy, PolicySet, Request};
@@ -78,7 +79,14 @@ pub(crate) fn report_error(message: impl std::fmt::Display) -> Reported {
 
 /// Loads one policy file, reporting every error with its position.
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Reported> {
-    Policy::from_path(path).map_err(report_error)
+    Policy::from_path(path).map_err(|e| match e {
+        // Already rendered as `error[code]: …` with its position and help.
+        LoadError::Invalid(invalid) => {
+            eprintln!("{invalid}");
+            Reported
+        }
+        LoadError::Source(e) => report_error(e),
+    })
 }
 
 impl PolicyArgs {

@@ -170,8 +170,11 @@ impl ParseErrorKind {
                 format!("remove one of the two (`{first}` is already given): parsers disagree on which one counts")
             }
             ParseErrorKind::TypeMismatch { element, expected, .. } => format!("write `{element}` as {expected}"),
-            ParseErrorKind::UnknownElement { expected, .. } => {
-                format!("remove it; valid here: {}", backticked(expected))
+            ParseErrorKind::UnknownElement { name, expected, .. } => {
+                match expected.iter().find(|e| e.eq_ignore_ascii_case(name)) {
+                    Some(meant) => format!("member names are case-sensitive: write `{meant}`"),
+                    None => format!("remove it; valid here: {}", backticked(expected)),
+                }
             }
             ParseErrorKind::PrincipalNotAllowed => {
                 "remove `Principal`: the principal is whoever the policy is attached to".into()
@@ -260,13 +263,16 @@ impl fmt::Display for InvalidPolicy {
             let at = self.source.position(error.span.start);
             write!(
                 f,
-                "{}:{}: error[{}]: {}\n  help: {}",
-                self.source.name(),
-                at,
+                "error[{}]: {}\n  --> {}:{}",
                 error.kind.code(),
                 error.kind,
-                error.kind.help()
+                self.source.name(),
+                at,
             )?;
+            if let Some(origin) = self.source.origin() {
+                write!(f, " (in {origin})")?;
+            }
+            write!(f, "\n  help: {}", error.kind.help())?;
         }
         Ok(())
     }
