@@ -471,3 +471,189 @@ impl fmt::Display for Decision {
         write!(f, "{} ({})", self.verdict, self.policy_type)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "acs:kvstore:cn-hangzhou:1:instance/r-1";
+
+    fn policy(name: &str, statements: &str) -> Policy {
+        Policy::from_text(
+            name,
+            &format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#),
+        )
+        .expect("test policy is valid")
+    }
+
+    fn allow_all(name: &str) -> Policy {
+        policy(
+            name,
+            r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#,
+        )
+    }
+
+    fn deny_all(name: &str) -> Policy {
+        policy(
+            name,
+            r#"{"Effect": "Deny", "Action": "*", "Resource": "*"}"#,
+        )
+    }
+
+    fn request() -> Request {
+        Request::builder("kvstore:RestoreInstance", ARN)
+            .build()
+            .expect("valid request")
+    }
+
+    fn decide(builder: PolicySetBuilder) -> (Verdict, PolicyType) {
+        let set = builder.build().expect("set builds");
+        let decision = set.evaluate(&request());
+        let explained = set.explain(&request());
+        assert_eq!(
+            (explained.decision, explained.policy_type),
+            (decision.verdict, decision.policy_type)
+        );
+        (decision.verdict, decision.policy_type)
+    }
+
+    #[test]
+    fn nothing_attached_is_an_implicit_deny_at_account_scope() {
+        assert_eq!(
+            decide(PolicySet::builder()),
+            (
+                Verdict::ImplicitDeny,
+                PolicyType::AccountLevelIdentityBasedPolicy
+            )
+        );
+    }
+
+    #[test]
+    fn control_policies_must_allow() {
+        let b = PolicySet::builder().identity(allow_all("id"));
+        assert_eq!(
+            decide(b.clone().control(policy(
+                "c",
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
+            ))),
+            (Verdict::ImplicitDeny, PolicyType::ControlPolicy)
+        );
+        assert_eq!(
+            decide(b.clone().control(deny_all("c"))),
+            (Verdict::ExplicitDeny, PolicyType::ControlPolicy)
+        );
+        assert_eq!(
+            decide(b.control(allow_all("c"))),
+            (Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy)
+        );
+    }
+
+    #[test]
+    fn a_session_policy_must_allow_too() {
+        let b = PolicySet::builder().identity(allow_all("id"));
+        assert_eq!(
+            decide(b.clone().session(policy(
+                "s",
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
+            ))),
+            (Verdict::ImplicitDeny, PolicyType::SessionPolicy)
+        );
+        assert_eq!(
+            decide(b.clone().session(allow_all("s"))),
+            (Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy)
+        );
+        let two = b.session(allow_all("s1")).session(allow_all("s2")).build();
+        assert_eq!(
+            two.unwrap_err().to_string(),
+            "a role session has at most one session policy, found `s1` and `s2`"
+        );
+    }
+
+    #[test]
+    fn resource_group_scope_counts_only_after_an_implicit_deny_and_only_for_members() {
+        let grouped = |b: PolicySetBuilder, resources: &[&str]| {
+            b.resource_group_identity("rg", allow_all("rg-allow"))
+                .resource_group("rg", resources.iter().copied())
+        };
+        assert_eq!(
+            decide(grouped(PolicySet::builder(), &[ARN])),
+            (
+                Verdict::Allow,
+                PolicyType::ResourceGroupLevelIdentityBasedPolicy
+            )
+        );
+        assert_eq!(
+            decide(grouped(
+                PolicySet::builder(),
+                &["acs:kvstore:cn-hangzhou:1:instance/r-2"]
+            )),
+            (
+                Verdict::ImplicitDeny,
+                PolicyType::AccountLevelIdentityBasedPolicy
+            )
+        );
+        assert_eq!(
+            decide(grouped(
+                PolicySet::builder().identity(deny_all("id")),
+                &[ARN]
+            )),
+            (
+                Verdict::ExplicitDeny,
+                PolicyType::AccountLevelIdentityBasedPolicy
+            )
+        );
+        let denied_in_group = PolicySet::builder()
+            .resource_group_identity("rg2", deny_all("rg2-deny"))
+            .resource_group("rg2", [ARN]);
+        assert_eq!(
+            decide(grouped(denied_in_group, &[ARN])),
+            (
+                Verdict::ExplicitDeny,
+                PolicyType::ResourceGroupLevelIdentityBasedPolicy
+            )
+        );
+    }
+
+    #[test]
+    fn explain_lists_deciding_statements_and_unconsulted_layers() {
+        let set = PolicySet::builder()
+            .control(deny_all("guard"))
+            .identity(policy(
+                "id",
+                r#"{"Sid": "Restore", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*",
+                    "Condition": {"Bool": {"acs:MFAPresent": "true"}}}"#,
+            ))
+            .build()
+            .expect("set builds");
+        let explained = set.explain(&request());
+        assert_eq!(explained.decision, Verdict::ExplicitDeny);
+        assert_eq!(explained.matched.len(), 1);
+        assert_eq!(explained.matched[0].policy, "guard");
+        assert_eq!(
+            set.evaluate(&request()).deciding,
+            Some(StatementId {
+                policy: 0,
+                statement: 0
+            })
+        );
+        assert_eq!(explained.trace.len(), 2);
+        assert!(explained.trace[0].consulted);
+        assert!(!explained.trace[1].consulted);
+        assert_eq!(
+            explained.trace[1].statements[0].outcome,
+            StatementOutcome::ConditionKeyMissing {
+                operator: "Bool".into(),
+                key: "acs:MFAPresent".into()
+            }
+        );
+        // Keys are reported only for consulted layers.
+        assert!(explained.missing_context.is_empty());
+        let detail = explained
+            .access_denied_detail
+            .expect("a denial has details");
+        assert_eq!(
+            detail.decoded_diagnostic_message.matched_policies[0].policy_identifier,
+            "guard"
+        );
+    }
+}

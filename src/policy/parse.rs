@@ -561,3 +561,83 @@ fn check_resource(resource: &str) -> Option<Kind> {
             found: resource.to_string(),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::ConditionValue;
+
+    fn errors(text: &str) -> Vec<(String, String)> {
+        let source = Source::new("p.json", text);
+        let invalid = parse_policy("p".into(), source.clone()).expect_err("document is invalid");
+        invalid
+            .errors
+            .iter()
+            .map(|e| {
+                (
+                    e.kind.code().to_string(),
+                    source.position(e.span.start).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_a_full_statement() {
+        let text = r#"{"Version": "1", "Statement": {"Sid": "S", "Effect": "Deny", "NotAction": ["kvstore:Describe*"],
+            "Resource": "acs:kvstore:*:*:instance/*", "Condition": {"ForAnyValue:NumericLessThan": {"acs:Port": [1, "2.5"]}}}}"#;
+        let policy = parse_policy("p".into(), Source::new("p.json", text)).expect("valid");
+        let statement = &policy.statements()[0];
+        assert!(policy.bare_statement().is_some());
+        assert_eq!(statement.effect.value, Effect::Deny);
+        assert!(statement.action.negated);
+        assert_eq!(statement.action.member_name("Action"), "NotAction");
+        assert_eq!(statement.conditions.len(), 1);
+        assert_eq!(
+            statement.conditions[0].operator.value.to_string(),
+            "ForAnyValue:NumericLessThan"
+        );
+        assert!(matches!(
+            statement.conditions[0].values[1].value,
+            ConditionValue::Decimal(_)
+        ));
+    }
+
+    #[test]
+    fn reports_every_error_in_document_order() {
+        let text = "{\n  \"Version\": 1,\n  \"Statement\": [\n    {\"Effect\": \"allow\", \"Action\": \"kvstore\", \"Resource\": \"r-1\"},\n    {\"Effect\": \"Allow\", \"Action\": \"a:b\", \"NotAction\": \"a:c\", \"Resource\": []},\n    {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\", \"Condition\": {\"Bool\": {\"acs:MFAPresent\": [\"true\", \"false\"], \"ACS:mfapresent\": \"true\"}, \"StringEqualsIfExists\": {\"acs:A\": \"x\"}}}\n  ]\n}";
+        assert_eq!(
+            errors(text),
+            [
+                ("data-type-mismatch", "2:14"),
+                ("invalid-effect", "4:16"),
+                ("invalid-action-format", "4:35"),
+                ("invalid-arn-prefix", "4:58"),
+                ("conflicting-policy-elements", "5:42"),
+                ("empty-value", "5:74"),
+                ("invalid-condition-multiple-boolean", "6:97"),
+                ("duplicate-member", "6:116"),
+                ("invalid-condition-operator", "6:143"),
+            ]
+            .map(|(c, p)| (c.to_string(), p.to_string()))
+        );
+    }
+
+    #[test]
+    fn wrapped_documents_report_positions_in_the_decoded_text() {
+        let text = r#"{"PolicyVersion": {"PolicyDocument": "{\"Version\": \"1\",\n\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Principal\": \"*\"}]}"}}"#;
+        let invalid = parse_policy("p".into(), Source::new("r.json", text)).expect_err("invalid");
+        assert_eq!(
+            invalid.source.origin(),
+            Some("PolicyVersion.PolicyDocument")
+        );
+        assert_eq!(
+            invalid
+                .source
+                .position(invalid.errors[0].span.start)
+                .to_string(),
+            "2:67"
+        );
+        assert_eq!(invalid.errors[0].kind, Kind::PrincipalNotAllowed);
+    }
+}
