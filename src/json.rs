@@ -147,7 +147,7 @@ impl Reader<'_> {
             Some(b't') => self.keyword("true", JsonKind::Bool(true))?,
             Some(b'f') => self.keyword("false", JsonKind::Bool(false))?,
             Some(b'n') => self.keyword("null", JsonKind::Null)?,
-            _ => return Err(self.error_here("expected a JSON value")),
+            _ => return Err(self.value_expected()),
         };
         Ok(JsonValue {
             kind,
@@ -370,7 +370,24 @@ impl Reader<'_> {
             self.pos += word.len();
             Ok(kind)
         } else {
-            Err(self.error_here("expected a JSON value (`true`, `false` and `null` are lowercase)"))
+            Err(self.value_expected())
+        }
+    }
+
+    /// "Expected a value", with a hint when a keyword is miswritten (`True`, `NULL`).
+    fn value_expected(&self) -> JsonError {
+        let word: String = self.text[self.pos..]
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .take(6)
+            .collect();
+        if ["true", "false", "null"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&word))
+        {
+            self.error_here("expected a JSON value (`true`, `false` and `null` are lowercase)")
+        } else {
+            self.error_here("expected a JSON value")
         }
     }
 
@@ -476,7 +493,11 @@ mod tests {
             err("[1 2]").message,
             "expected `,` or `]` after an array element, found `2`"
         );
-        assert_eq!(err("True").message, "expected a JSON value, found `True`");
+        assert_eq!(
+            err("True").message,
+            "expected a JSON value (`true`, `false` and `null` are lowercase), found `True`"
+        );
+        assert_eq!(err("nope").message, "expected a JSON value, found `nope`");
         assert_eq!(
             err("{} x").message,
             "expected the end of the document after the top-level value, found `x`"
@@ -491,7 +512,8 @@ mod tests {
         assert!(err("\"a\nb\"").message.contains("control characters"));
         assert!(err("\"abc").message.contains("unterminated"));
         assert!(err(r#""\x""#).message.contains("invalid escape"));
-        assert!(err("nul").message.contains("lowercase"));
+        assert!(err("nul").message.contains("expected a JSON value"));
+        assert!(err("NULL").message.contains("lowercase"));
     }
 
     #[test]

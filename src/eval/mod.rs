@@ -386,6 +386,14 @@ impl PolicySet {
         explain::explain(self, request)
     }
 
+    /// The policy at `index`, in the order policies were added ([`StatementId::policy`]).
+    ///
+    /// # Panics
+    /// When `index` does not come from this set.
+    pub fn policy(&self, index: usize) -> &Policy {
+        &self.members[index].policy
+    }
+
     /// The policies of the set, in the order they were added.
     pub fn policies(&self) -> impl Iterator<Item = (&Policy, &Slot)> {
         self.members.iter().map(|m| (&m.policy, &m.slot))

@@ -1,0 +1,76 @@
+//! `ramguard batch`: one output line per input line, in order, errors as records.
+
+use assert_cmd::Command;
+
+fn ramguard() -> Command {
+    Command::cargo_bin("ramguard").expect("the binary is built")
+}
+
+const ALLOW: &str = r#"{"id": "ok", "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01", "context": {"acs:MFAPresent": true, "acs:SourceIp": "10.1.2.3"}}"#;
+const DENY: &str = r#"{"id": "no-mfa", "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01", "context": {"acs:SourceIp": "10.1.2.3"}}"#;
+
+#[test]
+fn decides_every_line_in_order_from_stdin() {
+    let input = format!("{ALLOW}\n{{broken\n\n{DENY}\n");
+    ramguard()
+        .args(["batch", "--policy", "policies/dba-restore.json", "--jobs", "2"])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .stdout(concat!(
+            r#"{"line":1,"id":"ok","decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1}}"#,
+            "\n",
+            r#"{"line":2,"error":"invalid JSON at column 2: expected a member name in double quotes, found `broken`"}"#,
+            "\n",
+            r#"{"line":4,"id":"no-mfa","decision":"ImplicitDeny","policy_type":"AccountLevelIdentityBasedPolicy"}"#,
+            "\n"
+        ))
+        .stderr("decided 3 lines: 1 allowed, 1 denied, 1 could not be decided\n");
+}
+
+#[test]
+fn writes_to_a_file_and_refuses_unusable_input() {
+    let dir = std::env::temp_dir().join(format!("ramguard-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    std::fs::write(&input, format!("{DENY}\n")).expect("write input");
+    ramguard()
+        .args(["batch", "--policy", "policies/dba-restore.json", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .assert()
+        .code(0);
+    let written = std::fs::read_to_string(&output).expect("output written");
+    assert_eq!(
+        written,
+        "{\"line\":1,\"id\":\"no-mfa\",\"decision\":\"ImplicitDeny\",\"policy_type\":\"AccountLevelIdentityBasedPolicy\"}\n"
+    );
+    let missing = ramguard()
+        .args([
+            "batch",
+            "--policy",
+            "policies/dba-restore.json",
+            "--input",
+            "/nonexistent/requests.jsonl",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("error: cannot read `/nonexistent/requests.jsonl`: "),
+        "{stderr}"
+    );
+    ramguard()
+        .args([
+            "batch",
+            "--policy",
+            "policies/dba-restore.json",
+            "--jobs",
+            "0",
+        ])
+        .assert()
+        .code(2);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
