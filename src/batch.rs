@@ -223,6 +223,84 @@ fn decide_chunk(set: &PolicySet, chunk: &[(usize, String)], jobs: usize) -> Vec<
     })
 }
 
+/// A request whose decision differs between two policy sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionChange {
+    /// The 1-based line number in the input.
+    pub line: usize,
+    /// The request's `"id"`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+    /// The decision under the old policies.
+    pub old: BatchResult,
+    /// The decision under the new policies.
+    pub new: BatchResult,
+}
+
+/// Counts of a comparison.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DiffSummary {
+    /// Lines read (blank lines are skipped).
+    pub lines: usize,
+    /// Requests whose decision or deciding layer changed.
+    pub changed: usize,
+    /// Requests denied before and allowed now: the changes to review first.
+    pub newly_allowed: usize,
+    /// Requests allowed before and denied now.
+    pub newly_denied: usize,
+}
+
+/// Decides each request of a log under `old` and `new` and writes one JSON line per request
+/// whose verdict or deciding layer differs (an invalid line differs from nothing).
+///
+/// # Errors
+/// Only reading or writing failures.
+pub fn diff(
+    old: &PolicySet,
+    new: &PolicySet,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> io::Result<DiffSummary> {
+    let mut summary = DiffSummary::default();
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        summary.lines += 1;
+        let before = decide_line(old, index + 1, &line);
+        let after = decide_line(new, index + 1, &line);
+        let key = |r: &BatchResult| match r {
+            BatchResult::Decided {
+                decision,
+                policy_type,
+                ..
+            } => Some((*decision, *policy_type)),
+            BatchResult::Error { .. } => None,
+        };
+        if key(&before.result) == key(&after.result) {
+            continue;
+        }
+        let allowed = |r: &BatchResult| matches!(r, BatchResult::Decided { decision, .. } if decision.is_allowed());
+        summary.changed += 1;
+        match (allowed(&before.result), allowed(&after.result)) {
+            (false, true) => summary.newly_allowed += 1,
+            (true, false) => summary.newly_denied += 1,
+            _ => {}
+        }
+        let change = DecisionChange {
+            line: index + 1,
+            id: before.id,
+            old: before.result,
+            new: after.result,
+        };
+        serde_json::to_writer(&mut output, &change)?;
+        output.write_all(b"\n")?;
+    }
+    output.flush()?;
+    Ok(summary)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +373,43 @@ mod tests {
                 "{record}"
             );
         }
+    }
+
+    #[test]
+    fn diff_reports_only_changed_decisions() {
+        let wider = Policy::from_text(
+            "wider",
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}]}"#,
+        )
+        .expect("valid");
+        let new = PolicySet::builder()
+            .identity(wider)
+            .build()
+            .expect("builds");
+        let input = [
+            r#"{"id": 1, "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1:instance/r-stg01"}"#,
+            r#"{"id": 2, "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1:instance/r-prod01"}"#,
+            r#"{"id": 3, "action": "kvstore:DeleteInstance", "resource": "acs:kvstore:cn-hangzhou:1:instance/r-prod01"}"#,
+        ]
+        .join("\n");
+        let mut out = Vec::new();
+        let summary = diff(&set(), &new, input.as_bytes(), &mut out).expect("in-memory io");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            concat!(
+                r#"{"line":2,"id":2,"old":{"decision":"ImplicitDeny","policy_type":"AccountLevelIdentityBasedPolicy"},"#,
+                r#""new":{"decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"wider","index":0}}}"#,
+                "\n"
+            )
+        );
+        assert_eq!(
+            summary,
+            DiffSummary {
+                lines: 3,
+                changed: 1,
+                newly_allowed: 1,
+                newly_denied: 0
+            }
+        );
     }
 }

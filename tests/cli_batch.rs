@@ -74,3 +74,49 @@ fn writes_to_a_file_and_refuses_unusable_input() {
         .code(2);
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+#[test]
+fn diff_prints_changed_decisions_and_exits_like_diff() {
+    let input = format!("{ALLOW}\n{DENY}\n");
+    ramguard()
+        .args([
+            "diff",
+            "--old",
+            "policies/system/AliyunKvstoreReadOnlyAccess.json",
+            "--new",
+            "policies/dba-restore.json",
+        ])
+        .write_stdin(input.clone())
+        .assert()
+        .code(1)
+        .stdout(concat!(
+            r#"{"line":1,"id":"ok","old":{"decision":"ImplicitDeny","policy_type":"AccountLevelIdentityBasedPolicy"},"#,
+            r#""new":{"decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1}}}"#,
+            "\n"
+        ))
+        .stderr("2 requests: 1 changed (1 newly allowed, 0 newly denied)\n");
+    ramguard()
+        .args([
+            "diff",
+            "--old",
+            "policies/dba-restore.json",
+            "--new",
+            "policies/dba-restore.json",
+        ])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .stdout("");
+    ramguard()
+        .args([
+            "diff",
+            "--old",
+            "policies/nothing-*.json",
+            "--new",
+            "policies/dba-restore.json",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr("error: `policies/nothing-*.json` matches no file\n");
+}
