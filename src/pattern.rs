@@ -44,11 +44,27 @@ enum MatchStrategy {
 ///
 /// Every character of a segment, `?` included, matches exactly one input character, so a
 /// segment always matches a fixed number of characters. The general matcher relies on that.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 struct Segment {
     text: String,
-    /// Without a `?`, the segment is a plain substring and can use `str`'s fast searches.
-    has_any: bool,
+    /// Without a `?`, the segment is a plain substring: searched with a finder built once,
+    /// since `str::find` would rebuild its searcher on every call.
+    finder: Option<memchr::memmem::Finder<'static>>,
+}
+
+/// Segments are equal when their text is: the finder is derived from it.
+impl PartialEq for Segment {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Segment {}
+
+impl std::hash::Hash for Segment {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
 }
 
 impl Pattern {
@@ -183,13 +199,14 @@ impl Segment {
     fn new(text: &str) -> Segment {
         Segment {
             text: text.to_owned(),
-            has_any: text.contains('?'),
+            finder: (!text.contains('?'))
+                .then(|| memchr::memmem::Finder::new(text.as_bytes()).into_owned()),
         }
     }
 
     /// The byte length of this segment's match at the very start of `hay`.
     fn match_prefix(&self, hay: &str) -> Option<usize> {
-        if !self.has_any {
+        if self.finder.is_some() {
             return hay
                 .starts_with(self.text.as_str())
                 .then_some(self.text.len());
@@ -206,7 +223,7 @@ impl Segment {
 
     /// The byte offset where this segment's match starts when it is anchored at the end of `hay`.
     fn match_suffix(&self, hay: &str) -> Option<usize> {
-        if !self.has_any {
+        if self.finder.is_some() {
             return hay
                 .ends_with(self.text.as_str())
                 .then(|| hay.len() - self.text.len());
@@ -224,8 +241,9 @@ impl Segment {
 
     /// The byte offset just past the leftmost match of this segment in `hay`.
     fn find_end(&self, hay: &str) -> Option<usize> {
-        if !self.has_any {
-            return hay.find(self.text.as_str()).map(|at| at + self.text.len());
+        if let Some(finder) = &self.finder {
+            // A match of whole UTF-8 text starts and ends on char boundaries.
+            return finder.find(hay.as_bytes()).map(|at| at + self.text.len());
         }
         // Only char boundaries can start a match; a segment with `?` is never empty, so the
         // end of `hay` need not be tried.
