@@ -2,15 +2,24 @@
 #![deny(missing_docs)]
 
 pub mod arn;
+pub mod batch;
 pub mod condition;
+pub mod decision_test;
 pub mod eval;
 pub mod json;
+pub mod lint;
 pub mod pattern;
 pub mod policy;
+pub mod principal;
+pub mod report;
 pub mod request;
+pub mod restore;
 pub mod source;
+pub mod system_policies;
 pub mod value;
 
 pub use eval::{Decision, Explanation, PolicySet, PolicySetBuilder, PolicyType, Verdict};
 pub use policy::{Effect, Policy};
+pub use principal::{Account, PrincipalRef};
 pub use request::Request;
+pub use restore::{Clearance, RestoreCall, RestoreParameters};

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use ramguard::eval::PolicySetBuilder;
 use ramguard::policy::LoadError;
+use ramguard::principal::{Account, AccountError, PrincipalError, PrincipalRef};
 use ramguard::request::{ContextInput, RequestBuilder};
 use ramguard::source::read_source;
 use ramguard::{Policy, PolicySet, Request};
@@ -31,6 +32,13 @@ pub(crate) struct PolicyArgs {
     /// The STS session policy of a role session; it must allow too.
     #[arg(long = "session-policy", value_name = "FILE")]
     pub(crate) session_policy: Option<PathBuf>,
+    /// An account file (users, groups, roles, their policies, control policies); with
+    /// --principal, the policies are that principal's.
+    #[arg(long, value_name = "FILE", requires = "principal", conflicts_with = "policies")]
+    pub(crate) account: Option<PathBuf>,
+    /// The principal of --account whose policies are evaluated: user/NAME or role/NAME.
+    #[arg(long, value_name = "user/NAME|role/NAME", requires = "account")]
+    pub(crate) principal: Option<String>,
 }
 
 /// The request: a file, or the action, resource and context as flags.
@@ -93,7 +101,21 @@ impl PolicyArgs {
     /// Loads every policy into a builder, each in its layer. All files are read, so that every
     /// broken one is reported at once.
     pub(crate) fn load(&self) -> Result<PolicySetBuilder, Reported> {
-        let mut builder = PolicySet::builder();
+        self.load_with_account().map(|(builder, _)| builder)
+    }
+
+    /// As [`PolicyArgs::load`], with the account the policies came from, if any.
+    pub(crate) fn load_with_account(
+        &self,
+    ) -> Result<(PolicySetBuilder, Option<Account>), Reported> {
+        let (mut builder, account) = match (&self.account, &self.principal) {
+            (Some(path), Some(principal)) => {
+                let (builder, account) =
+                    account_builder(path, principal, self.session_policy.is_some())?;
+                (builder, Some(account))
+            }
+            _ => (PolicySet::builder(), None),
+        };
         let mut failed = false;
         let mut load = |path: &Path| load_policy(path).map_err(|_| failed = true).ok();
         let identity: Vec<_> = self.policies.iter().filter_map(|p| load(p)).collect();
@@ -115,8 +137,39 @@ impl PolicyArgs {
         if let Some(policy) = session {
             builder = builder.session(policy);
         }
-        Ok(builder)
+        Ok((builder, account))
     }
+}
+
+/// The policies of a principal of an account file. A session policy applies to role sessions
+/// only, so it is refused for a user.
+fn account_builder(
+    path: &Path,
+    principal: &str,
+    with_session_policy: bool,
+) -> Result<(PolicySetBuilder, Account), Reported> {
+    let with_help = |e: PrincipalError| report_error(format_args!("{e}\n  help: {}", e.help()));
+    let principal = PrincipalRef::parse(principal).map_err(with_help)?;
+    if with_session_policy && !principal.is_role() {
+        return Err(report_error(format_args!(
+            "--session-policy applies to role sessions, but `{principal}` is a user\n  help: drop --session-policy, or give --principal role/NAME"
+        )));
+    }
+    let account = load_account(path)?;
+    let builder = account.policy_set(&principal).map_err(with_help)?;
+    Ok((builder, account))
+}
+
+/// Loads an account file, reporting every error with its position.
+pub(crate) fn load_account(path: &Path) -> Result<Account, Reported> {
+    Account::from_path(path).map_err(|e| match e {
+        // Already rendered as `file:line:column: error[code]: …` with its help.
+        AccountError::Invalid(invalid) => {
+            eprintln!("{invalid}");
+            Reported
+        }
+        AccountError::Source(e) => report_error(e),
+    })
 }
 
 impl RequestArgs {

@@ -1,8 +1,14 @@
 //! Command-line definitions and the exit-code contract; each subcommand wires flags to
 //! library calls in its own module.
 
+mod batch;
+mod check;
 mod common;
+mod diff;
 mod eval;
+mod restore;
+mod test_cmd;
+mod who_can;
 
 use std::process::ExitCode;
 
@@ -17,7 +23,6 @@ pub(crate) mod exit {
     /// The input could not be used: bad flags, an unreadable file, an invalid policy or request.
     pub const UNUSABLE: u8 = 2;
     /// `restore`: allowed, but the API would reject the parameters.
-    #[allow(dead_code, reason = "used by `restore`, which is being added")]
     pub const REJECTED_PARAMETERS: u8 = 3;
 }
 
@@ -36,6 +41,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Eval(eval::EvalArgs),
+    Batch(batch::BatchArgs),
+    Check(check::CheckArgs),
+    Diff(diff::DiffArgs),
+    Restore(restore::RestoreArgs),
+    Test(test_cmd::TestArgs),
+    WhoCan(who_can::WhoCanArgs),
 }
 
 /// Parses the command line and runs the subcommand; never panics out to the user.
@@ -55,6 +66,12 @@ pub fn run() -> ExitCode {
     // A panic is a bug, but it must still deny: report it and exit as unusable input.
     let outcome = std::panic::catch_unwind(|| match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Batch(args) => batch::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Restore(args) => restore::run(args),
+        Command::Test(args) => test_cmd::run(args),
+        Command::WhoCan(args) => who_can::run(args),
     });
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -140,8 +140,10 @@ enum Operand {
 }
 
 /// Folds a condition key for lookup: keys compare case-insensitively (RAM-SPEC §3 [decision]).
+/// Per character, as actions are: `str::to_lowercase`'s final-sigma rule would fold `ΟΔΟΣ` and
+/// `ΟΔΟσ`, the same key in other letter case, apart.
 pub(crate) fn fold_key(key: &str) -> String {
-    key.to_lowercase()
+    crate::pattern::fold_case(key).into_owned()
 }
 
 impl CompiledCondition {
@@ -188,7 +190,7 @@ impl CompiledCondition {
             (Family::Ip, _) => Operand::Networks(
                 values
                     .filter_map(|v| match v {
-                        ConditionValue::Network(n) => Some(n.clone()),
+                        ConditionValue::Network(n) => Some(*n),
                         _ => None,
                     })
                     .collect(),

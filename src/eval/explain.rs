@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::compile::{CompiledStatement, StatementMiss};
 use super::{
-    EntityType, Layer, PolicyKind, PolicySet, PolicyType, Principal, Slot, StatementId, Verdict,
-    layer_verdict,
+    EntityType, Layer, PolicyInfo, PolicyKind, PolicySet, PolicyType, Principal, Slot, StatementId,
+    Verdict, layer_verdict,
 };
 use crate::condition::{Condition, ConditionMiss};
 use crate::policy::{Effect, Statement};
@@ -65,6 +65,9 @@ pub struct MatchedStatement {
     source: Arc<Source>,
     #[serde(skip)]
     span: Span,
+    /// Which policy of the set (the same name may be attached twice, at different scopes).
+    #[serde(skip)]
+    policy_index: usize,
 }
 
 /// One layer of the trace.
@@ -361,6 +364,7 @@ fn locate(set: &PolicySet, compiled: &CompiledStatement) -> MatchedStatement {
         column: at.column,
         span: statement.span,
         source,
+        policy_index: compiled.policy,
     }
 }
 
@@ -427,20 +431,15 @@ fn denial_detail(
 ) -> AccessDeniedDetail {
     let principal: Option<&Principal> = set.principal.as_ref();
     let mut matched_policies: Vec<MatchedPolicy> = Vec::new();
+    let mut listed: Vec<usize> = Vec::new();
     for m in matched {
-        let Some(member) = set
-            .members
-            .iter()
-            .find(|member| member.policy.name() == m.policy)
-        else {
+        let Some(member) = set.members.get(m.policy_index) else {
             continue;
         };
-        if matched_policies
-            .iter()
-            .any(|p| p.policy_identifier == m.policy)
-        {
+        if listed.contains(&m.policy_index) {
             continue;
         }
+        listed.push(m.policy_index);
         matched_policies.push(MatchedPolicy {
             policy_type,
             policy_kind: member.info.kind,
@@ -487,6 +486,16 @@ fn denial_detail(
 impl PolicySet {
     fn statement(&self, id: StatementId) -> &Statement {
         &self.member(id).policy.statements()[id.statement]
+    }
+}
+
+impl PolicySet {
+    /// Where the policy of a deciding or traced statement takes part, and what RAM's
+    /// diagnostics say about it (kind, attachment, version).
+    pub fn policy_info(&self, statement: &MatchedStatement) -> Option<(&Slot, &PolicyInfo)> {
+        self.members
+            .get(statement.policy_index)
+            .map(|m| (&m.slot, &m.info))
     }
 }
 

@@ -303,7 +303,7 @@ rules! {
         "use one of RAM's global keys, e.g. `acs:SourceIp`, `acs:MFAPresent`, `acs:SourceVpc`, `acs:CurrentTime`",
         what: "Reports an `acs:` condition key that is not one of RAM's global condition keys, with the nearest known one. Service keys (`kvstore:…`, `ram:…`) are never reported.",
         why: "No request carries an unknown key, so the condition is always false (or always true for a negated operator).",
-        example: "\"Condition\": {\"Bool\": {\"acs:MfaPresent\": \"true\"}}",
+        example: "\"Condition\": {\"Bool\": {\"acs:MFAPresnt\": \"true\"}}",
         instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
     /// A key used with an operator of another type.
     CONDITION_KEY_TYPE_MISMATCH = "condition-key-type-mismatch", Warning,
@@ -384,13 +384,18 @@ mod tests {
                 r.code
             );
             assert!(
-                r.code
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                r.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
                 r.code
             );
-            for text in [r.message, r.help, r.doc.what, r.doc.why, r.doc.example, r.doc.instead] {
+            for text in [
+                r.message,
+                r.help,
+                r.doc.what,
+                r.doc.why,
+                r.doc.example,
+                r.doc.instead,
+            ] {
                 assert!(!text.is_empty(), "{}", r.code);
             }
             assert!(!r.message.ends_with('.'), "{}", r.code);

@@ -186,16 +186,16 @@ impl AccountErrorKind {
             AccountErrorKind::PolicyUnreadable { .. } => {
                 "check the path: it is relative to the account file".into()
             }
-            AccountErrorKind::UnknownPolicy { known, .. } => format!(
-                "define it under `policies`, or name one of: {}",
-                names_or_none(
-                    &known
-                        .iter()
-                        .map(String::as_str)
-                        .chain(crate::system_policies::names())
-                        .collect::<Vec<_>>()
+            AccountErrorKind::UnknownPolicy { known, .. } => {
+                let mut names: Vec<&str> = known.iter().map(String::as_str).collect();
+                for name in crate::system_policies::names() {
+                    names.push(name);
+                }
+                format!(
+                    "define it under `policies`, or name one of: {}",
+                    names_or_none(&names)
                 )
-            ),
+            }
             AccountErrorKind::UnknownGroup { known, .. } => format!(
                 "define it under `groups`, or name one of: {}",
                 names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
@@ -259,14 +259,15 @@ impl fmt::Display for InvalidAccount {
                 writeln!(f)?;
             }
             first = false;
+            // The same shape as policy errors, which may follow.
             let at = self.source.position(issue.span.start);
             write!(
                 f,
-                "{}:{}: error[{}]: {}\n  help: {}",
-                self.source.name(),
-                at,
+                "error[{}]: {}\n  --> {}:{}\n  help: {}",
                 issue.kind.code(),
                 issue.kind,
+                self.source.name(),
+                at,
                 issue.kind.help()
             )?;
         }

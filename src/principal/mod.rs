@@ -202,7 +202,11 @@ impl Account {
         self.users
             .iter()
             .map(|u| PrincipalRef::User(u.entity.name.clone()))
-            .chain(self.roles.iter().map(|r| PrincipalRef::Role(r.name.clone())))
+            .chain(
+                self.roles
+                    .iter()
+                    .map(|r| PrincipalRef::Role(r.name.clone())),
+            )
             .collect()
     }
 
@@ -282,7 +286,8 @@ impl Account {
                 attachments.extend(own.map(|a| (EntityType::User, user.entity.name.as_str(), a)));
                 for group in self.groups.iter().filter(|g| user.groups.contains(&g.name)) {
                     let inherited = group.policies.iter();
-                    attachments.extend(inherited.map(|a| (EntityType::Group, group.name.as_str(), a)));
+                    attachments
+                        .extend(inherited.map(|a| (EntityType::Group, group.name.as_str(), a)));
                 }
             }
             PrincipalRef::Role(name) => {

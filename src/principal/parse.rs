@@ -114,8 +114,10 @@ impl Reader {
 
         let policy_names: Vec<String> = policies.iter().map(|(name, _)| name.clone()).collect();
         let group_names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
-        let resource_group_names: Vec<String> =
-            resource_groups.iter().map(|(name, _)| name.clone()).collect();
+        let resource_group_names: Vec<String> = resource_groups
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect();
         let mut seen_control: Vec<&str> = Vec::new();
         for name in &control {
             if seen_control.contains(&name.value.as_str()) {
@@ -249,7 +251,10 @@ impl Reader {
     fn account_id(&mut self, member: &JsonMember) -> Option<String> {
         let id = self.string(&member.value, "account_id")?;
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-            self.error(Kind::InvalidAccountId { found: id.clone() }, member.value.span);
+            self.error(
+                Kind::InvalidAccountId { found: id.clone() },
+                member.value.span,
+            );
             return None;
         }
         Some(id)
@@ -290,7 +295,10 @@ impl Reader {
                 (Some(path), None) => self.policy_file(&name, path, base),
                 (None, Some(document)) => self.inline_policy(&name, document, source),
                 _ => {
-                    self.error(Kind::PolicyDefinition { name: name.clone() }, member.name_span);
+                    self.error(
+                        Kind::PolicyDefinition { name: name.clone() },
+                        member.name_span,
+                    );
                     None
                 }
             };
@@ -360,8 +368,7 @@ impl Reader {
     }
 
     fn resource_groups(&mut self, value: &JsonValue) -> Vec<(String, Vec<String>)> {
-        let Some(members) = self.members(value, "resource_groups", "`resource_groups`", &[])
-        else {
+        let Some(members) = self.members(value, "resource_groups", "`resource_groups`", &[]) else {
             return Vec::new();
         };
         let mut groups = Vec::new();

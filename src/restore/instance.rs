@@ -27,7 +27,7 @@ use crate::json::{self, JsonKind, JsonValue};
 use crate::source::{self, Source, SourceError, Span};
 use crate::value::Instant;
 
-/// The `InstanceStatus` of an instance being migrated — **[decision]** the status a zone
+/// The `InstanceStatus` of an instance being migrated — **\[decision\]** the status a zone
 /// migration (`MigrateToOtherZone`) puts an instance in. `DescribeInstanceAttribute` documents it
 /// as "the instance is being migrated"; no other migration of a kvstore instance is started by
 /// its owner.
@@ -67,7 +67,7 @@ pub enum InstanceError {
     #[error(transparent)]
     Source(#[from] SourceError),
     /// The file does not describe one instance as expected.
-    #[error("{location}: {message}\n  help: {help}")]
+    #[error("{message}\n  --> {location}\n  help: {help}")]
     Invalid {
         /// `file:line:column`.
         location: String,
@@ -112,8 +112,8 @@ impl InstanceState {
             message,
             help: HELP,
         };
-        let root =
-            json::parse(source.text()).map_err(|e| fail(format!("invalid JSON: {}", e.message), e.span))?;
+        let root = json::parse(source.text())
+            .map_err(|e| fail(format!("invalid JSON: {}", e.message), e.span))?;
         if !matches!(root.kind, JsonKind::Object(_)) {
             return Err(fail(
                 format!("expected an object, found {}", root.kind.type_name()),
@@ -121,9 +121,12 @@ impl InstanceState {
             ));
         }
         let attribute = if let Some(instances) = root.get("Instances") {
-            let list = instances
-                .get("DBInstanceAttribute")
-                .ok_or_else(|| fail("`Instances` has no `DBInstanceAttribute`".into(), instances.span))?;
+            let list = instances.get("DBInstanceAttribute").ok_or_else(|| {
+                fail(
+                    "`Instances` has no `DBInstanceAttribute`".into(),
+                    instances.span,
+                )
+            })?;
             one_instance(list).map_err(|(m, s)| fail(m, s))?
         } else if let Some(list) = root.get("DBInstanceAttribute") {
             one_instance(list).map_err(|(m, s)| fail(m, s))?
@@ -157,12 +160,16 @@ impl InstanceState {
         let region_id = string("RegionId")?.map(|(r, _)| r);
         let log_start = match string("BackupLogStartTime")? {
             Some((text, span)) => Some((
-                Instant::parse_rfc3339(&text).map_err(|e| fail(format!("`BackupLogStartTime`: {e}"), span))?,
+                Instant::parse_rfc3339(&text)
+                    .map_err(|e| fail(format!("`BackupLogStartTime`: {e}"), span))?,
                 span,
             )),
             None => None,
         };
-        let flashback = match root.get("DataFlashback").or_else(|| attribute.get("DataFlashback")) {
+        let flashback = match root
+            .get("DataFlashback")
+            .or_else(|| attribute.get("DataFlashback"))
+        {
             None => match log_start {
                 Some((earliest, _)) => Flashback::Enabled {
                     earliest: Some(earliest),
@@ -338,7 +345,9 @@ mod tests {
 
     #[test]
     fn without_backup_log_start_time_flashback_is_off() {
-        let state = parse(r#"{"DBInstanceAttribute": {"InstanceId": "r-1", "InstanceStatus": "Normal"}}"#).unwrap();
+        let state =
+            parse(r#"{"DBInstanceAttribute": {"InstanceId": "r-1", "InstanceStatus": "Normal"}}"#)
+                .unwrap();
         assert_eq!(state.flashback, Flashback::Disabled);
         assert!(!state.zone_migration_running());
     }
@@ -368,11 +377,11 @@ mod tests {
     fn errors_are_located() {
         assert_eq!(
             parse("{\"InstanceStatus\": \"Normal\"}").unwrap_err(),
-            format!("i.json:1:1: `DBInstanceAttribute` has no `InstanceId`\n  help: {HELP}")
+            format!("`DBInstanceAttribute` has no `InstanceId`\n  --> i.json:1:1\n  help: {HELP}")
         );
         let e = parse("{\"InstanceId\": \"r-1\",\n \"InstanceStatus\": 3}").unwrap_err();
         assert!(
-            e.starts_with("i.json:2:20: `InstanceStatus` must be a string, found a number"),
+            e.starts_with("`InstanceStatus` must be a string, found a number\n  --> i.json:2:20"),
             "{e}"
         );
         let e = parse(r#"{"Instances": {"DBInstanceAttribute": []}}"#).unwrap_err();
@@ -382,20 +391,32 @@ mod tests {
                 "DataFlashback": {"Enabled": false}}"#,
         )
         .unwrap_err();
-        assert!(e.contains("returned only when data flashback is enabled"), "{e}");
+        assert!(
+            e.contains("returned only when data flashback is enabled"),
+            "{e}"
+        );
         let e = parse(
             r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z",
                 "DataFlashback": {"Enabled": true, "EarliestRestorableTime": "2026-11-21T00:00:00Z"}}"#,
         )
         .unwrap_err();
         assert!(e.contains("disagrees"), "{e}");
-        let e = parse(r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "DataFlashback": {"On": true}}"#)
-            .unwrap_err();
+        let e = parse(
+            r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "DataFlashback": {"On": true}}"#,
+        )
+        .unwrap_err();
         assert!(e.contains("unknown member `On`"), "{e}");
         let e = parse(r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "yesterday"}"#)
             .unwrap_err();
-        assert!(e.contains("`BackupLogStartTime`: expected an RFC 3339"), "{e}");
-        assert!(parse("[1]").unwrap_err().contains("expected an object, found an array"));
+        assert!(
+            e.contains("`BackupLogStartTime`: expected an RFC 3339"),
+            "{e}"
+        );
+        assert!(
+            parse("[1]")
+                .unwrap_err()
+                .contains("expected an object, found an array")
+        );
         assert!(parse("{").unwrap_err().contains("invalid JSON"));
     }
 }

@@ -42,7 +42,11 @@ impl RestorePlan {
     pub fn overwrites_all_data(&self) -> bool {
         matches!(
             self,
-            RestorePlan::BackupSet { .. } | RestorePlan::PointInTime { filter_keys: None, .. }
+            RestorePlan::BackupSet { .. }
+                | RestorePlan::PointInTime {
+                    filter_keys: None,
+                    ..
+                }
         )
     }
 }

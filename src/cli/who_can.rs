@@ -1,0 +1,230 @@
+//! `ramguard who-can`: every principal of an account that is allowed an action on a resource,
+//! with the statements that decide — the question an auditor asks first.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use ramguard::eval::{EntityType, MatchedStatement, PolicyInfo, PolicyKind, Slot};
+use ramguard::principal::PrincipalRef;
+use ramguard::request::RESTORE_INSTANCE_ACTION;
+use ramguard::{Explanation, PolicySet, PolicyType, Request, Verdict};
+use serde::Serialize;
+
+use super::common::{ContextArgs, Format, Reported, load_account, print_json, report_error};
+use super::exit;
+
+/// List every user and role of an account allowed an action on a resource, with the
+/// statements that allow it.
+///
+/// Exit status: 0 someone is allowed, 1 nobody is, 2 unusable input.
+///
+/// Examples:
+///   ramguard who-can --account policies/account.json \
+///       --resource acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01 \
+///       --context acs:MFAPresent=true --context acs:SourceIp=10.1.2.3
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub(crate) struct WhoCanArgs {
+    /// The account file.
+    #[arg(long, value_name = "FILE")]
+    account: PathBuf,
+    /// The resource ARN.
+    #[arg(long, value_name = "ARN")]
+    resource: String,
+    /// The action.
+    #[arg(long, default_value = RESTORE_INSTANCE_ACTION)]
+    action: String,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// One principal's answer.
+#[derive(Serialize)]
+struct Answer {
+    principal: String,
+    principal_type: &'static str,
+    decision: Verdict,
+    policy_type: PolicyType,
+    /// The deciding statements: the allowing ones, or the denying ones for an explicit deny.
+    matched: Vec<Deciding>,
+    missing_context: Vec<String>,
+}
+
+/// A deciding statement with how its policy reaches the principal.
+#[derive(Serialize)]
+struct Deciding {
+    #[serde(flatten)]
+    at: MatchedStatement,
+    policy_kind: PolicyKind,
+    /// The user, group or role the policy is attached to; none for a control policy.
+    attached_to: Option<AttachedTo>,
+    /// `Account`, or the resource group of a scoped attachment.
+    scope: String,
+}
+
+#[derive(Serialize)]
+struct AttachedTo {
+    entity_type: EntityType,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    action: &'a str,
+    resource: &'a str,
+    allowed: Vec<&'a Answer>,
+    denied: Vec<&'a Answer>,
+}
+
+pub(crate) fn run(args: WhoCanArgs) -> u8 {
+    match answer(&args) {
+        Ok(true) => exit::OK,
+        Ok(false) => exit::DENIED,
+        Err(Reported) => exit::UNUSABLE,
+    }
+}
+
+/// Evaluates the request for every principal; `true` when any is allowed.
+fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
+    let account = load_account(&args.account)?;
+    let request = args
+        .context
+        .apply(Request::builder(&args.action, &args.resource))
+        .build()
+        .map_err(report_error)?;
+    let mut answers = Vec::new();
+    for principal in account.principals() {
+        let set = account
+            .policy_set(&principal)
+            .map_err(report_error)?
+            .build()
+            .map_err(report_error)?;
+        answers.push(principal_answer(&principal, &set, &set.explain(&request)));
+    }
+    let (allowed, denied): (Vec<&Answer>, Vec<&Answer>) =
+        answers.iter().partition(|a| a.decision.is_allowed());
+    match args.format {
+        Format::Json => print_json(&Report {
+            action: request.action(),
+            resource: request.resource(),
+            allowed: allowed.clone(),
+            denied,
+        })?,
+        Format::Text => print!("{}", render_text(&request, &allowed, &denied)),
+    }
+    Ok(!allowed.is_empty())
+}
+
+fn principal_answer(
+    principal: &PrincipalRef,
+    set: &PolicySet,
+    explanation: &Explanation,
+) -> Answer {
+    let matched = explanation
+        .matched
+        .iter()
+        .map(|at| {
+            let (slot, info) = set
+                .policy_info(at)
+                .map_or((None, None), |(slot, info)| (Some(slot), Some(info)));
+            Deciding {
+                at: at.clone(),
+                policy_kind: info.map_or(PolicyKind::Custom, |i| i.kind),
+                attached_to: info.and_then(attached_to),
+                scope: match slot {
+                    Some(Slot::ResourceGroupIdentity(group)) => group.clone(),
+                    _ => "Account".into(),
+                },
+            }
+        })
+        .collect();
+    Answer {
+        principal: principal.to_string(),
+        principal_type: principal.principal_type(),
+        decision: explanation.decision,
+        policy_type: explanation.policy_type,
+        matched,
+        missing_context: explanation.missing_context.clone(),
+    }
+}
+
+fn attached_to(info: &PolicyInfo) -> Option<AttachedTo> {
+    info.attached_to
+        .as_ref()
+        .map(|(entity_type, name)| AttachedTo {
+            entity_type: *entity_type,
+            name: name.clone(),
+        })
+}
+
+fn render_text(request: &Request, allowed: &[&Answer], denied: &[&Answer]) -> String {
+    let mut out = format!("{} on {}\n", request.action(), request.resource());
+    out.push_str(&format!("\nallowed ({}):\n", allowed.len()));
+    if allowed.is_empty() {
+        out.push_str("  nobody\n");
+    }
+    for answer in allowed {
+        out.push_str(&format!(
+            "  {} (decided by {})\n",
+            answer.principal, answer.policy_type
+        ));
+        for d in &answer.matched {
+            out.push_str(&format!("    {}\n", deciding_line(d)));
+        }
+    }
+    out.push_str(&format!("\ndenied ({}):\n", denied.len()));
+    if denied.is_empty() {
+        out.push_str("  nobody\n");
+    }
+    for answer in denied {
+        out.push_str(&format!(
+            "  {}: {} (decided by {})\n",
+            answer.principal, answer.decision, answer.policy_type
+        ));
+        for d in &answer.matched {
+            out.push_str(&format!("    {}\n", deciding_line(d)));
+        }
+        if !answer.missing_context.is_empty() {
+            out.push_str(&format!(
+                "    missing context: {}\n",
+                answer.missing_context.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+fn deciding_line(d: &Deciding) -> String {
+    let sid =
+        d.at.sid
+            .as_ref()
+            .map(|s| format!(" \"{s}\""))
+            .unwrap_or_default();
+    let via = match &d.attached_to {
+        Some(a) => {
+            let entity = match a.entity_type {
+                EntityType::User => "user",
+                EntityType::Group => "group",
+                EntityType::Role => "role",
+            };
+            let scope = if d.scope == "Account" {
+                "at account scope".to_string()
+            } else {
+                format!("in resource group `{}`", d.scope)
+            };
+            format!(", attached to {entity} `{}` {scope}", a.name)
+        }
+        None => String::new(),
+    };
+    let kind = match d.policy_kind {
+        PolicyKind::System => " (system policy)",
+        PolicyKind::Custom => "",
+    };
+    format!(
+        "{}{kind} Statement[{}]{sid} ({}){via} --> {}:{}:{}",
+        d.at.policy, d.at.statement, d.at.effect, d.at.file, d.at.line, d.at.column
+    )
+}

@@ -1,0 +1,109 @@
+//! Checks on the document's form: its size, a bare `Statement` object, `Sid`, and resources
+//! that spell out less than a whole ARN.
+
+use std::sync::Arc;
+
+use super::{DocumentKind, Sink, rules};
+use crate::arn::{ResourcePatternShape, classify_resource_pattern};
+use crate::policy::Policy;
+use crate::source::{Source, Span};
+
+pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) {
+    check_size(policy.source(), kind, sink);
+    if let Some(span) = policy.bare_statement() {
+        // Point at the opening brace: the whole object would underline many lines.
+        sink.push(
+            &rules::BARE_STATEMENT,
+            policy.statements().first().map(|s| (0, s)),
+            Span::new(span.start, span.start + 1),
+            "`Statement` is a single object, not an array of statements".into(),
+            rules::BARE_STATEMENT.help,
+        );
+    }
+    for (i, statement) in policy.statements().iter().enumerate() {
+        if let Some(sid) = &statement.sid {
+            sink.push(
+                &rules::SID_NOT_DOCUMENTED,
+                Some((i, statement)),
+                sid.span,
+                format!(
+                    "`Sid` (`{}`) is not part of RAM's documented policy grammar",
+                    sid.value
+                ),
+                rules::SID_NOT_DOCUMENTED.help,
+            );
+        }
+        for pattern in &statement.resource.patterns {
+            if classify_resource_pattern(&pattern.value) == Ok(ResourcePatternShape::Partial) {
+                sink.push(
+                    &rules::PARTIAL_ARN,
+                    Some((i, statement)),
+                    pattern.span,
+                    format!(
+                        "`{}` is not a complete `acs:<service>:<region>:<account-id>:<relative-id>`: its `*` crosses colons",
+                        pattern.value
+                    ),
+                    rules::PARTIAL_ARN.help,
+                );
+            }
+        }
+    }
+}
+
+/// RAM counts characters of the document as sent: for a document embedded in an API response,
+/// the decoded `PolicyDocument` string.
+pub(super) fn check_size(source: &Arc<Source>, kind: DocumentKind, sink: &mut Sink) {
+    let limit = kind.max_chars();
+    let Some((first_over, _)) = source.text().char_indices().nth(limit) else {
+        return;
+    };
+    let what = match kind {
+        DocumentKind::Session => "a session policy",
+        DocumentKind::Control => "a control policy",
+        DocumentKind::Policy => "a custom policy",
+    };
+    let help = match kind {
+        DocumentKind::Session => {
+            "shorten the session policy (wildcards, fewer statements), or attach the permissions to the role instead"
+        }
+        _ => rules::POLICY_TOO_LONG.help,
+    };
+    sink.push(
+        &rules::POLICY_TOO_LONG,
+        None,
+        Span::new(first_over, source.text().len()),
+        format!(
+            "the document is {} characters long; RAM accepts at most {} in {what}",
+            group_thousands(source.char_count()),
+            group_thousands(limit)
+        ),
+        help,
+    );
+}
+
+/// `6144` as `6,144`, as RAM's documentation writes its limits.
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_thousands;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1024), "1,024");
+        assert_eq!(group_thousands(6144), "6,144");
+        assert_eq!(group_thousands(1234567), "1,234,567");
+    }
+}

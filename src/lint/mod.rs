@@ -1,0 +1,189 @@
+//! Policy findings for `ramguard check`: RAM's validator errors, security warnings, warnings
+//! and suggestions, each with a stable code, a severity, a span and a fix.
+//!
+//! The parser's errors are the error findings ([`crate::policy::ParseErrorKind::code`]); the
+//! checks here run on a policy that parsed. Every code is defined once in [`RULES`].
+//!
+//! # Example
+//! ```
+//! use ramguard::lint::{DocumentKind, lint_source};
+//! use ramguard::source::Source;
+//!
+//! let source = Source::new(
+//!     "p.json",
+//!     r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}]}"#,
+//! );
+//! let findings = lint_source("p", source, DocumentKind::Policy);
+//! assert_eq!(findings[0].code, "restore-on-every-instance");
+//! ```
+
+mod config;
+mod document;
+mod names;
+mod rules;
+mod run;
+mod security;
+mod statements;
+mod subsume;
+mod vocabulary;
+
+pub use config::{CONFIG_FILE, Config, ConfigError, Suppression};
+pub use rules::{RULES, Rule, RuleDoc, Severity, rule};
+pub use run::{
+    CheckOptions, CheckRun, FileOutcome, FileStatus, RunError, SeverityCounts, Suppressed,
+};
+
+use std::sync::Arc;
+
+use crate::policy::{InvalidPolicy, MAX_POLICY_CHARS, MAX_SESSION_POLICY_CHARS, Policy, Statement};
+use crate::source::{Position, Source, Span};
+
+/// What is wrong, where, and how to fix it.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The stable code, a [`Rule`]'s.
+    pub code: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, with the values involved.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// The document it is in.
+    pub source: Arc<Source>,
+    /// Where in the document.
+    pub span: Span,
+    /// The statement it is in (index in `Statement`, from 0), when known.
+    pub statement: Option<usize>,
+    /// That statement's `Sid`, if it has one.
+    pub sid: Option<String>,
+}
+
+impl Finding {
+    /// The rule behind the finding, for its documentation.
+    pub fn rule(&self) -> Option<&'static Rule> {
+        rule(self.code)
+    }
+
+    /// The first character's line and column.
+    pub fn start(&self) -> Position {
+        self.source.position(self.span.start)
+    }
+
+    /// The line and column just past the last character.
+    pub fn end(&self) -> Position {
+        self.source.position(self.span.end)
+    }
+}
+
+/// How a document is used, which decides its size limit and which grants matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentKind {
+    /// A custom policy attached to users, groups or roles.
+    #[default]
+    Policy,
+    /// A Resource Directory control policy: its `Allow` statements bound what identity
+    /// policies may grant rather than grant anything, so warnings about broad grants are
+    /// not given for it.
+    Control,
+    /// An STS session policy, with RAM's smaller size limit.
+    Session,
+}
+
+impl DocumentKind {
+    /// The most characters RAM accepts in such a document.
+    pub fn max_chars(self) -> usize {
+        match self {
+            DocumentKind::Policy | DocumentKind::Control => MAX_POLICY_CHARS,
+            DocumentKind::Session => MAX_SESSION_POLICY_CHARS,
+        }
+    }
+}
+
+/// Checks one document: parses it (every parse error is an error finding), then runs every
+/// check on the policy. Findings come in document order.
+pub fn lint_source(default_name: &str, source: Arc<Source>, kind: DocumentKind) -> Vec<Finding> {
+    match Policy::parse(default_name.to_string(), source) {
+        Ok(policy) => lint_policy(&policy, kind),
+        Err(invalid) => parse_findings(&invalid, kind),
+    }
+}
+
+/// Checks a policy that parsed.
+pub fn lint_policy(policy: &Policy, kind: DocumentKind) -> Vec<Finding> {
+    let mut sink = Sink::new(policy.source());
+    document::check(policy, kind, &mut sink);
+    // Security findings come first: a span they explain is not reported again as a plainer
+    // warning (a `Deny` on `r-kvstore:RestoreInstance` is one mistake, not two).
+    let explained = security::check(policy, kind, &mut sink);
+    vocabulary::check(policy, &explained, &mut sink);
+    statements::check(policy, &explained, &mut sink);
+    sink.into_sorted()
+}
+
+/// The parser's errors as findings, plus the size check, which holds for broken documents too.
+fn parse_findings(invalid: &InvalidPolicy, kind: DocumentKind) -> Vec<Finding> {
+    let mut sink = Sink::new(&invalid.source);
+    document::check_size(&invalid.source, kind, &mut sink);
+    for error in &invalid.errors {
+        let severity = rule(error.kind.code()).map_or(Severity::Error, |r| r.severity);
+        sink.findings.push(Finding {
+            code: error.kind.code(),
+            severity,
+            message: error.kind.to_string(),
+            help: error.kind.help(),
+            source: invalid.source.clone(),
+            span: error.span,
+            statement: None,
+            sid: None,
+        });
+    }
+    sink.into_sorted()
+}
+
+/// Collects the findings of one document.
+pub(crate) struct Sink {
+    source: Arc<Source>,
+    findings: Vec<Finding>,
+}
+
+impl Sink {
+    fn new(source: &Arc<Source>) -> Sink {
+        Sink {
+            source: source.clone(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Records a finding of `rule` in statement `at` (index and statement), if any.
+    pub(crate) fn push(
+        &mut self,
+        rule: &Rule,
+        at: Option<(usize, &Statement)>,
+        span: Span,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            code: rule.code,
+            severity: rule.severity,
+            message,
+            help: help.into(),
+            source: self.source.clone(),
+            span,
+            statement: at.map(|(i, _)| i),
+            sid: at.and_then(|(_, s)| s.sid.as_ref().map(|sid| sid.value.clone())),
+        });
+    }
+
+    fn into_sorted(mut self) -> Vec<Finding> {
+        self.findings.sort_by(|a, b| {
+            (a.span.start, a.severity, a.code).cmp(&(b.span.start, b.severity, b.code))
+        });
+        self.findings
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,443 @@
+//! Checks that compare patterns and statements: statements that can never match, statements
+//! another one already covers, `Allow`s a `Deny` always overrides, and redundant list entries.
+
+use std::cmp::Ordering;
+use std::fmt::Display;
+
+use super::names::{self, KVSTORE};
+use super::security::Explained;
+use super::subsume::{covers, overlaps};
+use super::{Sink, rules};
+use crate::condition::{Comparison, Condition, ConditionValue, Family, fold_key};
+use crate::pattern::fold_case;
+use crate::policy::{Effect, NameList, Policy, Statement};
+use crate::source::{Source, Span, Spanned};
+
+pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
+    let statements = policy.statements();
+    for (i, statement) in statements.iter().enumerate() {
+        let at = Some((i, statement));
+        redundant_patterns(&statement.action, true, at, sink);
+        redundant_patterns(&statement.resource, false, at, sink);
+        if !explained.statements.contains(&i) {
+            if let Some((span, reason)) = never_matches(statement) {
+                sink.push(
+                    &rules::STATEMENT_NEVER_MATCHES,
+                    at,
+                    span,
+                    format!("this statement can never match a request: {reason}"),
+                    rules::STATEMENT_NEVER_MATCHES.help,
+                );
+            }
+        }
+    }
+    let source = policy.source();
+    for (j, b) in statements.iter().enumerate() {
+        let at = Some((j, b));
+        let redundant = statements.iter().enumerate().find(|&(i, a)| {
+            i != j
+                && a.effect.value == b.effect.value
+                && statement_covers(a, b)
+                && (i < j || !statement_covers(b, a))
+        });
+        if let Some((i, a)) = redundant {
+            let verb = match a.effect.value {
+                Effect::Allow => "allows",
+                Effect::Deny => "denies",
+            };
+            sink.push(
+                &rules::REDUNDANT_STATEMENT,
+                at,
+                b.effect.span,
+                format!(
+                    "this statement is redundant: {} already {verb} every request it matches",
+                    label(source, i, a)
+                ),
+                rules::REDUNDANT_STATEMENT.help,
+            );
+        }
+        if b.effect.value == Effect::Allow {
+            let shadow = statements
+                .iter()
+                .enumerate()
+                .find(|(_, a)| a.effect.value == Effect::Deny && statement_covers(a, b));
+            if let Some((i, a)) = shadow {
+                sink.push(
+                    &rules::SHADOWED_BY_DENY,
+                    at,
+                    b.effect.span,
+                    format!(
+                        "this `Allow` never takes effect: the `Deny` of {} matches every request it matches",
+                        label(source, i, a)
+                    ),
+                    rules::SHADOWED_BY_DENY.help,
+                );
+            }
+        }
+    }
+}
+
+/// `Statement[2] ("Sid") at line 20`.
+fn label(source: &Source, index: usize, statement: &Statement) -> String {
+    let sid = statement
+        .sid
+        .as_ref()
+        .map(|s| format!(" (`{}`)", s.value))
+        .unwrap_or_default();
+    let line = source.position(statement.span.start).line;
+    format!("Statement[{index}]{sid} at line {line}")
+}
+
+fn redundant_patterns(
+    list: &NameList,
+    fold: bool,
+    at: Option<(usize, &Statement)>,
+    sink: &mut Sink,
+) {
+    let text = |p: &Spanned<String>| {
+        if fold {
+            fold_case(&p.value).into_owned()
+        } else {
+            p.value.clone()
+        }
+    };
+    let patterns: Vec<String> = list.patterns.iter().map(text).collect();
+    for (j, pj) in patterns.iter().enumerate() {
+        let covering = patterns
+            .iter()
+            .enumerate()
+            .find(|&(i, pi)| i != j && covers(pi, pj) && (i < j || !covers(pj, pi)));
+        let (Some((i, _)), Some(entry)) = (covering, list.patterns.get(j)) else {
+            continue;
+        };
+        let Some(other) = list.patterns.get(i) else {
+            continue;
+        };
+        let message = if patterns.get(i) == Some(pj) {
+            format!("`{}` is listed twice", entry.value)
+        } else {
+            format!(
+                "`{}` is redundant: `{}` in the same list already matches everything it matches",
+                entry.value, other.value
+            )
+        };
+        sink.push(
+            &rules::REDUNDANT_PATTERN,
+            at,
+            entry.span,
+            message,
+            rules::REDUNDANT_PATTERN.help,
+        );
+    }
+}
+
+/// Whether every request `b` matches, `a` matches too. Conservative: `false` when unsure.
+fn statement_covers(a: &Statement, b: &Statement) -> bool {
+    list_covers(&a.action, &b.action, true)
+        && list_covers(&a.resource, &b.resource, false)
+        // `b` may add conditions: they only narrow it.
+        && a.conditions
+            .iter()
+            .all(|ca| b.conditions.iter().any(|cb| same_condition(ca, cb)))
+}
+
+/// Whether every name list `b` matches is matched by `a`.
+fn list_covers(a: &NameList, b: &NameList, fold: bool) -> bool {
+    let texts = |list: &NameList| -> Vec<String> {
+        list.patterns
+            .iter()
+            .map(|p| {
+                if fold {
+                    fold_case(&p.value).into_owned()
+                } else {
+                    p.value.clone()
+                }
+            })
+            .collect()
+    };
+    let (pa, pb) = (texts(a), texts(b));
+    match (a.negated, b.negated) {
+        (false, false) => pb.iter().all(|q| pa.iter().any(|p| covers(p, q))),
+        // `b` matches what is outside its list, `a` what is outside its own: `a`'s list must
+        // lie inside `b`'s.
+        (true, true) => pa.iter().all(|p| pb.iter().any(|q| covers(q, p))),
+        // Everything `b` lists must stay clear of what `a` excludes.
+        (true, false) => pb.iter().all(|q| pa.iter().all(|p| !overlaps(p, q))),
+        // `b` matches almost everything; only a match-all entry in `a` surely covers it.
+        (false, true) => pa.iter().any(|p| p.chars().all(|c| c == '*')),
+    }
+}
+
+fn same_condition(x: &Condition, y: &Condition) -> bool {
+    x.operator.value == y.operator.value
+        && fold_key(&x.key.value) == fold_key(&y.key.value)
+        && x.values.iter().all(|v| y.values.contains(v))
+        && y.values.iter().all(|v| x.values.contains(v))
+}
+
+/// Why no request can match the statement, when that can be shown.
+fn never_matches(statement: &Statement) -> Option<(Span, String)> {
+    if let Some(found) = kvstore_actions_on_other_resources(statement) {
+        return Some(found);
+    }
+    contradiction(statement)
+}
+
+/// kvstore actions authorize on kvstore resources only.
+fn kvstore_actions_on_other_resources(statement: &Statement) -> Option<(Span, String)> {
+    let (actions, resources) = (&statement.action, &statement.resource);
+    if actions.negated || resources.negated {
+        return None;
+    }
+    let all_kvstore = actions.patterns.iter().all(|p| {
+        p.value
+            .split_once(':')
+            .is_some_and(|(code, _)| code.eq_ignore_ascii_case(KVSTORE))
+    });
+    let kvstore_resources = format!("acs:{KVSTORE}:*");
+    if !all_kvstore
+        || resources
+            .patterns
+            .iter()
+            .any(|p| overlaps(&p.value, &kvstore_resources))
+    {
+        return None;
+    }
+    let first = resources.patterns.first()?;
+    let listed: Vec<String> = resources
+        .patterns
+        .iter()
+        .map(|p| format!("`{}`", p.value))
+        .collect();
+    Some((
+        first.span,
+        format!(
+            "kvstore actions apply only to `acs:kvstore:…` resources, and {} {} none",
+            listed.join(", "),
+            if listed.len() == 1 {
+                "matches"
+            } else {
+                "match"
+            }
+        ),
+    ))
+}
+
+/// Conditions on one single-valued key that no value can satisfy together. Only unqualified
+/// operators on keys a request holds one value for: with several values, `DateLessThan` and
+/// `DateGreaterThan` may each hold for a different one.
+pub(super) fn contradiction(statement: &Statement) -> Option<(Span, String)> {
+    let mut keys: Vec<String> = Vec::new();
+    for condition in &statement.conditions {
+        let key = fold_key(&condition.key.value);
+        if condition.operator.value.qualifier.is_none()
+            && names::is_single_valued(&condition.key.value)
+            && !keys.contains(&key)
+        {
+            keys.push(key);
+        }
+    }
+    keys.iter().find_map(|key| {
+        let on_key: Vec<&Condition> = statement
+            .conditions
+            .iter()
+            .filter(|c| c.operator.value.qualifier.is_none() && fold_key(&c.key.value) == *key)
+            .collect();
+        ordered(&on_key, Family::Numeric, |v| match v {
+            ConditionValue::Decimal(d) => Some(d),
+            _ => None,
+        })
+        .or_else(|| {
+            ordered(&on_key, Family::Date, |v| match v {
+                ConditionValue::Instant(i) => Some(i),
+                _ => None,
+            })
+        })
+        .or_else(|| excluded_strings(&on_key))
+        .or_else(|| excluded_networks(&on_key))
+    })
+}
+
+/// A bound on an ordered key: its value, whether it excludes the value itself, and where it
+/// was written.
+struct Bound<'a, T> {
+    value: &'a T,
+    strict: bool,
+    condition: &'a Condition,
+}
+
+/// Numeric or date conditions whose bounds leave no value: `> b` and `< a` with `a <= b`, or
+/// `Equals` values all outside the bounds.
+fn ordered<'a, T: Ord + Display + 'a>(
+    conditions: &[&'a Condition],
+    family: Family,
+    typed: fn(&ConditionValue) -> Option<&T>,
+) -> Option<(Span, String)> {
+    let mut lower: Option<Bound<'a, T>> = None;
+    let mut upper: Option<Bound<'a, T>> = None;
+    let mut equals: Option<(Vec<&'a T>, &'a Condition)> = None;
+    for &c in conditions {
+        let base = c.operator.value.base;
+        if base.family() != family || base.is_negated() {
+            continue;
+        }
+        let values: Vec<&T> = c.values.iter().filter_map(|v| typed(&v.value)).collect();
+        // Several values are alternatives: a lower bound holds from the smallest, an upper
+        // bound up to the largest.
+        let (weakest_low, weakest_high) =
+            (values.iter().min().copied(), values.iter().max().copied());
+        match base.comparison() {
+            Comparison::GreaterThan | Comparison::GreaterThanEquals => {
+                let strict = base.comparison() == Comparison::GreaterThan;
+                if let Some(value) = weakest_low {
+                    let tighter = lower.as_ref().is_none_or(|l| match value.cmp(l.value) {
+                        Ordering::Greater => true,
+                        Ordering::Equal => strict,
+                        Ordering::Less => false,
+                    });
+                    if tighter {
+                        lower = Some(Bound {
+                            value,
+                            strict,
+                            condition: c,
+                        });
+                    }
+                }
+            }
+            Comparison::LessThan | Comparison::LessThanEquals => {
+                let strict = base.comparison() == Comparison::LessThan;
+                if let Some(value) = weakest_high {
+                    let tighter = upper.as_ref().is_none_or(|u| match value.cmp(u.value) {
+                        Ordering::Less => true,
+                        Ordering::Equal => strict,
+                        Ordering::Greater => false,
+                    });
+                    if tighter {
+                        upper = Some(Bound {
+                            value,
+                            strict,
+                            condition: c,
+                        });
+                    }
+                }
+            }
+            Comparison::Equals => equals = Some((values, c)),
+            _ => {}
+        }
+    }
+    let within = |v: &T| {
+        lower.as_ref().is_none_or(|l| match v.cmp(l.value) {
+            Ordering::Greater => true,
+            Ordering::Equal => !l.strict,
+            Ordering::Less => false,
+        }) && upper.as_ref().is_none_or(|u| match v.cmp(u.value) {
+            Ordering::Less => true,
+            Ordering::Equal => !u.strict,
+            Ordering::Greater => false,
+        })
+    };
+    if let (Some(l), Some(u)) = (&lower, &upper) {
+        let empty = match l.value.cmp(u.value) {
+            Ordering::Greater => true,
+            Ordering::Equal => l.strict || u.strict,
+            Ordering::Less => false,
+        };
+        if empty {
+            let later = if l.condition.operator.span.start > u.condition.operator.span.start {
+                l
+            } else {
+                u
+            };
+            return Some((
+                later.condition.operator.span,
+                format!(
+                    "`{}` `{}` and `{}` `{}` on `{}` cannot both hold",
+                    l.condition.operator.value,
+                    l.value,
+                    u.condition.operator.value,
+                    u.value,
+                    l.condition.key.value
+                ),
+            ));
+        }
+    }
+    let (values, condition) = equals?;
+    let bound = lower.as_ref().or(upper.as_ref())?;
+    if values.iter().any(|v| within(v)) {
+        return None;
+    }
+    Some((
+        condition.operator.span,
+        format!(
+            "no value of `{}` on `{}` satisfies `{}` `{}`",
+            condition.operator.value,
+            condition.key.value,
+            bound.condition.operator.value,
+            bound.value
+        ),
+    ))
+}
+
+/// `StringEquals` values that a `StringNotEquals` on the same key all excludes.
+fn excluded_strings(conditions: &[&Condition]) -> Option<(Span, String)> {
+    let of = |negated: bool| {
+        conditions.iter().find(|c| {
+            let base = c.operator.value.base;
+            base.family() == Family::String
+                && base.comparison() == Comparison::Equals
+                && base.is_negated() == negated
+        })
+    };
+    let (equals, not_equals) = (of(false)?, of(true)?);
+    let all_excluded = equals.values.iter().all(|v| not_equals.values.contains(v));
+    all_excluded.then(|| {
+        (
+            later_operator(equals, not_equals),
+            format!(
+                "every value `{}` allows on `{}`, `{}` excludes",
+                equals.operator.value, equals.key.value, not_equals.operator.value
+            ),
+        )
+    })
+}
+
+/// `IpAddress` networks that a `NotIpAddress` on the same key all excludes.
+fn excluded_networks(conditions: &[&Condition]) -> Option<(Span, String)> {
+    let of = |negated: bool| {
+        conditions.iter().find(|c| {
+            c.operator.value.base.family() == Family::Ip
+                && c.operator.value.base.is_negated() == negated
+        })
+    };
+    let (inside, outside) = (of(false)?, of(true)?);
+    let nets = |c: &Condition| -> Vec<ipnet::IpNet> {
+        c.values
+            .iter()
+            .filter_map(|v| match &v.value {
+                ConditionValue::Network(n) => Some(*n.as_ipnet()),
+                _ => None,
+            })
+            .collect()
+    };
+    let excluded = nets(outside);
+    let all_excluded = nets(inside)
+        .iter()
+        .all(|net| excluded.iter().any(|out| out.contains(net)));
+    all_excluded.then(|| {
+        (
+            later_operator(inside, outside),
+            format!(
+                "every network `{}` allows on `{}`, `{}` excludes",
+                inside.operator.value, inside.key.value, outside.operator.value
+            ),
+        )
+    })
+}
+
+fn later_operator(a: &Condition, b: &Condition) -> Span {
+    if a.operator.span.start > b.operator.span.start {
+        a.operator.span
+    } else {
+        b.operator.span
+    }
+}

@@ -1,0 +1,408 @@
+//! The guard a dispatcher calls before each restore: RAM's decision, the API's parameter rules
+//! and its checks of the instance's state, answered as a value that permits only when all of
+//! them were made and passed.
+
+use std::fmt;
+use std::panic::AssertUnwindSafe;
+
+use super::validate::{CheckStatus, InstanceCheck, is_valid_instance_id};
+use super::{InstanceState, ParameterError, RestoreParameters, RestorePlan};
+use crate::eval::{Decision, PolicySet};
+use crate::request::{ContextValues, Request, RequestBuilder, RequestError};
+use crate::value::Instant;
+
+/// A `RestoreInstance` call about to be made: where, with which parameters, in which request
+/// context (`acs:SourceIp`, `acs:MFAPresent`, …), and when.
+#[derive(Debug, Clone)]
+pub struct RestoreCall {
+    region: String,
+    account_id: String,
+    parameters: RestoreParameters,
+    context: Vec<(String, ContextValues)>,
+    submitted_at: Option<Instant>,
+}
+
+/// A call whose request cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CallError {
+    /// The region is not a region id.
+    #[error("`{0}` is not a region id like `cn-hangzhou`")]
+    Region(String),
+    /// The account id is not numeric.
+    #[error("`{0}` is not an account id: expected digits, like `1234567890123456`")]
+    AccountId(String),
+    /// `InstanceId` is missing or invalid, so there is no ARN to authorize.
+    #[error("`InstanceId` is missing or invalid, so the instance's ARN cannot be derived")]
+    InstanceId,
+    /// The request context is invalid.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The instance state is another instance's.
+    #[error("the instance state (`{origin}`) describes `{found}`, not `{expected}`")]
+    InstanceMismatch {
+        /// Where the state was read from.
+        origin: String,
+        /// The instance of the call.
+        expected: String,
+        /// The instance the state describes.
+        found: String,
+    },
+    /// The instance state is of another region.
+    #[error("the instance state (`{origin}`) is in region `{found}`, not `{expected}`")]
+    RegionMismatch {
+        /// Where the state was read from.
+        origin: String,
+        /// The region of the call.
+        expected: String,
+        /// The region the state gives.
+        found: String,
+    },
+}
+
+impl RestoreCall {
+    /// A call in `region` on an instance of `account_id`.
+    pub fn new(
+        region: impl Into<String>,
+        account_id: impl Into<String>,
+        parameters: RestoreParameters,
+    ) -> RestoreCall {
+        RestoreCall {
+            region: region.into(),
+            account_id: account_id.into(),
+            parameters,
+            context: Vec::new(),
+            submitted_at: None,
+        }
+    }
+
+    /// Adds a condition key of the request, such as `acs:SourceIp`.
+    pub fn context(mut self, key: impl Into<String>, value: impl Into<ContextValues>) -> Self {
+        self.context.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets the submission time: the clock for the parameter rules and `acs:CurrentTime`.
+    /// Without it the real clock is read once, when the call is checked.
+    pub fn at(mut self, submitted_at: Instant) -> Self {
+        self.submitted_at = Some(submitted_at);
+        self
+    }
+
+    /// The parameters.
+    pub fn parameters(&self) -> &RestoreParameters {
+        &self.parameters
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The submission time, when set.
+    pub fn submitted_at(&self) -> Option<&Instant> {
+        self.submitted_at.as_ref()
+    }
+
+    /// The `kvstore:RestoreInstance` request on the instance's ARN at `submitted_at`, with the
+    /// call's context; more context may be added before it is built.
+    ///
+    /// # Errors
+    /// An invalid region, account id or `InstanceId`.
+    pub fn request_builder(&self, submitted_at: &Instant) -> Result<RequestBuilder, CallError> {
+        let region_ok = !self.region.is_empty()
+            && self
+                .region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !region_ok {
+            return Err(CallError::Region(self.region.clone()));
+        }
+        if self.account_id.is_empty() || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CallError::AccountId(self.account_id.clone()));
+        }
+        // Only an instance id the parameter rules accept gets an ARN.
+        let instance_id = self
+            .parameters
+            .instance_id
+            .as_deref()
+            .filter(|id| !id.is_empty() && is_valid_instance_id(id))
+            .ok_or(CallError::InstanceId)?;
+        let mut builder = Request::restore_instance(&self.region, &self.account_id, instance_id)
+            .at(submitted_at.clone());
+        for (key, values) in &self.context {
+            builder = builder.context(key.clone(), values.clone());
+        }
+        Ok(builder)
+    }
+
+    /// Checks that an instance state is the call's instance's, in the call's region.
+    ///
+    /// # Errors
+    /// The state describes another instance, or gives another region.
+    pub fn check_instance(&self, state: &InstanceState) -> Result<(), CallError> {
+        let expected = self.parameters.instance_id.as_deref().unwrap_or("");
+        if state.instance_id != expected {
+            return Err(CallError::InstanceMismatch {
+                origin: state.origin.clone(),
+                expected: expected.to_string(),
+                found: state.instance_id.clone(),
+            });
+        }
+        match &state.region_id {
+            Some(region) if *region != self.region => Err(CallError::RegionMismatch {
+                origin: state.origin.clone(),
+                expected: self.region.clone(),
+                found: region.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The guard's answer. Only [`Clearance::Permitted`] allows the restore to be dispatched, and
+/// its [`Permit`] can be made by [`guard`] alone.
+#[must_use = "dispatch the restore only on `Clearance::Permitted`"]
+#[derive(Debug)]
+pub enum Clearance {
+    /// RAM allows the call, the API would accept the parameters, and the instance's state was
+    /// checked and passed.
+    Permitted(Permit),
+    /// Anything else, with every reason.
+    Refused(Refusal),
+}
+
+impl Clearance {
+    /// The permit, or the refusal as an error, for `?`.
+    ///
+    /// # Errors
+    /// The refusal, when the restore is not permitted.
+    pub fn into_result(self) -> Result<Permit, Refusal> {
+        match self {
+            Clearance::Permitted(permit) => Ok(permit),
+            Clearance::Refused(refusal) => Err(refusal),
+        }
+    }
+}
+
+/// Proof that one restore was checked and may be dispatched. It has no public constructor.
+#[derive(Debug)]
+pub struct Permit(Box<Permitted>);
+
+/// What a permit holds; boxed, so that a refusal is not the size of a permit.
+#[derive(Debug)]
+struct Permitted {
+    decision: Decision,
+    plan: RestorePlan,
+    resource: String,
+    parameters: RestoreParameters,
+    submitted_at: Instant,
+}
+
+impl Permit {
+    /// RAM's decision (always `Allow`).
+    pub fn decision(&self) -> &Decision {
+        &self.0.decision
+    }
+
+    /// What the restore will do.
+    pub fn plan(&self) -> &RestorePlan {
+        &self.0.plan
+    }
+
+    /// The instance's ARN the call was authorized on.
+    pub fn resource(&self) -> &str {
+        &self.0.resource
+    }
+
+    /// The parameters that were checked: dispatch exactly these.
+    pub fn parameters(&self) -> &RestoreParameters {
+        &self.0.parameters
+    }
+
+    /// The submission time the checks used.
+    pub fn submitted_at(&self) -> &Instant {
+        &self.0.submitted_at
+    }
+}
+
+/// Why a restore may not be dispatched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    reasons: Vec<Reason>,
+}
+
+/// One reason for a refusal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// RAM would deny the call.
+    Denied(Decision),
+    /// The API would reject the parameters (or the instance's state).
+    RejectedParameters(Vec<ParameterError>),
+    /// Checks of the instance's state could not be made.
+    InstanceNotChecked(Vec<InstanceCheck>),
+    /// The call is malformed: region, account id, request context, or an instance state that
+    /// is another instance's.
+    InvalidCall(CallError),
+    /// The check itself failed (a bug); nothing is permitted.
+    Internal,
+}
+
+impl Refusal {
+    /// Every reason, in the order: invalid call, denial, parameters, unchecked state.
+    pub fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    /// RAM's decision, when the request could be evaluated.
+    pub fn decision(&self) -> Option<&Decision> {
+        self.reasons.iter().find_map(|r| match r {
+            Reason::Denied(decision) => Some(decision),
+            _ => None,
+        })
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("restore refused: ")?;
+        for (i, reason) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{reason}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Denied(decision) => write!(f, "RAM would deny it: {decision}"),
+            Reason::RejectedParameters(errors) => {
+                let codes: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{} ({})", e.code, e.parameter))
+                    .collect();
+                write!(f, "the API would reject it: {}", codes.join(", "))
+            }
+            Reason::InstanceNotChecked(checks) => {
+                let codes: Vec<&str> = checks.iter().map(|c| c.code.code()).collect();
+                write!(
+                    f,
+                    "the instance's state was not checked for {}",
+                    codes.join(", ")
+                )
+            }
+            Reason::InvalidCall(error) => write!(f, "the call is invalid: {error}"),
+            Reason::Internal => f.write_str("internal error while checking; nothing is permitted"),
+        }
+    }
+}
+
+/// Checks a restore before it is dispatched: RAM's decision for `kvstore:RestoreInstance` on
+/// the instance, the API's parameter rules, and its checks of the instance's `state`. Returns
+/// [`Clearance::Permitted`] only when RAM allows, the parameters are valid, and the state was
+/// given, is the instance's, and passes; a panic inside becomes a refusal.
+///
+/// # Example
+/// ```
+/// use ramguard::restore::{self, Clearance, InstanceState, RestoreCall, RestoreParameters};
+/// use ramguard::source::Source;
+/// use ramguard::value::Instant;
+/// use ramguard::{Policy, PolicySet};
+///
+/// let set = PolicySet::builder()
+///     .identity(Policy::from_text("dba", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+///         "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1stg*",
+///         "Condition": {"Bool": {"acs:MFAPresent": "true"}}}]}"#)?)
+///     .build()?;
+/// let state = InstanceState::parse(&Source::new("r-bp1stg01.json",
+///     r#"{"InstanceId": "r-bp1stg01", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#))?;
+/// let now = Instant::parse_rfc3339("2026-11-29T09:30:00Z")?;
+/// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z").filter_key("^session:"))
+///     .context("acs:MFAPresent", true)
+///     .at(now.clone());
+///
+/// match restore::guard(&set, &call, Some(&state)) {
+///     Clearance::Permitted(permit) => assert!(!permit.plan().overwrites_all_data()),
+///     Clearance::Refused(refusal) => panic!("{refusal}"),
+/// }
+///
+/// // Without the instance's state, nothing is permitted.
+/// let refused = restore::guard(&set, &call, None).into_result().unwrap_err();
+/// assert!(refused.to_string().contains("not checked"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn guard(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> Clearance {
+    // The set is immutable and nothing observed after a panic is reused, so unwinding through
+    // it cannot leave broken state behind.
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| clear(set, call, state)));
+    outcome.unwrap_or_else(|_| {
+        Clearance::Refused(Refusal {
+            reasons: vec![Reason::Internal],
+        })
+    })
+}
+
+fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> Clearance {
+    let submitted_at = call.submitted_at.clone().unwrap_or_else(Instant::now);
+    let mut reasons = Vec::new();
+    if let Some(Err(e)) = state.map(|s| call.check_instance(s)) {
+        reasons.push(Reason::InvalidCall(e));
+    }
+    let built = call
+        .request_builder(&submitted_at)
+        .and_then(|b| b.build().map_err(CallError::from));
+    let (decision, resource) = match built {
+        Ok(request) => (
+            Some(set.evaluate(&request)),
+            Some(request.resource().to_string()),
+        ),
+        // An invalid `InstanceId` is reported among the parameter errors.
+        Err(CallError::InstanceId) => (None, None),
+        Err(e) => {
+            reasons.push(Reason::InvalidCall(e));
+            (None, None)
+        }
+    };
+    if let Some(decision) = decision.filter(|d| !d.is_allowed()) {
+        reasons.push(Reason::Denied(decision));
+    }
+    let validation = call.parameters.validate(&submitted_at, state);
+    if !validation.is_valid() {
+        reasons.push(Reason::RejectedParameters(validation.errors.clone()));
+    }
+    let unchecked: Vec<InstanceCheck> = validation
+        .instance_checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::NotChecked)
+        .cloned()
+        .collect();
+    if !unchecked.is_empty() {
+        reasons.push(Reason::InstanceNotChecked(unchecked));
+    }
+    match (decision, validation.plan, resource) {
+        (Some(decision), Some(plan), Some(resource))
+            if reasons.is_empty() && decision.is_allowed() =>
+        {
+            Clearance::Permitted(Permit(Box::new(Permitted {
+                decision,
+                plan,
+                resource,
+                parameters: call.parameters.clone(),
+                submitted_at,
+            })))
+        }
+        _ => {
+            if reasons.is_empty() {
+                // Unreachable by construction; a refusal must still say something.
+                reasons.push(Reason::Internal);
+            }
+            Clearance::Refused(Refusal { reasons })
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! `ramguard check` end to end: the shipped examples, exit statuses, configuration and
+//! suppressions, formats.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn ramguard() -> Command {
+    let mut cmd = Command::cargo_bin("ramguard").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Runs `ramguard check ARGS`, returning the exit status, stdout and stderr.
+fn check(args: &[&str]) -> (i32, String, String) {
+    let out = ramguard().arg("check").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A fresh directory for one test, holding a `.git` so that configuration discovery stops there.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("ramguard-cli-check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const BROAD: &str = r#"{"Version": "1", "Statement": [{"Sid": "Ops", "Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}]}"#;
+
+#[test]
+fn the_examples_show_what_they_are_meant_to() {
+    let (code, stdout, stderr) = check(&["--no-config", "policies/"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn the_system_policies_have_no_errors() {
+    let (code, stdout, _) = check(&["--no-config", "--format", "json", "policies/system"]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({"error": 0, "security-warning": 1, "warning": 0, "suggestion": 0, "suppressed": 0})
+    );
+    assert_eq!(
+        report["findings"][0]["file"],
+        "policies/system/AliyunKvstoreFullAccess.json"
+    );
+    assert_eq!(report["findings"][0]["code"], "restore-on-every-instance");
+}
+
+#[test]
+fn ramguard_files_that_are_not_policies_are_skipped() {
+    let (code, stdout, _) = check(&[
+        "--no-config",
+        "--format",
+        "json",
+        "policies/requests/dba-restore-prod.json",
+        "policies/account.json",
+    ]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["files"],
+        serde_json::json!([
+            {"path": "policies/requests/dba-restore-prod.json", "status": "skipped", "reason": "a ramguard request file, not a policy", "findings": 0},
+            {"path": "policies/account.json", "status": "skipped", "reason": "a ramguard account file, not a policy", "findings": 0}
+        ])
+    );
+}
+
+#[test]
+fn an_account_file_marks_its_control_policies() {
+    let (_, stdout, _) = check(&[
+        "--no-config",
+        "--format",
+        "json",
+        "policies/account.json",
+        "policies/guardrails/full-aliyun-access.json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["files"][1]["kind"], "control");
+    assert_eq!(report["findings"], serde_json::json!([]));
+    // Alone, the same file is an identity policy that grants every restore.
+    let (_, stdout, _) = check(&[
+        "--no-config",
+        "--format",
+        "json",
+        "policies/guardrails/full-aliyun-access.json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["findings"][0]["code"], "restore-on-every-instance");
+}
+
+#[test]
+fn exit_statuses() {
+    // Errors fail; a malformed file is a finding, not unusable input.
+    assert_eq!(
+        check(&["--no-config", "tests/lint/invalid-effect.json"]).0,
+        1
+    );
+    assert_eq!(check(&["--no-config", "tests/lint/invalid-json.json"]).0, 1);
+    // Warnings and security warnings fail only with --deny-warnings; suggestions never.
+    assert_eq!(
+        check(&["--no-config", "tests/lint/unknown-action.json"]).0,
+        0
+    );
+    assert_eq!(
+        check(&[
+            "--no-config",
+            "--deny-warnings",
+            "tests/lint/unknown-action.json"
+        ])
+        .0,
+        1
+    );
+    assert_eq!(
+        check(&[
+            "--no-config",
+            "--deny-warnings",
+            "tests/lint/allow-not-action.json"
+        ])
+        .0,
+        1
+    );
+    assert_eq!(
+        check(&[
+            "--no-config",
+            "--deny-warnings",
+            "tests/lint/sid-not-documented.json"
+        ])
+        .0,
+        0
+    );
+    // Paths that name nothing, and bad flags, are unusable input.
+    let (code, stdout, stderr) = check(&["--no-config", "policies/no-such.json"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (2, "", "error: `policies/no-such.json` matches no file\n")
+    );
+    assert_eq!(check(&["--no-config", "--format", "xml", "policies/"]).0, 2);
+    assert_eq!(check(&["--no-config"]).0, 2);
+    assert_eq!(
+        check(&["--no-config", "--config", "x.toml", "policies/"]).0,
+        2
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_a_finding() {
+    let dir = scratch("utf8");
+    std::fs::write(
+        dir.join("policies/latin1.json"),
+        b"{\"Version\": \"1\", \"Sid\": \"caf\xe9\"}",
+    )
+    .unwrap();
+    let file = dir.join("policies/latin1.json");
+    let (code, stdout, _) = check(&["--no-config", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let first = stdout.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "error[invalid-json]: `{}` is not UTF-8 text (invalid byte at offset 28)",
+            file.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn session_policies_are_held_to_1024_characters() {
+    let file = "tests/lint/policy-too-long.session.json";
+    assert_eq!(check(&["--no-config", file]).0, 0);
+    let (code, stdout, _) = check(&["--no-config", "--session-policy", file]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("error[policy-too-long]: the document is 1,344 characters long; RAM accepts at most 1,024 in a session policy\n"), "{stdout}");
+}
+
+#[test]
+fn ramguard_toml_sets_kinds_and_silences_findings() {
+    let dir = scratch("config");
+    write(&dir, "policies/ops.json", BROAD);
+    write(&dir, "policies/other.json", BROAD);
+    write(
+        &dir,
+        "policies/bot-session.json",
+        &format!(
+            r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"}}]{}}}"#,
+            " ".repeat(1_100)
+        ),
+    );
+    write(
+        &dir,
+        "ramguard.toml",
+        r#"
+session-policies = ["policies/*-session.json"]
+
+[[ignore]]
+code = "restore-on-every-instance"
+path = "policies/ops.json"
+sid = "Ops"
+reason = "break-glass role, reviewed"
+
+[[ignore]]
+code = "sid-not-documented"
+"#,
+    );
+    let out = Command::cargo_bin("ramguard")
+        .unwrap()
+        .current_dir(&dir)
+        .args(["check", "policies"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let headlines: Vec<&str> = stdout.lines().filter(|l| l.contains("]: ")).collect();
+    assert_eq!(
+        headlines,
+        [
+            "error[policy-too-long]: the document is 1,208 characters long; RAM accepts at most 1,024 in a session policy",
+            "security-warning[restore-on-every-instance]: this `Allow` grants `kvstore:RestoreInstance` (through `kvstore:*`) on every instance (`*`) without an MFA or source-IP/VPC condition"
+        ]
+    );
+    assert!(
+        stdout.contains(" --> policies/other.json:1:76\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("checked 3 files: 1 error, 1 security warning (3 suppressed)\n"),
+        "{stdout}"
+    );
+    // --no-config reads none of it.
+    let out = Command::cargo_bin("ramguard")
+        .unwrap()
+        .current_dir(&dir)
+        .args(["check", "--no-config", "policies"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.ends_with("checked 3 files: 2 security warnings, 2 suggestions\n"),
+        "{stdout}"
+    );
+    // A broken configuration is unusable input, named with its position.
+    write(
+        &dir,
+        "ramguard.toml",
+        "[[ignore]]\ncode = \"restore-everywhere\"\n",
+    );
+    let out = Command::cargo_bin("ramguard")
+        .unwrap()
+        .current_dir(&dir)
+        .args(["check", "policies"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "error: invalid `{}`: `[[ignore]]` names unknown code `restore-everywhere`; `ramguard check --explain CODE` lists the codes\n",
+            dir.join("ramguard.toml").display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn explain_prints_a_rule() {
+    let out = ramguard()
+        .args(["check", "--explain", "for-all-values-in-allow"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+    let out = ramguard()
+        .args(["check", "--explain", "no-such-rule"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "error: unknown finding code `no-such-rule`\n  help: the codes are: invalid-json, "
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_and_sarif_on_stdout() {
+    let (code, stdout, _) = check(&[
+        "--no-config",
+        "--format",
+        "json",
+        "tests/lint/invalid-effect.json",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["findings"][0],
+        serde_json::json!({
+            "code": "invalid-effect", "severity": "error",
+            "message": "`Effect` must be `Allow` or `Deny`, found `allow`",
+            "help": "write `Allow`: the value is case-sensitive",
+            "file": "tests/lint/invalid-effect.json",
+            "line": 5, "column": 17, "end_line": 5, "end_column": 24
+        })
+    );
+    let (code, stdout, _) = check(&[
+        "--no-config",
+        "--format",
+        "sarif",
+        "tests/lint/invalid-effect.json",
+    ]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "invalid-effect");
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"],
+        serde_json::json!({
+            "artifactLocation": {"uri": "tests/lint/invalid-effect.json"},
+            "region": {"startLine": 5, "startColumn": 17, "endLine": 5, "endColumn": 24}
+        })
+    );
+}

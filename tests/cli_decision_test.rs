@@ -1,0 +1,103 @@
+//! `ramguard test`: decision-test files, their output and exit statuses.
+
+use assert_cmd::Command;
+
+fn test_cmd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("ramguard")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("test")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_shipped_decision_tests_pass() {
+    let (code, stdout, stderr) = test_cmd(&["tests/decisions/"]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    assert_eq!(
+        stdout,
+        "tests/decisions/account.json
+  PASS  alice restores staging as a DBA
+  PASS  the control policy stops alice on production
+  PASS  bob the auditor may only look
+tests/decisions/restore.json
+  PASS  a DBA restores staging with MFA from the office network
+  PASS  the guardrail stops a restore of production
+  PASS  no MFA, no restore
+  PASS  a restore over plain HTTP is denied
+  PASS  the restore bot may restore staging until its session policy expires
+8 passed, 0 failed
+"
+    );
+}
+
+#[test]
+fn a_failing_case_shows_why_and_the_trace() {
+    let (code, stdout, stderr) = test_cmd(&["tests/decision-failures/wrong.json"]);
+    assert_eq!((code, stderr.as_str()), (1, ""));
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn unusable_test_files() {
+    let dir = std::env::temp_dir().join(format!("ramguard-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let bad_expect = file(
+        "bad-expect.json",
+        r#"{"policies": {"identity": []}, "cases": [{"name": "x", "request": {}, "expect": "Deny"}]}"#,
+    );
+    let (code, stdout, stderr) = test_cmd(&[&bad_expect]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "0 passed, 0 failed\n");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {bad_expect}: case `x`: `expect` must be `Allow`, `ExplicitDeny` or `ImplicitDeny`, found `Deny`\n"
+        )
+    );
+    let unknown = file("unknown.json", r#"{"cases": [], "polices": {}}"#);
+    let (code, _, stderr) = test_cmd(&[&unknown]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {unknown}: not a decision-test file: unknown field `polices`"
+        )),
+        "{stderr}"
+    );
+    let broken = file("broken.json", "{\"cases\": [}");
+    let (code, _, stderr) = test_cmd(&[&broken]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!("error: {broken}:1:12: invalid JSON: ")),
+        "{stderr}"
+    );
+    // A case whose inputs do not load fails on its own, located in the test file.
+    let bad_request = file(
+        "bad-request.json",
+        r#"{"policies": {"identity": []},
+  "cases": [{"name": "no resource", "request": {"action": "kvstore:RestoreInstance"}, "expect": "ImplicitDeny"},
+            {"name": "no policies", "request": {"action": "kvstore:X", "resource": "acs:kvstore:a:b:instance/c"}, "expect": "ImplicitDeny", "principal": "user/alice"}]}"#,
+    );
+    let (code, stdout, _) = test_cmd(&[&bad_request]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        format!(
+            "{bad_request}\n  FAIL  no resource\n        error: {bad_request}:2:48: the request has no `resource`\n  FAIL  no policies\n        error: `principal` needs an `account` file\n0 passed, 2 failed\n"
+        )
+    );
+    assert_eq!(test_cmd(&["tests/no-such-dir/*.json"]).0, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,676 @@
+//! `ramguard restore`, `ramguard who-can` and `eval --account`: exit codes, errors, and
+//! snapshots of the output for the shipped examples (`policies/account.json` and
+//! `policies/instances/`), at a fixed submission time and `acs:CurrentTime`.
+
+use assert_cmd::Command;
+
+const NOW: &str = "2026-11-29T09:30:00Z";
+const ACCOUNT_ID: &str = "1234567890123456";
+
+fn ramguard() -> Command {
+    Command::cargo_bin("ramguard").expect("the binary is built")
+}
+
+/// `ramguard restore` in cn-hangzhou at the fixed time, for a principal of the shipped account.
+fn restore(principal: &str, args: &[&str]) -> Command {
+    let mut cmd = ramguard();
+    cmd.args([
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        ACCOUNT_ID,
+        "--now",
+        NOW,
+        "--account",
+        "policies/account.json",
+        "--principal",
+        principal,
+        "--context",
+        &format!("acs:CurrentTime={NOW}"),
+    ]);
+    cmd.args(args);
+    cmd
+}
+
+/// The office context: MFA, from the office network, over TLS.
+const OFFICE: &[&str] = &[
+    "--context",
+    "acs:MFAPresent=true",
+    "--context",
+    "acs:SourceIp=10.1.2.3",
+    "--context",
+    "acs:SecureTransport=true",
+];
+
+fn with(mut args: Vec<&'static str>, more: &[&'static str]) -> Vec<&'static str> {
+    args.extend_from_slice(more);
+    args
+}
+
+/// Runs, checks the exit code, returns stdout (stderr must be empty).
+fn run(mut cmd: Command, code: i32) -> String {
+    let output = cmd.output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
+    assert_eq!(stderr, "", "no diagnostics expected");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// Runs, expects exit 2 and nothing on stdout, returns stderr.
+fn unusable(mut cmd: Command) -> String {
+    let output = cmd.output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    String::from_utf8(output.stderr).expect("UTF-8")
+}
+
+/// Snapshots the text and the JSON output of one scenario, which must exit with `code`.
+fn snapshot_both(name: &str, principal: &str, args: &[&'static str], code: i32) {
+    let text = run(restore(principal, args), code);
+    insta::assert_snapshot!(format!("{name}_text"), text);
+    let json = run(
+        restore(principal, &with(args.to_vec(), &["--format", "json"])),
+        code,
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("one JSON object");
+    insta::assert_json_snapshot!(format!("{name}_json"), parsed);
+}
+
+// ---- exit 0: allowed and valid ----
+
+#[test]
+fn point_in_time_of_some_keys_allowed_and_valid() {
+    let args = with(
+        OFFICE.to_vec(),
+        &[
+            "--instance-id",
+            "r-bp1stg01",
+            "--restore-type",
+            "1",
+            "--restore-time",
+            "2026-11-29T08:00:00Z",
+            "--filter-key",
+            "^session:,^cart:[0-9]+",
+            "--time-shift",
+            "2026-11-29T09:00Z",
+            "--instance",
+            "policies/instances/r-bp1stg01.json",
+        ],
+    );
+    snapshot_both("alice_flashback_staging", "user/alice", &args, 0);
+}
+
+#[test]
+fn allowed_and_valid_without_instance_state_says_not_checked() {
+    let args = with(
+        OFFICE.to_vec(),
+        &["--instance-id", "r-bp1stg01", "--backup-id", "b-20261128"],
+    );
+    let text = run(restore("user/alice", &args), 0);
+    assert!(
+        text.contains(
+            "\ninstance state: not checked (give --instance FILE with the instance's DescribeInstanceAttribute output)\n  ZoneMigrationError.StillingRunning: not checked\n  ServiceNotSupport: not checked\n  InvalidBinlog.NotValid: not checked\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "\nrestore (RestoreType 0) of acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01:\n  overwrite all data of instance `r-bp1stg01` with backup set `b-20261128`; keys written since that backup are lost\n"
+        ),
+        "{text}"
+    );
+}
+
+// ---- exit 1: denied ----
+
+#[test]
+fn backup_set_on_prod_denied_by_the_control_policy() {
+    let args = with(
+        OFFICE.to_vec(),
+        &[
+            "--instance-id",
+            "r-bp1prod01",
+            "--restore-type",
+            "0",
+            "--backup-id",
+            "b-20261128",
+            "--instance",
+            "policies/instances/r-bp1prod01.json",
+        ],
+    );
+    snapshot_both("alice_backup_prod", "user/alice", &args, 1);
+}
+
+#[test]
+fn the_auditor_is_implicitly_denied_even_with_invalid_parameters() {
+    // Denied wins over invalid parameters: exit 1, and both are reported.
+    let args = with(
+        OFFICE.to_vec(),
+        &[
+            "--instance-id",
+            "r-bp1stg01",
+            "--restore-type",
+            "1",
+            "--restore-time",
+            "2026-11-30T00:00:00Z",
+        ],
+    );
+    snapshot_both("bob_denied_and_invalid", "user/bob", &args, 1);
+}
+
+// ---- exit 3: allowed, but the API would reject the parameters ----
+
+#[test]
+fn zone_migration_running_on_a_resource_group_instance() {
+    let args = [
+        "--context",
+        "acs:MFAPresent=true",
+        "--instance-id",
+        "r-bp1pay01",
+        "--backup-id",
+        "b-20261128",
+        "--instance",
+        "policies/instances/r-bp1pay01.json",
+    ];
+    snapshot_both("carol_pay_migrating", "user/carol", &args, 3);
+}
+
+#[test]
+fn restore_time_before_the_flashback_window() {
+    let args = [
+        "--instance-id",
+        "r-bp1stg01",
+        "--restore-type",
+        "1",
+        "--restore-time",
+        "2026-11-19T12:00:00Z",
+        "--instance",
+        "policies/instances/r-bp1stg01.json",
+    ];
+    snapshot_both("admin_before_window", "role/kvstore-admin", &args, 3);
+}
+
+/// Extra flags of a case.
+type Flags<'a> = &'a [&'a str];
+/// The `(code, parameter)` of every expected error.
+type Expected<'a> = &'a [(&'a str, &'a str)];
+
+#[test]
+fn every_parameter_rule_surfaces_through_the_cli() {
+    let cases: &[(Flags, Expected)] = &[
+        (
+            &["--restore-type", "2"],
+            &[("InvalidParameter", "RestoreType")],
+        ),
+        (&[], &[("MissingParameter", "BackupId")]),
+        (
+            &[
+                "--backup-id",
+                "b",
+                "--restore-time",
+                "2026-11-29T08:00:00Z",
+                "--filter-key",
+                "a",
+                "--time-shift",
+                "2026-11-29T09:00Z",
+            ],
+            &[
+                ("ResroreParamNotMatch", "RestoreTime"),
+                ("ResroreParamNotMatch", "FilterKey"),
+                ("ResroreParamNotMatch", "TimeShift"),
+            ],
+        ),
+        (
+            &["--restore-type", "1", "--backup-id", "b"],
+            &[
+                ("ResroreParamNotMatch", "BackupId"),
+                ("MissingParameter", "RestoreTime"),
+            ],
+        ),
+        (
+            &["--restore-type", "1", "--restore-time", "2026-11-29T08:00"],
+            &[("InvalidRestoreTime.Format", "RestoreTime")],
+        ),
+        (
+            &[
+                "--restore-type",
+                "1",
+                "--restore-time",
+                "2026-11-29T08:00:00Z",
+                "--filter-key",
+                "^a,,(",
+                "--time-shift",
+                "2026-11-29T07:00Z",
+            ],
+            &[
+                ("InvalidParameter", "FilterKey"),
+                ("InvalidParameter", "FilterKey"),
+                ("InvalidParameter", "TimeShift"),
+            ],
+        ),
+        (
+            &[
+                "--restore-type",
+                "1",
+                "--restore-time",
+                "2026-11-29T08:00:00Z",
+                "--instance",
+                "policies/instances/r-bp1pay01.json",
+            ],
+            &[
+                ("ZoneMigrationError.StillingRunning", "InstanceId"),
+                ("ServiceNotSupport", "RestoreType"),
+            ],
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["--instance-id", "r-bp1pay01", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = run(restore("role/kvstore-admin", &all), 3);
+        let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let found: Vec<(String, String)> = json["parameter_errors"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|e| {
+                assert_eq!(e["http_status"], 400);
+                (
+                    e["code"].as_str().expect("code").to_string(),
+                    e["parameter"].as_str().expect("parameter").to_string(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(c, p)| (c.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(found, expected, "{args:?}");
+    }
+}
+
+// ---- a role session with its session policy ----
+
+#[test]
+fn role_session_with_a_session_policy() {
+    let args = with(
+        OFFICE.to_vec(),
+        &[
+            "--session-policy",
+            "policies/restore-bot-session.json",
+            "--context",
+            "acs:SourceVpc=vpc-bp1ops01",
+            "--instance-id",
+            "r-bp1pay01",
+            "--backup-id",
+            "b-1",
+        ],
+    );
+    let text = run(restore("role/restore-bot", &args), 1);
+    assert!(
+        text.starts_with("ImplicitDeny (decided by SessionPolicy)\n"),
+        "{text}"
+    );
+    let allowed = with(
+        OFFICE.to_vec(),
+        &[
+            "--session-policy",
+            "policies/restore-bot-session.json",
+            "--context",
+            "acs:SourceVpc=vpc-bp1ops01",
+            "--instance-id",
+            "r-bp1stg01",
+            "--backup-id",
+            "b-1",
+        ],
+    );
+    let text = run(restore("role/restore-bot", &allowed), 0);
+    assert!(
+        text.starts_with("Allow (decided by AccountLevelIdentityBasedPolicy)\n"),
+        "{text}"
+    );
+}
+
+// ---- exit 2: unusable input ----
+
+#[test]
+fn unusable_input_exits_2_with_a_clear_error() {
+    let stderr = unusable(restore(
+        "user/alice",
+        &["--instance-id", "", "--backup-id", "b"],
+    ));
+    assert_eq!(
+        stderr,
+        "error: `InstanceId` is missing or invalid, so the instance's ARN cannot be derived\n  InstanceId: MissingParameter (HTTP 400) \"The input parameter \"InstanceId\" that is mandatory for processing this request is not supplied.\": `InstanceId` is required\n  help: give the instance's id, e.g. --instance-id r-bp1stg01\n"
+    );
+    let stderr = unusable(restore(
+        "user/alice",
+        &["--instance-id", "r-bp1stg01/x", "--backup-id", "b"],
+    ));
+    assert!(stderr.contains("InvalidParameter"), "{stderr}");
+
+    let stderr = unusable(restore(
+        "user/alice",
+        &[
+            "--instance-id",
+            "r-bp1stg01",
+            "--backup-id",
+            "b",
+            "--instance",
+            "policies/instances/r-bp1pay01.json",
+        ],
+    ));
+    assert_eq!(
+        stderr,
+        "error: the instance state (`policies/instances/r-bp1pay01.json`) describes `r-bp1pay01`, not `r-bp1stg01`\n  help: give the state of instance `r-bp1stg01`\n"
+    );
+
+    let stderr = unusable(restore(
+        "user/alice",
+        &[
+            "--instance-id",
+            "r-bp1stg01",
+            "--backup-id",
+            "b",
+            "--instance",
+            "policies/account.json",
+        ],
+    ));
+    assert!(
+        stderr.starts_with(
+            "error: `DBInstanceAttribute` has no `InstanceId`\n  --> policies/account.json:1:1\n"
+        ),
+        "{stderr}"
+    );
+
+    let mut other_account = ramguard();
+    other_account.args([
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        "999",
+        "--instance-id",
+        "r-1",
+        "--account",
+        "policies/account.json",
+        "--principal",
+        "user/alice",
+    ]);
+    assert!(unusable(other_account).starts_with(
+        "error: --account-id `999` is not the account of --account (`1234567890123456`)\n"
+    ));
+
+    let mut bad_now = ramguard();
+    bad_now.args([
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        ACCOUNT_ID,
+        "--instance-id",
+        "r-1",
+        "--now",
+        "2026-11-29 09:30:00",
+    ]);
+    let stderr = unusable(bad_now);
+    assert!(
+        stderr.contains("invalid value '2026-11-29 09:30:00' for '--now <T>'"),
+        "{stderr}"
+    );
+
+    let stderr = unusable(restore(
+        "user/alice",
+        &[
+            "--instance-id",
+            "r-1",
+            "--session-policy",
+            "policies/restore-bot-session.json",
+        ],
+    ));
+    assert_eq!(
+        stderr,
+        "error: --session-policy applies to role sessions, but `user/alice` is a user\n  help: drop --session-policy, or give --principal role/NAME\n"
+    );
+
+    let stderr = unusable(restore("user/zed", &["--instance-id", "r-1"]));
+    assert_eq!(
+        stderr,
+        "error: the account has no user `zed`\n  help: users in the account: `alice`, `bob`, `carol`\n"
+    );
+
+    let stderr = unusable(restore("alice", &["--instance-id", "r-1"]));
+    assert!(stderr.starts_with("error: expected `user/NAME` or `role/NAME`, found `alice`\n"));
+
+    let mut no_region = ramguard();
+    no_region.args([
+        "restore",
+        "--account-id",
+        ACCOUNT_ID,
+        "--instance-id",
+        "r-1",
+    ]);
+    assert!(unusable(no_region).contains("--region <REGION>"));
+
+    let mut bad_region = ramguard();
+    bad_region.args([
+        "restore",
+        "--region",
+        "cn hangzhou",
+        "--account-id",
+        ACCOUNT_ID,
+        "--instance-id",
+        "r-1",
+        "--backup-id",
+        "b",
+    ]);
+    assert_eq!(
+        unusable(bad_region),
+        "error: `cn hangzhou` is not a region id like `cn-hangzhou`\n"
+    );
+}
+
+#[test]
+fn policy_flags_work_without_an_account() {
+    let mut cmd = ramguard();
+    cmd.args([
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        ACCOUNT_ID,
+        "--instance-id",
+        "r-bp1stg01",
+        "--backup-id",
+        "b",
+        "--now",
+        NOW,
+        "--policy",
+        "policies/dba-restore.json",
+        "--format",
+        "json",
+    ]);
+    cmd.args(OFFICE);
+    let json: serde_json::Value = serde_json::from_str(&run(cmd, 0)).expect("JSON");
+    assert_eq!(json["decision"], "Allow");
+    assert_eq!(json["parameter_errors"], serde_json::json!([]));
+    assert_eq!(json["restore"]["overwrites_all_data"], true);
+    assert_eq!(json["restore"]["submitted_at"], NOW);
+}
+
+#[test]
+fn account_and_policy_flags_conflict() {
+    let mut cmd = ramguard();
+    cmd.args([
+        "eval",
+        "--account",
+        "policies/account.json",
+        "--principal",
+        "user/alice",
+        "--policy",
+        "policies/dba-restore.json",
+        "--request",
+        "policies/requests/dba-restore-staging.json",
+    ]);
+    assert!(unusable(cmd).contains("cannot be used with"));
+    let mut cmd = ramguard();
+    cmd.args([
+        "eval",
+        "--account",
+        "policies/account.json",
+        "--request",
+        "policies/requests/dba-restore-staging.json",
+    ]);
+    assert!(unusable(cmd).contains("--principal"));
+}
+
+#[test]
+fn an_invalid_account_file_is_reported_with_positions() {
+    let dir = std::env::temp_dir().join(format!("ramguard-cli-account-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("account.json");
+    std::fs::write(
+        &path,
+        "{\"account_id\": \"1\",\n \"users\": {\"u\": {\"groups\": [\"nope\"]}}}",
+    )
+    .expect("write");
+    let mut cmd = ramguard();
+    cmd.args(["eval", "--account"]).arg(&path).args([
+        "--principal",
+        "user/u",
+        "--request",
+        "policies/requests/dba-restore-staging.json",
+    ]);
+    assert_eq!(
+        unusable(cmd),
+        format!(
+            "error[unknown-group]: unknown group `nope`\n  --> {}:2:29\n  help: define it under `groups`, or name one of: (none defined)\n",
+            path.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+// ---- eval --account ----
+
+#[test]
+fn eval_with_an_account_names_the_principal_in_the_denial() {
+    let mut cmd = ramguard();
+    cmd.args([
+        "eval",
+        "--account",
+        "policies/account.json",
+        "--principal",
+        "role/kvstore-admin",
+        "--request",
+        "policies/requests/dba-restore-prod.json",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&run(cmd, 1)).expect("JSON");
+    insta::assert_json_snapshot!("eval_account_denial_detail", json["access_denied_detail"]);
+}
+
+// ---- who-can ----
+
+fn who_can(resource: &str, more: &[&str]) -> Command {
+    let mut cmd = ramguard();
+    cmd.args([
+        "who-can",
+        "--account",
+        "policies/account.json",
+        "--resource",
+        resource,
+        "--context",
+        "acs:CurrentTime=2026-11-29T09:30:00Z",
+    ]);
+    cmd.args(more);
+    cmd
+}
+
+#[test]
+fn who_can_restore_staging_and_payments() {
+    let staging = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01";
+    let text = run(who_can(staging, OFFICE), 0);
+    insta::assert_snapshot!("who_can_staging_text", text);
+    let pay = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1pay01";
+    let json = run(
+        who_can(
+            pay,
+            &["--context", "acs:MFAPresent=true", "--format", "json"],
+        ),
+        0,
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    insta::assert_json_snapshot!("who_can_payments_json", parsed);
+}
+
+#[test]
+fn who_can_answers_nobody_with_exit_1() {
+    let prod = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01";
+    let text = run(who_can(prod, OFFICE), 1);
+    insta::assert_snapshot!("who_can_prod_text", text);
+}
+
+#[test]
+fn who_can_other_actions_and_bad_input() {
+    let staging = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01";
+    let json = run(
+        who_can(
+            staging,
+            &["--action", "kvstore:DescribeInstances", "--format", "json"],
+        ),
+        0,
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let allowed: Vec<&str> = parsed["allowed"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["principal"].as_str().expect("named"))
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            "user/alice",
+            "user/bob",
+            "role/restore-bot",
+            "role/kvstore-admin"
+        ]
+    );
+    assert_eq!(parsed["action"], "kvstore:DescribeInstances");
+    let stderr = unusable(who_can("not-an-arn", &[]));
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    let mut missing = ramguard();
+    missing.args([
+        "who-can",
+        "--account",
+        "/nonexistent/account.json",
+        "--resource",
+        staging,
+    ]);
+    assert!(unusable(missing).starts_with("error: cannot read `/nonexistent/account.json`"));
+}
+
+#[test]
+fn control_policy_flags_add_to_the_accounts() {
+    let mut cmd = ramguard();
+    cmd.args([
+        "eval",
+        "--account",
+        "policies/account.json",
+        "--principal",
+        "role/kvstore-admin",
+        "--control-policy",
+        "policies/auditor.json",
+        "--request",
+        "policies/requests/dba-restore-staging.json",
+    ]);
+    let text = run(cmd, 1);
+    assert!(
+        text.starts_with(
+            "ExplicitDeny (decided by ControlPolicy)\n\nauditor Statement[1] (Deny)\n"
+        ),
+        "{text}"
+    );
+}
