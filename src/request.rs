@@ -472,7 +472,7 @@ impl ContextValue {
             ContextInput::Number(_) => None,
         };
         ContextValue {
-            folded: text.to_lowercase(),
+            folded: fold_case(&text).into_owned(),
             decimal: Decimal::parse(&text).ok(),
             instant: Instant::parse_rfc3339(&text).ok(),
             ip: value::parse_ip_addr(&text).ok(),

@@ -302,6 +302,8 @@ pub struct WrapperError {
     pub message: String,
     /// Where.
     pub span: Span,
+    /// The member name, when the error is a duplicate member.
+    pub duplicate: Option<String>,
 }
 
 /// Takes off a `GetPolicy`, `GetPolicyVersion` or `ListPolicyVersions` response wrapper, as
@@ -317,6 +319,8 @@ pub fn unwrap_response<'a>(
     if root.get("Version").is_some() || root.get("Statement").is_some() {
         return Ok(Unwrapped::Document(root));
     }
+    // Duplicate members in the wrapper would make two readers unwrap different documents.
+    unique_members(root)?;
     let policy_name = root
         .get("Policy")
         .and_then(|p| p.get("PolicyName"))
@@ -340,12 +344,17 @@ pub fn unwrap_response<'a>(
     } else {
         return Ok(Unwrapped::Document(root));
     };
+    unique_members(version)?;
+    if let Some(policy) = root.get("Policy") {
+        unique_members(policy)?;
+    }
     let document = version.get("PolicyDocument").ok_or_else(|| WrapperError {
         message: format!(
             "the response has no `PolicyDocument` in `{}`",
             origin.split('.').next().unwrap_or(origin)
         ),
         span: version.span,
+        duplicate: None,
     })?;
     match &document.kind {
         JsonKind::String(text) => Ok(Unwrapped::EmbeddedText {
@@ -362,8 +371,26 @@ pub fn unwrap_response<'a>(
                 other.type_name()
             ),
             span: document.span,
+            duplicate: None,
         }),
     }
+}
+
+/// Refuses an object that names a member twice.
+fn unique_members(value: &JsonValue) -> Result<(), WrapperError> {
+    let JsonKind::Object(members) = &value.kind else {
+        return Ok(());
+    };
+    for (i, member) in members.iter().enumerate() {
+        if members[..i].iter().any(|m| m.name == member.name) {
+            return Err(WrapperError {
+                message: format!("duplicate member `{}` in the response", member.name),
+                span: member.name_span,
+                duplicate: Some(member.name.clone()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The one version of a `ListPolicyVersions` response marked `IsDefaultVersion: true`.
@@ -374,6 +401,7 @@ fn default_version(list: &JsonValue) -> Result<&JsonValue, WrapperError> {
             return Err(WrapperError {
                 message: "`PolicyVersions` must hold a `PolicyVersion` array".into(),
                 span: list.span,
+                duplicate: None,
             });
         }
     };
@@ -383,16 +411,21 @@ fn default_version(list: &JsonValue) -> Result<&JsonValue, WrapperError> {
             Some(JsonKind::Bool(true))
         ) || v.get("IsDefaultVersion").and_then(JsonValue::as_str) == Some("true")
     };
+    for version in versions {
+        unique_members(version)?;
+    }
     let mut defaults = versions.iter().filter(is_default);
     match (defaults.next(), defaults.next()) {
         (Some(one), None) => Ok(one),
         (None, _) => Err(WrapperError {
             message: "the version list has no version with `IsDefaultVersion: true`, so no document is in force".into(),
             span: list.span,
+            duplicate: None,
         }),
         (Some(_), Some(second)) => Err(WrapperError {
             message: "the version list has more than one version with `IsDefaultVersion: true`".into(),
             span: second.span,
+            duplicate: None,
         }),
     }
 }

@@ -24,28 +24,7 @@ const DEFAULT_NOW: &str = "2026-06-01T12:00:00Z";
 
 /// Cases (`topic/name`, or `invalid/name` for invalid documents) where the engine disagrees
 /// with the spec, with why. Each must still fail; fix the engine, then remove the entry.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "numeric/equals-exponents-beyond-i64-differ",
-        "`Decimal` saturates exponents beyond i64 (src/value/decimal.rs), so 1e(10^20-1) == 1e(10^20-2): NumericEquals allows where exact comparison denies",
-    ),
-    (
-        "numeric/less-than-exponents-beyond-i64",
-        "`Decimal` exponent saturation: two different huge numbers compare equal",
-    ),
-    (
-        "numeric/greater-than-tiny-exponents-beyond-i64",
-        "`Decimal` exponent saturation: two different tiny numbers compare equal",
-    ),
-    (
-        "invalid/response-with-two-policy-documents",
-        "`source::unwrap_response` reads API-response wrappers with `JsonValue::get` (first member wins) and never checks them for duplicate members; serde_json would take the last one",
-    ),
-    (
-        "invalid/response-with-two-policy-versions",
-        "`source::unwrap_response` does not refuse duplicate members in the response wrapper",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// The least number of decision cases the corpus must hold (issue 2).
 const MIN_DECISION_CASES: usize = 150;

@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::json::{JsonKind, JsonValue};
-use crate::pattern::Pattern;
+use crate::pattern::{Pattern, fold_case};
 use crate::request::{Context, ContextValue};
 use crate::source::Spanned;
 use crate::value::{self, Decimal, Instant, IpNetwork, ValueError};
@@ -164,7 +164,7 @@ impl CompiledCondition {
                 Operand::Strings(
                     values
                         .filter_map(|v| match v {
-                            ConditionValue::String(s) if fold => Some(s.to_lowercase().into()),
+                            ConditionValue::String(s) if fold => Some(fold_case(s).into()),
                             ConditionValue::String(s) => Some(s.as_str().into()),
                             _ => None,
                         })

@@ -23,7 +23,7 @@ pub enum Family {
 pub enum Comparison {
     /// Equal (for strings: byte-equal).
     Equals,
-    /// Equal after Unicode lower-casing of both sides.
+    /// Equal after Unicode lower-casing of both sides, one character at a time.
     EqualsIgnoreCase,
     /// The policy value is a `*`/`?` pattern matching the request value.
     Like,

@@ -78,6 +78,9 @@ pub struct LayerTrace {
     /// The resource group, for resource-group scoped layers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_group: Option<String>,
+    /// Whether the layer applies to the request's resource: false for a resource-group layer
+    /// whose group does not hold the resource.
+    pub in_scope: bool,
     /// Whether the decision consulted this layer (later layers are not consulted once one
     /// decides; resource-group layers only for resources in the group, after an implicit deny).
     pub consulted: bool,
@@ -130,6 +133,12 @@ pub enum StatementOutcome {
         policy_values: Vec<String>,
         /// The request's values.
         request_values: Vec<String>,
+    },
+    /// The statement's policy is attached in the scope of a resource group that does not hold
+    /// the request's resource.
+    ResourceNotInGroup {
+        /// The resource group.
+        resource_group: String,
     },
     /// A request value is not of the operator's type, so the condition is false.
     RequestValueInvalid {
@@ -242,6 +251,17 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
                 .collect()
         })
         .collect();
+    // Resource-group layers apply only to resources in their group.
+    let groups_of_resource = set.resource_groups_of(request.resource());
+    let in_scope: Vec<bool> = layers
+        .iter()
+        .map(|layer| {
+            layer.resource_group.is_none()
+                || groups_of_resource
+                    .iter()
+                    .any(|&g| std::ptr::eq(&set.resource_groups[g], *layer))
+        })
+        .collect();
     let mut consulted = vec![false; layers.len()];
     let decision = set.decide(request, |layer| {
         let i = layers
@@ -299,22 +319,30 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
                     }
                 }
             }
-            statements.push(StatementTrace {
-                at,
-                outcome: describe(statement, request, *outcome),
-            });
+            let outcome = match &layer.resource_group {
+                Some(group) if !in_scope[i] => StatementOutcome::ResourceNotInGroup {
+                    resource_group: group.clone(),
+                },
+                _ => describe(statement, request, *outcome),
+            };
+            statements.push(StatementTrace { at, outcome });
         }
-        let verdict = layer_verdict(
-            layer
-                .statements
-                .iter()
-                .zip(&outcomes[i])
-                .filter(|(_, o)| o.is_ok())
-                .map(|(s, _)| s.effect),
-        );
+        let verdict = if in_scope[i] {
+            layer_verdict(
+                layer
+                    .statements
+                    .iter()
+                    .zip(&outcomes[i])
+                    .filter(|(_, o)| o.is_ok())
+                    .map(|(s, _)| s.effect),
+            )
+        } else {
+            Verdict::ImplicitDeny
+        };
         trace.push(LayerTrace {
             policy_type: layer.policy_type,
             resource_group: layer.resource_group.clone(),
+            in_scope: in_scope[i],
             consulted: consulted[i],
             verdict,
             statements,
@@ -548,6 +576,10 @@ impl fmt::Display for StatementOutcome {
                 list(request_values),
                 list(policy_values)
             ),
+            StatementOutcome::ResourceNotInGroup { resource_group } => write!(
+                f,
+                "the resource is not in resource group `{resource_group}`"
+            ),
             StatementOutcome::RequestValueInvalid {
                 operator,
                 key,
@@ -603,7 +635,9 @@ impl fmt::Display for Explanation {
                 .as_ref()
                 .map(|g| format!(" `{g}`"))
                 .unwrap_or_default();
-            let consulted = if layer.consulted {
+            let consulted = if !layer.in_scope {
+                ", resource not in group"
+            } else if layer.consulted {
                 ""
             } else {
                 ", not consulted"

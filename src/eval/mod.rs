@@ -442,7 +442,7 @@ impl PolicySet {
         decision(result, PolicyType::ResourceGroupLevelIdentityBasedPolicy)
     }
 
-    fn resource_groups_of(&self, resource: &str) -> &[usize] {
+    pub(crate) fn resource_groups_of(&self, resource: &str) -> &[usize] {
         self.membership.get(resource).map_or(&[], Vec::as_slice)
     }
 

@@ -41,11 +41,14 @@ pub(super) fn parse_policy(
         )
     })?;
     let unwrapped = unwrap_response(&source, &root).map_err(|e| {
-        fail(
-            source.clone(),
-            Kind::InvalidResponse { message: e.message },
-            e.span,
-        )
+        let kind = match e.duplicate {
+            Some(name) => Kind::DuplicateMember {
+                first: name.clone(),
+                name,
+            },
+            None => Kind::InvalidResponse { message: e.message },
+        };
+        fail(source.clone(), kind, e.span)
     })?;
     let (document_source, embedded_root, document, name) = match unwrapped {
         Unwrapped::Document(document) => (source, None, document, None),

@@ -17,16 +17,12 @@ const MAX_EXPONENT: i64 = i64::MAX - 1;
 /// Because the form is canonical, equal numbers have equal fields, so `1`,
 /// `1.0`, `10e-1` and `0.1e1` are equal and hash alike, and `-0` is `0`.
 ///
-/// # Exponent saturation
+/// # Exponent range
 ///
 /// Exponents are exact in `-(2⁶³ − 2) ..= 2⁶³ − 2`, which covers every
-/// exponent literal that fits in an `i64`. A number whose exponent lies beyond
-/// that range (such as `1e999999999999999999999`) saturates: every such
-/// number of one sign collapses to a single value, `±1e+9223372036854775807`
-/// for huge magnitudes and `±1e-9223372036854775807` for tiny ones. Saturated
-/// values still compare correctly against every non-saturated value
-/// (`1e999999999999999999999 > 1e2`, `0 < 1e-999999999999999999999 < 1e-400`);
-/// only two saturated values of the same sign and direction compare equal.
+/// exponent literal that fits in an `i64`. A number beyond that range (such as
+/// `1e999999999999999999999`) is refused rather than rounded: two such numbers
+/// could not be told apart, and conditions compare exactly.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Decimal {
     /// Whether the number is below zero; always false for zero.
@@ -43,8 +39,8 @@ impl Decimal {
     /// The grammar is exactly `[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
     /// with at most one sign: no whitespace, no hexadecimal, no `NaN` or
     /// infinities, no leading zeros (`01`), and digits on both sides of a
-    /// point (`.5` and `5.` are errors). Exponents too large for an `i64`
-    /// saturate as described on [`Decimal`] rather than fail.
+    /// point (`.5` and `5.` are errors). Exponents too large for an `i64` are
+    /// refused (see [`Decimal`]).
     ///
     /// # Errors
     ///
@@ -115,10 +111,9 @@ impl Decimal {
             frac_digits = &bytes[start..pos];
         }
 
-        // The exponent literal may have any number of digits, so its
-        // magnitude saturates at u64::MAX: that is already far beyond
-        // MAX_EXPONENT even after the point shift (at most isize::MAX, the
-        // longest possible input), so saturation is preserved.
+        // The exponent literal may have any number of digits; reading it
+        // saturates at u64::MAX, which is far beyond MAX_EXPONENT even after
+        // the point shift, so an out-of-range literal stays out of range.
         let mut exponent: i128 = 0;
         if let Some(b'e' | b'E') = bytes.get(pos) {
             pos += 1;
@@ -154,22 +149,28 @@ impl Decimal {
             return Err(fail(format!("unexpected {}", found(s, pos))));
         }
 
-        Ok(Decimal::normalize(
-            negative,
-            int_digits,
-            frac_digits,
-            exponent,
-        ))
+        Decimal::normalize(negative, int_digits, frac_digits, exponent).ok_or_else(|| {
+            fail(
+                "the exponent is out of range: a number must lie within 1e±9223372036854775806"
+                    .to_owned(),
+            )
+        })
     }
 
     /// Builds the canonical form of `±int.frac × 10^exponent`, where the
     /// exponent's magnitude is at most `u64::MAX`.
-    fn normalize(negative: bool, int_digits: &[u8], frac_digits: &[u8], exponent: i128) -> Decimal {
+    /// `None` when the exponent is out of range.
+    fn normalize(
+        negative: bool,
+        int_digits: &[u8],
+        frac_digits: &[u8],
+        exponent: i128,
+    ) -> Option<Decimal> {
         let all = || int_digits.iter().chain(frac_digits).copied();
         let leading = all().take_while(|&d| d == b'0').count();
         let total = int_digits.len() + frac_digits.len();
         if leading == total {
-            return Decimal::zero();
+            return Some(Decimal::zero());
         }
         let trailing = all().rev().take_while(|&d| d == b'0').count();
         let digits: String = all()
@@ -183,18 +184,14 @@ impl Decimal {
         // cannot overflow when adding them to an exponent of at most 2⁶⁴.
         let shift = to_i128(int_digits.len()) - to_i128(leading) - 1;
         let adjusted = exponent + shift;
-        if adjusted > i128::from(MAX_EXPONENT) {
-            return Decimal::saturated(negative, i64::MAX);
+        if adjusted.abs() > i128::from(MAX_EXPONENT) {
+            return None;
         }
-        if adjusted < -i128::from(MAX_EXPONENT) {
-            return Decimal::saturated(negative, -i64::MAX);
-        }
-        Decimal {
+        Some(Decimal {
             negative,
             digits: digits.into_boxed_str(),
-            // In range by the guards above, so the fallback is never taken.
-            exponent: i64::try_from(adjusted).unwrap_or(0),
-        }
+            exponent: i64::try_from(adjusted).ok()?,
+        })
     }
 
     fn zero() -> Decimal {
@@ -202,14 +199,6 @@ impl Decimal {
             negative: false,
             digits: Box::from(""),
             exponent: 0,
-        }
-    }
-
-    fn saturated(negative: bool, exponent: i64) -> Decimal {
-        Decimal {
-            negative,
-            digits: Box::from("1"),
-            exponent,
         }
     }
 
@@ -287,8 +276,7 @@ impl FromStr for Decimal {
 /// Prints the canonical form: plain notation (`1.5`, `-0.001`, `1000`) when
 /// the exponent is in `-6 ..= 20`, otherwise scientific notation with a signed
 /// exponent (`1e+400`, `-2.5e-7`). The output always parses back to an equal
-/// value; saturated values print as `1e+9223372036854775807` or
-/// `1e-9223372036854775807`.
+/// value.
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.digits.is_empty() {
@@ -453,7 +441,7 @@ mod tests {
     fn orders_by_value() {
         // Each list is strictly increasing.
         let ascending = [
-            "-1e999999999999999999999",
+            "-1e9223372036854775806",
             "-1e400",
             "-1e399",
             "-2",
@@ -463,7 +451,7 @@ mod tests {
             "-0.1",
             "-1e-400",
             "0",
-            "1e-999999999999999999999",
+            "1e-9223372036854775806",
             "1e-400",
             "0.09",
             "0.1",
@@ -478,8 +466,8 @@ mod tests {
             "1e399",
             "9.9e399",
             "1e400",
-            "9.9e9223372036854775806",
-            "1e999999999999999999999",
+            "9.9e9223372036854775805",
+            "1e9223372036854775806",
         ];
         for pair in ascending.windows(2) {
             let (a, b) = (dec(pair[0]), dec(pair[1]));
@@ -489,25 +477,25 @@ mod tests {
     }
 
     #[test]
-    fn huge_exponents_saturate() {
-        let huge = dec("1e999999999999999999999");
-        assert!(huge > dec("1e2"));
-        assert_eq!(huge, dec("5e999999999999999999999999999"));
-        assert_eq!(huge.to_string(), "1e+9223372036854775807");
-        assert_eq!(dec(&huge.to_string()), huge);
-        let tiny = dec("-1e-999999999999999999999");
-        assert!(tiny < dec("0") && tiny > dec("-1e-400"));
-        assert_eq!(tiny.to_string(), "-1e-9223372036854775807");
-        assert_eq!(dec(&tiny.to_string()), tiny);
-        // The largest exact exponent is kept exactly.
+    fn exponents_beyond_i64_are_refused_not_rounded() {
+        for huge in [
+            "1e999999999999999999999",
+            "-1e-999999999999999999999",
+            "100e9223372036854775806",
+        ] {
+            let error = Decimal::parse(huge).expect_err(huge).to_string();
+            assert!(error.contains("the exponent is out of range"), "{error}");
+        }
+        // The largest exact exponents are kept exactly, and round-trip.
         let edge = dec("1e9223372036854775806");
         assert_eq!(edge.to_string(), "1e+9223372036854775806");
-        assert!(edge < huge);
-        // Point shifts count toward the exponent without overflowing.
-        assert_eq!(dec("100e9223372036854775806"), huge);
+        assert_eq!(dec(&edge.to_string()), edge);
+        assert!(dec("2e9223372036854775806") > edge);
+        let tiny = dec("-1e-9223372036854775806");
+        assert!(tiny < dec("0") && tiny > dec("-1e-400"));
         assert_eq!(
-            dec("0.01e-9223372036854775805").to_string(),
-            "1e-9223372036854775807"
+            dec("0.01e-9223372036854775804").to_string(),
+            "1e-9223372036854775806"
         );
     }
 
