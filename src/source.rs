@@ -430,6 +430,24 @@ fn default_version(list: &JsonValue) -> Result<&JsonValue, WrapperError> {
     }
 }
 
+/// Writes a located error as `error[code]: message`, ` --> file:line:column` and `help: …`:
+/// the one shape every error with a position takes on the command line.
+pub fn write_located_error(
+    f: &mut dyn fmt::Write,
+    source: &Source,
+    span: Span,
+    code: &str,
+    message: &dyn fmt::Display,
+    help: &str,
+) -> fmt::Result {
+    let at = source.position(span.start);
+    write!(f, "error[{code}]: {message}\n  --> {}:{at}", source.name())?;
+    if let Some(origin) = source.origin() {
+        write!(f, " (in {origin})")?;
+    }
+    write!(f, "\n  help: {help}")
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::source::{Source, SourceError, Span};
+use crate::source::{Source, SourceError, Span, write_located_error};
 
 /// Why a policy document is invalid. The [`code`](ParseErrorKind::code) is stable: `check`
 /// reports it, tests and suppressions name it.
@@ -260,19 +260,14 @@ impl fmt::Display for InvalidPolicy {
             if i > 0 {
                 writeln!(f)?;
             }
-            let at = self.source.position(error.span.start);
-            write!(
+            write_located_error(
                 f,
-                "error[{}]: {}\n  --> {}:{}",
+                &self.source,
+                error.span,
                 error.kind.code(),
-                error.kind,
-                self.source.name(),
-                at,
+                &error.kind,
+                &error.kind.help(),
             )?;
-            if let Some(origin) = self.source.origin() {
-                write!(f, " (in {origin})")?;
-            }
-            write!(f, "\n  help: {}", error.kind.help())?;
         }
         Ok(())
     }

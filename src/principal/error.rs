@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::policy::InvalidPolicy;
-use crate::source::{Source, SourceError, Span};
+use crate::source::{Source, SourceError, Span, write_located_error};
 
 /// Why an account file is invalid. The [`code`](AccountErrorKind::code) is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -259,16 +259,13 @@ impl fmt::Display for InvalidAccount {
                 writeln!(f)?;
             }
             first = false;
-            // The same shape as policy errors, which may follow.
-            let at = self.source.position(issue.span.start);
-            write!(
+            write_located_error(
                 f,
-                "error[{}]: {}\n  --> {}:{}\n  help: {}",
+                &self.source,
+                issue.span,
                 issue.kind.code(),
-                issue.kind,
-                self.source.name(),
-                at,
-                issue.kind.help()
+                &issue.kind,
+                &issue.kind.help(),
             )?;
         }
         for policy in &self.policies {
