@@ -123,7 +123,7 @@ struct Layer {
 }
 
 /// Which statement decided: indexes into the set's policies and their statements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct StatementId {
     /// The policy, in the order policies were added.
     pub policy: usize,
@@ -133,7 +133,7 @@ pub struct StatementId {
 
 /// RAM's decision for a request: the verdict and the layer that gave it. Cheap to copy; made
 /// without allocating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Decision {
     /// Allow, explicit deny or implicit deny.
     pub verdict: Verdict,
@@ -523,6 +523,23 @@ mod tests {
             (decision.verdict, decision.policy_type)
         );
         (decision.verdict, decision.policy_type)
+    }
+
+    #[test]
+    fn decisions_serialize_and_display_stably() {
+        let set = PolicySet::builder()
+            .identity(allow_all("id"))
+            .build()
+            .expect("set builds");
+        let decision = set.evaluate(&request());
+        assert_eq!(
+            serde_json::to_string(&decision).expect("serializes"),
+            r#"{"verdict":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","deciding":{"policy":0,"statement":0}}"#
+        );
+        assert_eq!(
+            decision.to_string(),
+            "Allow (AccountLevelIdentityBasedPolicy)"
+        );
     }
 
     #[test]
