@@ -8,7 +8,13 @@ use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, Request};
 
 const SERVICES: &[&str] = &["ecs", "rds", "oss", "vpc", "kvstore"];
-const ACTIONS: &[&str] = &["Describe*", "Create*", "ModifyInstanceSpec", "RestoreInstance", "*"];
+const ACTIONS: &[&str] = &[
+    "Describe*",
+    "Create*",
+    "ModifyInstanceSpec",
+    "RestoreInstance",
+    "*",
+];
 const STATEMENTS_PER_POLICY: usize = 10;
 
 /// A statement of a realistic mix: exact and wildcard actions, instance-scoped resources,
@@ -19,7 +25,9 @@ fn statement(i: usize) -> String {
     let effect = if i % 7 == 6 { "Deny" } else { "Allow" };
     let resource = format!("acs:{service}:*:1234567890123456:instance/r-{i:05}*");
     let condition = match i % 3 {
-        0 => r#", "Condition": {"IpAddress": {"acs:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}, "Bool": {"acs:MFAPresent": "true"}}"#,
+        0 => {
+            r#", "Condition": {"IpAddress": {"acs:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}, "Bool": {"acs:MFAPresent": "true"}}"#
+        }
         1 => r#", "Condition": {"StringLike": {"acs:SourceVpc": "vpc-ops*"}}"#,
         _ => "",
     };
@@ -31,7 +39,8 @@ fn statement(i: usize) -> String {
 fn policy_set(statements: usize) -> PolicySet {
     let mut builder = PolicySet::builder();
     for p in 0..statements.div_ceil(STATEMENTS_PER_POLICY) {
-        let body: Vec<String> = (p * STATEMENTS_PER_POLICY..((p + 1) * STATEMENTS_PER_POLICY).min(statements))
+        let body: Vec<String> = (p * STATEMENTS_PER_POLICY
+            ..((p + 1) * STATEMENTS_PER_POLICY).min(statements))
             .map(statement)
             .collect();
         let text = format!(r#"{{"Version": "1", "Statement": [{}]}}"#, body.join(","));
@@ -66,7 +75,10 @@ fn bench_evaluate(c: &mut Criterion) {
         });
         // The last statement of every set grants restores of r-target.
         let hit = request("r-target");
-        assert!(set.evaluate(&hit).is_allowed(), "the matching request must be allowed");
+        assert!(
+            set.evaluate(&hit).is_allowed(),
+            "the matching request must be allowed"
+        );
         group.bench_with_input(BenchmarkId::new("matching", size), &size, |b, _| {
             b.iter(|| set.evaluate(std::hint::black_box(&hit)))
         });
@@ -86,7 +98,9 @@ fn bench_evaluate(c: &mut Criterion) {
 }
 
 fn bench_compile(c: &mut Criterion) {
-    c.bench_function("build set of 1000 statements", |b| b.iter(|| policy_set(1_000)));
+    c.bench_function("build set of 1000 statements", |b| {
+        b.iter(|| policy_set(1_000))
+    });
 }
 
 criterion_group!(benches, bench_evaluate, bench_compile);

@@ -19,6 +19,7 @@ pub mod system_policies;
 pub mod value;
 
 pub use eval::{Decision, Explanation, PolicySet, PolicySetBuilder, PolicyType, Verdict};
+pub use lint::{Finding, Severity};
 pub use policy::{Effect, Policy};
 pub use principal::{Account, PrincipalRef};
 pub use request::Request;

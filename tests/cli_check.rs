@@ -41,7 +41,13 @@ const BROAD: &str = r#"{"Version": "1", "Statement": [{"Sid": "Ops", "Effect": "
 fn the_examples_show_what_they_are_meant_to() {
     let (code, stdout, stderr) = check(&["--no-config", "policies/"]);
     assert_eq!((code, stderr.as_str()), (0, ""));
-    insta::assert_snapshot!(stdout);
+    // Requests, accounts and instance files come and go with the examples; they are skipped,
+    // and only their number would change.
+    let findings: Vec<&str> = stdout
+        .lines()
+        .filter(|l| !l.starts_with("skipped "))
+        .collect();
+    insta::assert_snapshot!(findings.join("\n"));
 }
 
 #[test]

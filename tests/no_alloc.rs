@@ -93,10 +93,26 @@ fn evaluate_allocates_nothing() {
         .build()
         .expect("set builds");
     let cases = [
-        (request("r-stg01", true), Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy),
-        (request("r-stg01", false), Verdict::ImplicitDeny, PolicyType::AccountLevelIdentityBasedPolicy),
-        (request("r-bp1prod01", true), Verdict::ExplicitDeny, PolicyType::ControlPolicy),
-        (request("r-ops01", false), Verdict::Allow, PolicyType::ResourceGroupLevelIdentityBasedPolicy),
+        (
+            request("r-stg01", true),
+            Verdict::Allow,
+            PolicyType::AccountLevelIdentityBasedPolicy,
+        ),
+        (
+            request("r-stg01", false),
+            Verdict::ImplicitDeny,
+            PolicyType::AccountLevelIdentityBasedPolicy,
+        ),
+        (
+            request("r-bp1prod01", true),
+            Verdict::ExplicitDeny,
+            PolicyType::ControlPolicy,
+        ),
+        (
+            request("r-ops01", false),
+            Verdict::Allow,
+            PolicyType::ResourceGroupLevelIdentityBasedPolicy,
+        ),
     ];
     for (request, verdict, policy_type) in &cases {
         // Warm up: nothing lazy may hide behind the first call.
@@ -104,8 +120,16 @@ fn evaluate_allocates_nothing() {
         let mut decision = None;
         let count = allocations_during(|| decision = Some(set.evaluate(request)));
         let decision = decision.expect("evaluated");
-        assert_eq!((decision.verdict, decision.policy_type), (*verdict, *policy_type));
-        assert_eq!(count, 0, "evaluate allocated {count} times for {}", request.resource());
+        assert_eq!(
+            (decision.verdict, decision.policy_type),
+            (*verdict, *policy_type)
+        );
+        assert_eq!(
+            count,
+            0,
+            "evaluate allocated {count} times for {}",
+            request.resource()
+        );
     }
     // The counter works: explain does allocate.
     assert!(allocations_during(|| drop(set.explain(&cases[0].0))) > 0);

@@ -34,7 +34,12 @@ pub(crate) struct PolicyArgs {
     pub(crate) session_policy: Option<PathBuf>,
     /// An account file (users, groups, roles, their policies, control policies); with
     /// --principal, the policies are that principal's.
-    #[arg(long, value_name = "FILE", requires = "principal", conflicts_with = "policies")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "principal",
+        conflicts_with = "policies"
+    )]
     pub(crate) account: Option<PathBuf>,
     /// The principal of --account whose policies are evaluated: user/NAME or role/NAME.
     #[arg(long, value_name = "user/NAME|role/NAME", requires = "account")]

@@ -156,6 +156,7 @@ fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
 /// Levenshtein distance in characters. A dozen lines here rather than a dependency: the lists
 /// are short and the words shorter.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    // Rows have `b.len() + 1` cells and `j < b.len()` in the loop: every index is in range.
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -94,282 +94,489 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code == code)
 }
 
-macro_rules! rules {
-    ($( $(#[$doc:meta])* $name:ident = $code:literal, $severity:ident, $message:literal, $help:literal,
-        what: $what:literal, why: $why:literal, example: $example:literal, instead: $instead:literal; )*) => {
-        $(
-            $(#[$doc])*
-            pub const $name: Rule = Rule {
-                code: $code,
-                severity: Severity::$severity,
-                message: $message,
-                help: $help,
-                doc: RuleDoc { what: $what, why: $why, example: $example, instead: $instead },
-            };
-        )*
-        /// Every rule, errors first.
-        pub const RULES: &[Rule] = &[$($name),*];
-    };
-}
+/// Every rule, errors first.
+pub const RULES: &[Rule] = &[
+    INVALID_JSON,
+    INVALID_POLICY_RESPONSE,
+    DUPLICATE_MEMBER,
+    DATA_TYPE_MISMATCH,
+    INVALID_POLICY_ELEMENT,
+    MISSING_POLICY_ELEMENT,
+    CONFLICTING_POLICY_ELEMENTS,
+    EMPTY_VALUE,
+    INVALID_VERSION,
+    INVALID_EFFECT,
+    INVALID_ACTION_FORMAT,
+    INVALID_ARN_PREFIX,
+    INVALID_CONDITION_OPERATOR,
+    INVALID_CONDITION_KEY_FORMAT,
+    INVALID_CONDITION_MULTIPLE_BOOLEAN,
+    INVALID_CONDITION_VALUE,
+    POLICY_TOO_LONG,
+    RESTORE_ON_EVERY_INSTANCE,
+    ALLOW_NOT_ACTION,
+    ALLOW_NOT_RESOURCE,
+    FOR_ALL_VALUES_IN_ALLOW,
+    DENY_NEVER_MATCHES_RESTORE,
+    UNKNOWN_ACTION,
+    UNKNOWN_CONDITION_KEY,
+    CONDITION_KEY_TYPE_MISMATCH,
+    STATEMENT_NEVER_MATCHES,
+    SHADOWED_BY_DENY,
+    BARE_STATEMENT,
+    PARTIAL_ARN,
+    REDUNDANT_STATEMENT,
+    REDUNDANT_PATTERN,
+    SID_NOT_DOCUMENTED,
+];
 
-rules! {
-    /// The text is not JSON (or not UTF-8).
-    INVALID_JSON = "invalid-json", Error,
-        "the document is not valid JSON",
-        "fix the JSON syntax at this position",
+/// The text is not JSON (or not UTF-8).
+pub const INVALID_JSON: Rule = Rule {
+    code: "invalid-json",
+    severity: Severity::Error,
+    message: "the document is not valid JSON",
+    help: "fix the JSON syntax at this position",
+    doc: RuleDoc {
         what: "Reports a document that is not JSON: a syntax error, a trailing comma, a comment, or bytes that are not UTF-8.",
         why: "RAM refuses the document; nothing in it takes effect.",
         example: "{\"Version\": \"1\", \"Statement\": [],}",
-        instead: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]}";
-    /// An API response wrapper without a usable document.
-    INVALID_POLICY_RESPONSE = "invalid-policy-response", Error,
-        "the API response holds no usable policy document",
-        "give the policy document itself, or a complete GetPolicy / GetPolicyVersion / ListPolicyVersions response",
+        instead: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]}",
+    },
+};
+
+/// An API response wrapper without a usable document.
+pub const INVALID_POLICY_RESPONSE: Rule = Rule {
+    code: "invalid-policy-response",
+    severity: Severity::Error,
+    message: "the API response holds no usable policy document",
+    help: "give the policy document itself, or a complete GetPolicy / GetPolicyVersion / ListPolicyVersions response",
+    doc: RuleDoc {
         what: "Reports a GetPolicy, GetPolicyVersion or ListPolicyVersions response whose `PolicyDocument` is missing, of the wrong type, or not the single default version.",
         why: "Which document is in force cannot be told, so nothing can be checked.",
         example: "{\"PolicyVersions\": {\"PolicyVersion\": [{\"IsDefaultVersion\": false, \"PolicyDocument\": \"{}\"}]}}",
-        instead: "{\"PolicyVersions\": {\"PolicyVersion\": [{\"IsDefaultVersion\": true, \"PolicyDocument\": \"{\\\"Version\\\": \\\"1\\\", …}\"}]}}";
-    /// The same member twice in one object.
-    DUPLICATE_MEMBER = "duplicate-member", Error,
-        "an object names the same member twice",
-        "remove one of the two",
+        instead: "{\"PolicyVersions\": {\"PolicyVersion\": [{\"IsDefaultVersion\": true, \"PolicyDocument\": \"{\\\"Version\\\": \\\"1\\\", …}\"}]}}",
+    },
+};
+
+/// The same member twice in one object.
+pub const DUPLICATE_MEMBER: Rule = Rule {
+    code: "duplicate-member",
+    severity: Severity::Error,
+    message: "an object names the same member twice",
+    help: "remove one of the two",
+    doc: RuleDoc {
         what: "Reports an object that names a member twice, or two condition keys in one operator that are equal ignoring case.",
         why: "JSON parsers disagree on which one counts: RAM may read a different policy than the reviewer did.",
         example: "{\"Effect\": \"Deny\", \"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"*\"}",
-        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"*\"}";
-    /// A JSON value of the wrong type.
-    DATA_TYPE_MISMATCH = "data-type-mismatch", Error,
-        "a value has the wrong JSON type",
-        "write the value with the type the element takes",
+        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"*\"}",
+    },
+};
+
+/// A JSON value of the wrong type.
+pub const DATA_TYPE_MISMATCH: Rule = Rule {
+    code: "data-type-mismatch",
+    severity: Severity::Error,
+    message: "a value has the wrong JSON type",
+    help: "write the value with the type the element takes",
+    doc: RuleDoc {
         what: "Reports a value of the wrong JSON type: a number for `Version`, an object for `Action`, a number under a String operator.",
         why: "RAM refuses the policy (RAM's validator: data type mismatch).",
         example: "\"Condition\": {\"StringEquals\": {\"acs:SourceVpc\": 12}}",
-        instead: "\"Condition\": {\"StringEquals\": {\"acs:SourceVpc\": \"vpc-12\"}}";
-    /// A member that has no place there.
-    INVALID_POLICY_ELEMENT = "invalid-policy-element", Error,
-        "an element has no place in a RAM policy",
-        "remove the element",
+        instead: "\"Condition\": {\"StringEquals\": {\"acs:SourceVpc\": \"vpc-12\"}}",
+    },
+};
+
+/// A member that has no place there.
+pub const INVALID_POLICY_ELEMENT: Rule = Rule {
+    code: "invalid-policy-element",
+    severity: Severity::Error,
+    message: "an element has no place in a RAM policy",
+    help: "remove the element",
+    doc: RuleDoc {
         what: "Reports a member RAM's policy grammar does not have at that level, such as `Principal` in an identity policy or a misspelt `Resources`.",
         why: "RAM refuses the policy (RAM's validator: invalid policy element).",
         example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resources\": \"*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
-    /// A required member is absent.
-    MISSING_POLICY_ELEMENT = "missing-policy-element", Error,
-        "a required element is missing",
-        "add the element",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+    },
+};
+
+/// A required member is absent.
+pub const MISSING_POLICY_ELEMENT: Rule = Rule {
+    code: "missing-policy-element",
+    severity: Severity::Error,
+    message: "a required element is missing",
+    help: "add the element",
+    doc: RuleDoc {
         what: "Reports a document without `Version` or `Statement`, or a statement without `Effect`, `Action`/`NotAction` or `Resource`/`NotResource`.",
         why: "RAM refuses the policy.",
         example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
-    /// Both members of an exclusive pair.
-    CONFLICTING_POLICY_ELEMENTS = "conflicting-policy-elements", Error,
-        "a statement has both members of an exclusive pair",
-        "keep one of the two; split the statement if both are meant",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+    },
+};
+
+/// Both members of an exclusive pair.
+pub const CONFLICTING_POLICY_ELEMENTS: Rule = Rule {
+    code: "conflicting-policy-elements",
+    severity: Severity::Error,
+    message: "a statement has both members of an exclusive pair",
+    help: "keep one of the two; split the statement if both are meant",
+    doc: RuleDoc {
         what: "Reports a statement with both `Action` and `NotAction`, or both `Resource` and `NotResource`.",
         why: "RAM refuses the policy: the statement's meaning would be ambiguous.",
         example: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:*\", \"NotAction\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
-        instead: "{\"Effect\": \"Deny\", \"NotAction\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
-    /// An empty array, object or string.
-    EMPTY_VALUE = "empty-value", Error,
-        "an element is empty",
-        "give at least one entry or remove the element",
+        instead: "{\"Effect\": \"Deny\", \"NotAction\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+    },
+};
+
+/// An empty array, object or string.
+pub const EMPTY_VALUE: Rule = Rule {
+    code: "empty-value",
+    severity: Severity::Error,
+    message: "an element is empty",
+    help: "give at least one entry or remove the element",
+    doc: RuleDoc {
         what: "Reports an empty array, object or string where RAM needs a value: `\"Action\": []`, `\"Condition\": {}`.",
         why: "RAM refuses the policy; an empty list would otherwise read as \"nothing\" to some tools and \"everything\" to others.",
         example: "{\"Effect\": \"Allow\", \"Action\": [], \"Resource\": \"*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
-    /// `Version` is not `"1"`.
-    INVALID_VERSION = "invalid-version", Error,
-        "the policy language version is not `\"1\"`",
-        "write `\"Version\": \"1\"`",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+    },
+};
+
+/// `Version` is not `"1"`.
+pub const INVALID_VERSION: Rule = Rule {
+    code: "invalid-version",
+    severity: Severity::Error,
+    message: "the policy language version is not `\"1\"`",
+    help: "write `\"Version\": \"1\"`",
+    doc: RuleDoc {
         what: "Reports a `Version` other than the string `\"1\"`, such as AWS's `\"2012-10-17\"`.",
         why: "RAM refuses the policy: `\"1\"` is the only version of its policy language.",
         example: "{\"Version\": \"2012-10-17\", \"Statement\": […]}",
-        instead: "{\"Version\": \"1\", \"Statement\": […]}";
-    /// `Effect` is not `Allow` or `Deny`.
-    INVALID_EFFECT = "invalid-effect", Error,
-        "the effect is not `Allow` or `Deny`",
-        "write `Allow` or `Deny` (case-sensitive)",
+        instead: "{\"Version\": \"1\", \"Statement\": […]}",
+    },
+};
+
+/// `Effect` is not `Allow` or `Deny`.
+pub const INVALID_EFFECT: Rule = Rule {
+    code: "invalid-effect",
+    severity: Severity::Error,
+    message: "the effect is not `Allow` or `Deny`",
+    help: "write `Allow` or `Deny` (case-sensitive)",
+    doc: RuleDoc {
         what: "Reports an `Effect` other than exactly `Allow` or `Deny`.",
         why: "RAM refuses the policy; the value is case-sensitive, so `allow` is refused too.",
         example: "{\"Effect\": \"allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}";
-    /// An action is not `<ram-code>:<action-name>` or `*`.
-    INVALID_ACTION_FORMAT = "invalid-action-format", Error,
-        "an action is not `<ram-code>:<action-name>` or `*`",
-        "write the RAM code, one colon, and the action, e.g. `kvstore:RestoreInstance`",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}",
+    },
+};
+
+/// An action is not `<ram-code>:<action-name>` or `*`.
+pub const INVALID_ACTION_FORMAT: Rule = Rule {
+    code: "invalid-action-format",
+    severity: Severity::Error,
+    message: "an action is not `<ram-code>:<action-name>` or `*`",
+    help: "write the RAM code, one colon, and the action, e.g. `kvstore:RestoreInstance`",
+    doc: RuleDoc {
         what: "Reports an action without exactly one colon separating two non-empty parts.",
         why: "RAM refuses the policy (RAM's validator: invalid action format).",
         example: "\"Action\": \"RestoreInstance\"",
-        instead: "\"Action\": \"kvstore:RestoreInstance\"";
-    /// A resource does not start with `acs:`.
-    INVALID_ARN_PREFIX = "invalid-arn-prefix", Error,
-        "a resource does not start with `acs:` and is not `*`",
-        "write an ARN like `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`, or `*`",
+        instead: "\"Action\": \"kvstore:RestoreInstance\"",
+    },
+};
+
+/// A resource does not start with `acs:`.
+pub const INVALID_ARN_PREFIX: Rule = Rule {
+    code: "invalid-arn-prefix",
+    severity: Severity::Error,
+    message: "a resource does not start with `acs:` and is not `*`",
+    help: "write an ARN like `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`, or `*`",
+    doc: RuleDoc {
         what: "Reports a resource that is neither `*` nor an Alibaba Cloud Resource Name starting with `acs:`, such as an AWS `arn:` or a bare instance id.",
         why: "RAM refuses the policy (RAM's validator: invalid ARN prefix).",
         example: "\"Resource\": \"r-bp1prod01\"",
-        instead: "\"Resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01\"";
-    /// An operator outside RAM's set.
-    INVALID_CONDITION_OPERATOR = "invalid-condition-operator", Error,
-        "a condition operator is not one of RAM's",
-        "use one of RAM's operators: String…, Numeric…, Date…, Bool, IpAddress, NotIpAddress",
+        instead: "\"Resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01\"",
+    },
+};
+
+/// An operator outside RAM's set.
+pub const INVALID_CONDITION_OPERATOR: Rule = Rule {
+    code: "invalid-condition-operator",
+    severity: Severity::Error,
+    message: "a condition operator is not one of RAM's",
+    help: "use one of RAM's operators: String…, Numeric…, Date…, Bool, IpAddress, NotIpAddress",
+    doc: RuleDoc {
         what: "Reports an operator outside RAM's documented set, including AWS's `…IfExists`, `Null`, `Arn…` and `Binary…`.",
         why: "RAM refuses the policy (RAM's validator: invalid condition operator).",
         example: "\"Condition\": {\"BoolIfExists\": {\"acs:MFAPresent\": \"true\"}}",
-        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
-    /// A condition key not of the form `<ram-code>:<key>`.
-    INVALID_CONDITION_KEY_FORMAT = "invalid-condition-key-format", Error,
-        "a condition key is not `<ram-code>:<key>`",
-        "write the RAM code, a colon and the key name, e.g. `acs:SourceIp`",
+        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}",
+    },
+};
+
+/// A condition key not of the form `<ram-code>:<key>`.
+pub const INVALID_CONDITION_KEY_FORMAT: Rule = Rule {
+    code: "invalid-condition-key-format",
+    severity: Severity::Error,
+    message: "a condition key is not `<ram-code>:<key>`",
+    help: "write the RAM code, a colon and the key name, e.g. `acs:SourceIp`",
+    doc: RuleDoc {
         what: "Reports a condition key without a colon, or with an empty part before or after it.",
         why: "RAM refuses the policy (RAM's validator: invalid condition key format).",
         example: "\"Condition\": {\"IpAddress\": {\"SourceIp\": \"10.0.0.0/8\"}}",
-        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}";
-    /// `Bool` with several values for one key.
-    INVALID_CONDITION_MULTIPLE_BOOLEAN = "invalid-condition-multiple-boolean", Error,
-        "`Bool` has more than one value for a key",
-        "give a single `\"true\"` or `\"false\"`",
+        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}",
+    },
+};
+
+/// `Bool` with several values for one key.
+pub const INVALID_CONDITION_MULTIPLE_BOOLEAN: Rule = Rule {
+    code: "invalid-condition-multiple-boolean",
+    severity: Severity::Error,
+    message: "`Bool` has more than one value for a key",
+    help: "give a single `\"true\"` or `\"false\"`",
+    doc: RuleDoc {
         what: "Reports a `Bool` condition with a list of values for one key.",
         why: "RAM refuses the policy (RAM's validator: invalid condition multiple Boolean).",
         example: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": [\"true\", \"false\"]}}",
-        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
-    /// A condition value that does not parse for its operator.
-    INVALID_CONDITION_VALUE = "invalid-condition-value", Error,
-        "a condition value does not parse for its operator",
-        "write a value of the operator's type",
+        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}",
+    },
+};
+
+/// A condition value that does not parse for its operator.
+pub const INVALID_CONDITION_VALUE: Rule = Rule {
+    code: "invalid-condition-value",
+    severity: Severity::Error,
+    message: "a condition value does not parse for its operator",
+    help: "write a value of the operator's type",
+    doc: RuleDoc {
         what: "Reports a value its operator cannot read: a malformed CIDR under `IpAddress`, a date that is not RFC 3339 under `Date…`, a number under `Numeric…` that is not a decimal.",
         why: "RAM refuses the policy; a value that never parses would make the condition silently false.",
         example: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/33\"}}",
-        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}";
-    /// The document is longer than RAM accepts.
-    POLICY_TOO_LONG = "policy-too-long", Error,
-        "the document is longer than RAM allows",
-        "split the policy in two, or shorten it with wildcards",
+        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}",
+    },
+};
+
+/// The document is longer than RAM accepts.
+pub const POLICY_TOO_LONG: Rule = Rule {
+    code: "policy-too-long",
+    severity: Severity::Error,
+    message: "the document is longer than RAM allows",
+    help: "split the policy in two, or shorten it with wildcards",
+    doc: RuleDoc {
         what: "Reports a document longer than RAM accepts: 6,144 characters for a custom or control policy, 1,024 for an STS session policy (files given with `--session-policy` or matched by `session-policies` in `ramguard.toml`).",
         why: "RAM refuses to create the policy or to assume the role with it, so the repository holds a policy that cannot be deployed.",
         example: "a 7,000-character custom policy",
-        instead: "two policies of at most 6,144 characters each, attached to the same identity";
-    /// An Allow grants RestoreInstance on every instance without MFA or network condition.
-    RESTORE_ON_EVERY_INSTANCE = "restore-on-every-instance", SecurityWarning,
-        "an `Allow` grants `kvstore:RestoreInstance` on every instance without an MFA or source-IP/VPC condition",
-        "name the instances in `Resource`, or require `acs:MFAPresent`, `acs:SourceIp` or `acs:SourceVpc` in a `Condition`",
+        instead: "two policies of at most 6,144 characters each, attached to the same identity",
+    },
+};
+
+/// An Allow grants RestoreInstance on every instance without MFA or network condition.
+pub const RESTORE_ON_EVERY_INSTANCE: Rule = Rule {
+    code: "restore-on-every-instance",
+    severity: Severity::SecurityWarning,
+    message: "an `Allow` grants `kvstore:RestoreInstance` on every instance without an MFA or source-IP/VPC condition",
+    help: "name the instances in `Resource`, or require `acs:MFAPresent`, `acs:SourceIp` or `acs:SourceVpc` in a `Condition`",
+    doc: RuleDoc {
         what: "Reports an `Allow` statement whose actions include `kvstore:RestoreInstance` (by name, `kvstore:*`, `*`, another wildcard, or `NotAction`) on every instance (`*`, or a wildcard account, region or instance id), with no condition on `acs:MFAPresent`, `acs:SourceIp`, `acs:SourceVpc` or `acs:SourceVpcIp`.",
         why: "A restore overwrites an instance's data. Anyone holding these credentials, from anywhere, can overwrite any instance, production included.",
         example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:*\", \"Resource\": \"*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg*\",\n \"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}, \"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}}";
-    /// `Allow` with `NotAction`.
-    ALLOW_NOT_ACTION = "allow-not-action", SecurityWarning,
-        "an `Allow` with `NotAction` grants every action not listed",
-        "list the actions to allow in `Action` instead",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg*\",\n \"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}, \"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}}",
+    },
+};
+
+/// `Allow` with `NotAction`.
+pub const ALLOW_NOT_ACTION: Rule = Rule {
+    code: "allow-not-action",
+    severity: Severity::SecurityWarning,
+    message: "an `Allow` with `NotAction` grants every action not listed",
+    help: "list the actions to allow in `Action` instead",
+    doc: RuleDoc {
         what: "Reports an `Allow` statement written with `NotAction`.",
         why: "It grants every action of every service except those listed, including actions added to RAM later: far more than its author usually means.",
         example: "{\"Effect\": \"Allow\", \"NotAction\": \"kvstore:DeleteInstance\", \"Resource\": \"*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": [\"kvstore:Describe*\", \"kvstore:CreateBackup\"], \"Resource\": \"*\"}";
-    /// `Allow` with `NotResource`.
-    ALLOW_NOT_RESOURCE = "allow-not-resource", SecurityWarning,
-        "an `Allow` with `NotResource` grants on every resource not listed",
-        "list the resources to allow in `Resource` instead",
+        instead: "{\"Effect\": \"Allow\", \"Action\": [\"kvstore:Describe*\", \"kvstore:CreateBackup\"], \"Resource\": \"*\"}",
+    },
+};
+
+/// `Allow` with `NotResource`.
+pub const ALLOW_NOT_RESOURCE: Rule = Rule {
+    code: "allow-not-resource",
+    severity: Severity::SecurityWarning,
+    message: "an `Allow` with `NotResource` grants on every resource not listed",
+    help: "list the resources to allow in `Resource` instead",
+    doc: RuleDoc {
         what: "Reports an `Allow` statement written with `NotResource`.",
         why: "It grants on every resource except those listed, including instances created later and resources of other services.",
         example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"NotResource\": \"acs:kvstore:*:*:instance/r-*prod*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-*stg*\"}";
-    /// `ForAllValues:` in an Allow.
-    FOR_ALL_VALUES_IN_ALLOW = "for-all-values-in-allow", SecurityWarning,
-        "`ForAllValues:` in an `Allow` holds when the request lacks the key",
-        "use `ForAnyValue:`, or add a condition that requires the key",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-*stg*\"}",
+    },
+};
+
+/// `ForAllValues:` in an Allow.
+pub const FOR_ALL_VALUES_IN_ALLOW: Rule = Rule {
+    code: "for-all-values-in-allow",
+    severity: Severity::SecurityWarning,
+    message: "`ForAllValues:` in an `Allow` holds when the request lacks the key",
+    help: "use `ForAnyValue:`, or add a condition that requires the key",
+    doc: RuleDoc {
         what: "Reports a `ForAllValues:` operator in an `Allow` statement.",
         why: "`ForAllValues:` is true when the request carries no value for the key, so a request without the key is allowed: the condition restricts nothing for callers who simply leave it out.",
         example: "{\"Effect\": \"Allow\", …, \"Condition\": {\"ForAllValues:StringEquals\": {\"acs:TagKeys\": [\"env\"]}}}",
-        instead: "{\"Effect\": \"Allow\", …, \"Condition\": {\"ForAnyValue:StringEquals\": {\"acs:TagKeys\": [\"env\"]}}}";
-    /// A Deny meant to protect restores that can never match one.
-    DENY_NEVER_MATCHES_RESTORE = "deny-never-matches-restore", SecurityWarning,
-        "a `Deny` meant to protect restores can never match `kvstore:RestoreInstance` on an instance",
-        "write the action as `kvstore:RestoreInstance` and the resource as `acs:kvstore:<region>:<account>:instance/<id>`",
+        instead: "{\"Effect\": \"Allow\", …, \"Condition\": {\"ForAnyValue:StringEquals\": {\"acs:TagKeys\": [\"env\"]}}}",
+    },
+};
+
+/// A Deny meant to protect restores that can never match one.
+pub const DENY_NEVER_MATCHES_RESTORE: Rule = Rule {
+    code: "deny-never-matches-restore",
+    severity: Severity::SecurityWarning,
+    message: "a `Deny` meant to protect restores can never match `kvstore:RestoreInstance` on an instance",
+    help: "write the action as `kvstore:RestoreInstance` and the resource as `acs:kvstore:<region>:<account>:instance/<id>`",
+    doc: RuleDoc {
         what: "Reports a `Deny` statement that names a restore action but cannot match a real `kvstore:RestoreInstance` request: a wrong RAM code (`r-kvstore:`), a misspelt action, or a resource that is not a kvstore instance ARN.",
         why: "The guardrail looks in place in review but protects nothing: restores it was written to stop are allowed.",
         example: "{\"Effect\": \"Deny\", \"Action\": \"r-kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:r-*prod*\"}",
-        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-*prod*\"}";
-    /// An unknown kvstore action.
-    UNKNOWN_ACTION = "unknown-action", Warning,
-        "the action is not a known kvstore action",
-        "check the spelling against the kvstore API's operation names",
+        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-*prod*\"}",
+    },
+};
+
+/// An unknown kvstore action.
+pub const UNKNOWN_ACTION: Rule = Rule {
+    code: "unknown-action",
+    severity: Severity::Warning,
+    message: "the action is not a known kvstore action",
+    help: "check the spelling against the kvstore API's operation names",
+    doc: RuleDoc {
         what: "Reports a `kvstore:` action (or one written with a wrong RAM code such as `r-kvstore:`) that names no known kvstore operation, or a wildcard that matches none, with the nearest known name.",
         why: "A misspelt action matches nothing: an `Allow` grants less than intended, a `Deny` protects nothing.",
         example: "\"Action\": \"kvstore:RestoreInstances\"",
-        instead: "\"Action\": \"kvstore:RestoreInstance\"";
-    /// An unknown `acs:` condition key.
-    UNKNOWN_CONDITION_KEY = "unknown-condition-key", Warning,
-        "the `acs:` condition key is not a known global key",
-        "use one of RAM's global keys, e.g. `acs:SourceIp`, `acs:MFAPresent`, `acs:SourceVpc`, `acs:CurrentTime`",
+        instead: "\"Action\": \"kvstore:RestoreInstance\"",
+    },
+};
+
+/// An unknown `acs:` condition key.
+pub const UNKNOWN_CONDITION_KEY: Rule = Rule {
+    code: "unknown-condition-key",
+    severity: Severity::Warning,
+    message: "the `acs:` condition key is not a known global key",
+    help: "use one of RAM's global keys, e.g. `acs:SourceIp`, `acs:MFAPresent`, `acs:SourceVpc`, `acs:CurrentTime`",
+    doc: RuleDoc {
         what: "Reports an `acs:` condition key that is not one of RAM's global condition keys, with the nearest known one. Service keys (`kvstore:…`, `ram:…`) are never reported.",
         why: "No request carries an unknown key, so the condition is always false (or always true for a negated operator).",
         example: "\"Condition\": {\"Bool\": {\"acs:MFAPresnt\": \"true\"}}",
-        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}";
-    /// A key used with an operator of another type.
-    CONDITION_KEY_TYPE_MISMATCH = "condition-key-type-mismatch", Warning,
-        "a condition key is used with an operator of the wrong type",
-        "use an operator of the key's type",
+        instead: "\"Condition\": {\"Bool\": {\"acs:MFAPresent\": \"true\"}}",
+    },
+};
+
+/// A key used with an operator of another type.
+pub const CONDITION_KEY_TYPE_MISMATCH: Rule = Rule {
+    code: "condition-key-type-mismatch",
+    severity: Severity::Warning,
+    message: "a condition key is used with an operator of the wrong type",
+    help: "use an operator of the key's type",
+    doc: RuleDoc {
         what: "Reports a global condition key used with an operator of another type, such as `acs:SourceIp` under `StringEquals` or `acs:CurrentTime` under `StringLike`.",
         why: "The comparison is made on the text, not the value: `StringEquals` on `acs:SourceIp` cannot match a network, and `10.0.0.01` differs from `10.0.0.1`.",
         example: "\"Condition\": {\"StringEquals\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}",
-        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}";
-    /// A statement that can never match any request.
-    STATEMENT_NEVER_MATCHES = "statement-never-matches", Warning,
-        "the statement can never match a request",
-        "fix the resource or the conditions so that some request can match, or remove the statement",
+        instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}",
+    },
+};
+
+/// A statement that can never match any request.
+pub const STATEMENT_NEVER_MATCHES: Rule = Rule {
+    code: "statement-never-matches",
+    severity: Severity::Warning,
+    message: "the statement can never match a request",
+    help: "fix the resource or the conditions so that some request can match, or remove the statement",
+    doc: RuleDoc {
         what: "Reports a statement no request can match: kvstore actions on resources that are not kvstore resources, or conditions on one key that contradict each other (`DateLessThan` an earlier time than a `DateGreaterThan`).",
         why: "The statement has no effect: an `Allow` grants nothing and a `Deny` forbids nothing, whatever its author meant.",
         example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"acs:ecs:*:*:instance/*\"}",
-        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}";
-    /// An Allow that a Deny of the same policy always overrides.
-    SHADOWED_BY_DENY = "shadowed-by-deny", Warning,
-        "the `Allow` is fully shadowed by a `Deny` in the same policy",
-        "narrow the `Deny`, or remove the `Allow`",
+        instead: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}",
+    },
+};
+
+/// An Allow that a Deny of the same policy always overrides.
+pub const SHADOWED_BY_DENY: Rule = Rule {
+    code: "shadowed-by-deny",
+    severity: Severity::Warning,
+    message: "the `Allow` is fully shadowed by a `Deny` in the same policy",
+    help: "narrow the `Deny`, or remove the `Allow`",
+    doc: RuleDoc {
         what: "Reports an `Allow` statement every request of which is also matched by a `Deny` statement of the same policy.",
         why: "The `Allow` can never take effect: deny wins. Either the `Deny` is broader than meant or the `Allow` is dead.",
         example: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:*\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]",
-        instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:DeleteInstance\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]";
-    /// `Statement` written as a bare object.
-    BARE_STATEMENT = "bare-statement", Warning,
-        "`Statement` is a bare object, not an array",
-        "wrap the statement in an array: `\"Statement\": [{…}]`",
+        instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:DeleteInstance\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]",
+    },
+};
+
+/// `Statement` written as a bare object.
+pub const BARE_STATEMENT: Rule = Rule {
+    code: "bare-statement",
+    severity: Severity::Warning,
+    message: "`Statement` is a bare object, not an array",
+    help: "wrap the statement in an array: `\"Statement\": [{…}]`",
+    doc: RuleDoc {
         what: "Reports a `Statement` written as a single object instead of an array of statements.",
         why: "RAM documents `Statement` as an array; tools and reviewers that expect one may skip or misread the statement.",
         example: "{\"Version\": \"1\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}}",
-        instead: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]}";
-    /// A resource starting with `acs:` but without five parts.
-    PARTIAL_ARN = "partial-arn", Warning,
-        "the resource is not a complete `acs:<service>:<region>:<account-id>:<relative-id>`",
-        "spell out all five parts, with `*` for any region or account",
+        instead: "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]}",
+    },
+};
+
+/// A resource starting with `acs:` but without five parts.
+pub const PARTIAL_ARN: Rule = Rule {
+    code: "partial-arn",
+    severity: Severity::Warning,
+    message: "the resource is not a complete `acs:<service>:<region>:<account-id>:<relative-id>`",
+    help: "spell out all five parts, with `*` for any region or account",
+    doc: RuleDoc {
         what: "Reports a resource that starts with `acs:` but has fewer than five colon-separated parts, such as `acs:kvstore:*`.",
         why: "RAM accepts it and its `*` crosses colons, so it usually matches more than the author can see: `acs:kvstore:*` covers every kvstore resource in every account.",
         example: "\"Resource\": \"acs:kvstore:*\"",
-        instead: "\"Resource\": \"acs:kvstore:*:1234567890123456:instance/*\"";
-    /// A statement covered by another of the same effect.
-    REDUNDANT_STATEMENT = "redundant-statement", Suggestion,
-        "the statement is redundant: another statement of the same policy already covers it",
-        "remove the statement, or merge it into the one that covers it",
+        instead: "\"Resource\": \"acs:kvstore:*:1234567890123456:instance/*\"",
+    },
+};
+
+/// A statement covered by another of the same effect.
+pub const REDUNDANT_STATEMENT: Rule = Rule {
+    code: "redundant-statement",
+    severity: Severity::Suggestion,
+    message: "the statement is redundant: another statement of the same policy already covers it",
+    help: "remove the statement, or merge it into the one that covers it",
+    doc: RuleDoc {
         what: "Reports a statement whose every request is matched by another statement of the same effect in the same policy, under the same or fewer conditions.",
         why: "It changes nothing, and the next edit to one of the two will leave the policy saying something its author did not check.",
         example: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"},\n {\"Effect\": \"Allow\", \"Action\": \"kvstore:DescribeInstances\", \"Resource\": \"*\"}]",
-        instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]";
-    /// A pattern covered by another in the same list.
-    REDUNDANT_PATTERN = "redundant-pattern", Suggestion,
-        "the entry is redundant: another entry of the same list already matches everything it matches",
-        "remove the entry",
+        instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]",
+    },
+};
+
+/// A pattern covered by another in the same list.
+pub const REDUNDANT_PATTERN: Rule = Rule {
+    code: "redundant-pattern",
+    severity: Severity::Suggestion,
+    message: "the entry is redundant: another entry of the same list already matches everything it matches",
+    help: "remove the entry",
+    doc: RuleDoc {
         what: "Reports an entry of `Action`, `NotAction`, `Resource` or `NotResource` that another entry of the same list covers, such as `kvstore:DescribeBackups` next to `kvstore:Describe*`.",
         why: "It changes nothing, and it suggests the list means something narrower than it does.",
         example: "\"Action\": [\"kvstore:Describe*\", \"kvstore:DescribeBackups\"]",
-        instead: "\"Action\": \"kvstore:Describe*\"";
-    /// `Sid`, which RAM does not document.
-    SID_NOT_DOCUMENTED = "sid-not-documented", Suggestion,
-        "`Sid` is not part of RAM's documented policy grammar",
-        "keep it only if your RAM console accepts it; ramguard shows it in traces either way",
+        instead: "\"Action\": \"kvstore:Describe*\"",
+    },
+};
+
+/// `Sid`, which RAM does not document.
+pub const SID_NOT_DOCUMENTED: Rule = Rule {
+    code: "sid-not-documented",
+    severity: Severity::Suggestion,
+    message: "`Sid` is not part of RAM's documented policy grammar",
+    help: "keep it only if your RAM console accepts it; ramguard shows it in traces either way",
+    doc: RuleDoc {
         what: "Reports a statement `Sid`.",
         why: "RAM's documented grammar has no `Sid` (AWS's has). ramguard accepts it as a label, but RAM's validator may not.",
         example: "{\"Sid\": \"AllowRestore\", \"Effect\": \"Allow\", …}",
-        instead: "{\"Effect\": \"Allow\", …}";
-}
+        instead: "{\"Effect\": \"Allow\", …}",
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,11 @@ use crate::pattern::fold_case;
 use crate::policy::{Effect, NameList, Policy, Statement};
 use crate::source::{Source, Span, Spanned};
 
+/// Above this many statements, list entries or conditions, the pairwise comparisons are
+/// skipped: their cost grows with the square, and such a document is far past RAM's size
+/// limit, which is reported anyway.
+const MAX_PAIRWISE: usize = 512;
+
 pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
     let statements = policy.statements();
     for (i, statement) in statements.iter().enumerate() {
@@ -30,6 +35,9 @@ pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
                 );
             }
         }
+    }
+    if statements.len() > MAX_PAIRWISE {
+        return;
     }
     let source = policy.source();
     for (j, b) in statements.iter().enumerate() {
@@ -101,6 +109,9 @@ fn redundant_patterns(
             p.value.clone()
         }
     };
+    if list.patterns.len() > MAX_PAIRWISE {
+        return;
+    }
     let patterns: Vec<String> = list.patterns.iter().map(text).collect();
     for (j, pj) in patterns.iter().enumerate() {
         let covering = patterns
@@ -143,6 +154,9 @@ fn statement_covers(a: &Statement, b: &Statement) -> bool {
 
 /// Whether every name list `b` matches is matched by `a`.
 fn list_covers(a: &NameList, b: &NameList, fold: bool) -> bool {
+    if a.patterns.len().saturating_mul(b.patterns.len()) > MAX_PAIRWISE * MAX_PAIRWISE {
+        return false;
+    }
     let texts = |list: &NameList| -> Vec<String> {
         list.patterns
             .iter()
@@ -227,6 +241,9 @@ fn kvstore_actions_on_other_resources(statement: &Statement) -> Option<(Span, St
 /// operators on keys a request holds one value for: with several values, `DateLessThan` and
 /// `DateGreaterThan` may each hold for a different one.
 pub(super) fn contradiction(statement: &Statement) -> Option<(Span, String)> {
+    if statement.conditions.len() > MAX_PAIRWISE {
+        return None;
+    }
     let mut keys: Vec<String> = Vec::new();
     for condition in &statement.conditions {
         let key = fold_key(&condition.key.value);

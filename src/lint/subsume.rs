@@ -72,7 +72,9 @@ pub(crate) fn covers(general: &str, specific: &str) -> bool {
         return false;
     }
     // Computed from the end: with `gt` the current token of `general`, `next[j]` says whether
-    // the tokens after it cover `specific[j..]`, and `row[j]` the same from `gt` on.
+    // the tokens after it cover `specific[j..]`, and `row[j]` the same from `gt` on. Both rows
+    // have `s.len() + 1` cells and `j + 1` is read only when `s[j]` exists, so no index is out
+    // of bounds whatever the patterns.
     let mut next = vec![false; s.len() + 1];
     next[s.len()] = true; // the empty pattern covers exactly the empty string
     for &gt in g.iter().rev() {
@@ -106,6 +108,8 @@ fn overlapping(a: &[Token], b: &[Token]) -> bool {
     if (a.len() + 1).saturating_mul(width) > MAX_CELLS {
         return true;
     }
+    // `i <= a.len()` and `j <= b.len()` throughout, and a position moves past a token only
+    // when the token exists, so every cell read or marked is in the table.
     let mut reached = vec![false; (a.len() + 1) * width];
     reached[0] = true;
     // Every move keeps or advances both positions, so one pass in order visits each state

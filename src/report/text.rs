@@ -109,7 +109,7 @@ fn write_finding(finding: &Finding, out: &mut dyn io::Write) -> io::Result<()> {
         } else {
             line_chars + 1
         };
-        let (shown, from, width) = window(underline(line, start.column, last_column));
+        let (shown, from, width) = underline(line, start.column, last_column);
         writeln!(out, "{pad} |")?;
         writeln!(out, "{} | {shown}", start.line)?;
         writeln!(
@@ -122,83 +122,70 @@ fn write_finding(finding: &Finding, out: &mut dyn io::Write) -> io::Result<()> {
     writeln!(out, "{pad} = help: {}", finding.help)
 }
 
-/// The line with tabs expanded, and the display column and width of the characters from
-/// `first` to `last` (1-based, `last` exclusive).
+/// Lines longer than this are cut around the span (minified or one-line documents).
+const MAX_SHOWN: usize = 120;
+
+/// The line as shown — tabs expanded, cut to [`MAX_SHOWN`] characters around the span with
+/// `…` marking the cuts — and the display column and width of the characters from `first` to
+/// `last` (1-based, `last` exclusive) within it. Only the shown part of the line is visited,
+/// so a long one-line document with many findings stays cheap.
 fn underline(line: &str, first: usize, last: usize) -> (String, usize, usize) {
-    let mut shown = String::with_capacity(line.len());
+    let length = line.chars().count();
+    let skip = if length > MAX_SHOWN {
+        first.saturating_sub(1 + MAX_SHOWN / 4)
+    } else {
+        0
+    };
+    let mut shown = String::new();
+    let mut width = 0; // display columns written so far
+    if skip > 0 {
+        shown.push('…');
+        width += 1;
+    }
     let (mut from, mut to) = (None, None);
-    for (i, c) in line.chars().enumerate() {
+    for (i, c) in line.chars().enumerate().skip(skip).take(MAX_SHOWN) {
         let column = i + 1;
         if column == first {
-            from = Some(shown.chars().count());
+            from = Some(width);
         }
         if column == last {
-            to = Some(shown.chars().count());
+            to = Some(width);
         }
         if c == '\t' {
             shown.push_str(&" ".repeat(TAB_WIDTH));
+            width += TAB_WIDTH;
         } else {
             shown.push(c);
+            width += 1;
         }
     }
-    let end = shown.chars().count();
+    let end = width;
+    if skip + MAX_SHOWN < length {
+        shown.push('…');
+    }
     let from = from.unwrap_or(end);
     let to = to.unwrap_or(end).max(from);
     (shown, from, to - from)
 }
 
-/// Lines longer than this are cut around the span (minified or one-line documents).
-const MAX_SHOWN: usize = 120;
-
-/// Cuts a long line to [`MAX_SHOWN`] characters around the underlined part, marking the cuts
-/// with `…`, and moves the underline with it.
-fn window((line, from, width): (String, usize, usize)) -> (String, usize, usize) {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.len() <= MAX_SHOWN {
-        return (line, from, width);
-    }
-    let start = from.saturating_sub(MAX_SHOWN / 4);
-    let end = (start + MAX_SHOWN).min(chars.len());
-    let mut shown = String::new();
-    if start > 0 {
-        shown.push('…');
-    }
-    shown.extend(chars.get(start..end).unwrap_or_default());
-    if end < chars.len() {
-        shown.push('…');
-    }
-    // Only the part of the span inside the window can be underlined.
-    let width = width.min(end.saturating_sub(from));
-    let from = from - start + usize::from(start > 0);
-    (shown, from, width)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{underline, window};
+    use super::underline;
 
     #[test]
     fn long_lines_are_cut_around_the_span() {
         let line = format!("{}\"abc\"{}", "x".repeat(200), "y".repeat(200));
-        let (shown, from, width) = window(underline(&line, 201, 206));
+        let (shown, from, width) = underline(&line, 201, 206);
         assert_eq!(shown.chars().count(), 122);
         assert!(shown.starts_with('…') && shown.ends_with('…'));
         assert_eq!(
             shown.chars().skip(from).take(width).collect::<String>(),
             "\"abc\""
         );
-        let short = window(underline("ab", 1, 3));
-        assert_eq!(short, ("ab".to_string(), 0, 2));
         // A span running past the window is underlined to its edge.
-        let (shown, from, width) = window(underline(&"z".repeat(300), 10, 290));
+        let (shown, from, width) = underline(&"z".repeat(300), 10, 290);
         assert_eq!((shown.chars().count(), from, width), (121, 9, 111));
-    }
-
-    #[test]
-    fn underlines_characters_not_bytes_and_expands_tabs() {
-        assert_eq!(underline("ab\"é\"x", 3, 6), ("ab\"é\"x".into(), 2, 3));
-        assert_eq!(underline("\t\"a\"", 2, 5), ("    \"a\"".into(), 4, 3));
-        assert_eq!(underline("abc", 4, 4), ("abc".into(), 3, 0));
-        assert_eq!(underline("", 1, 1), (String::new(), 0, 0));
+        let (shown, from, width) = underline(&"z".repeat(300), 280, 290);
+        assert_eq!((shown.chars().count(), from, width), (52, 31, 10));
     }
 }
