@@ -69,6 +69,9 @@ pub struct Source {
     origin: Option<String>,
     text: String,
     line_starts: Vec<usize>,
+    /// Per line, whether it is ASCII: there a column is a byte difference, so reporting many
+    /// findings on one long line stays linear.
+    ascii_lines: Vec<bool>,
 }
 
 impl Source {
@@ -89,14 +92,23 @@ impl Source {
 
     fn build(name: String, origin: Option<String>, text: String) -> Arc<Source> {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let line_starts = std::iter::once(bom)
+        let line_starts: Vec<usize> = std::iter::once(bom)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let ascii_lines = line_starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
+                text.get(start..end).is_some_and(str::is_ascii)
+            })
             .collect();
         Arc::new(Source {
             name,
             origin,
             text,
             line_starts,
+            ascii_lines,
         })
     }
 
@@ -125,12 +137,22 @@ impl Source {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1].min(offset);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |prefix| prefix.chars().count())
-            + 1;
+        let column = if self.ascii_lines[line - 1] {
+            offset - start
+        } else {
+            self.text
+                .get(start..offset)
+                .map_or(offset - start, |prefix| prefix.chars().count())
+        } + 1;
         Position { line, column }
+    }
+
+    /// Whether a 1-based line is all ASCII, so that its columns are byte offsets.
+    pub fn line_is_ascii(&self, line: usize) -> bool {
+        self.ascii_lines
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(true)
     }
 
     /// The text of a 1-based line, without its line terminator.

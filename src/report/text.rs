@@ -103,13 +103,14 @@ fn write_finding(finding: &Finding, out: &mut dyn io::Write) -> io::Result<()> {
     let line = source.line_text(start.line);
     if !source.text().is_empty() {
         // A span over several lines is underlined to the end of its first line.
-        let line_chars = line.chars().count();
+        let ascii = source.line_is_ascii(start.line);
+        let line_chars = char_count(line, ascii);
         let last_column = if end.line == start.line {
             end.column
         } else {
             line_chars + 1
         };
-        let (shown, from, width) = underline(line, start.column, last_column);
+        let (shown, from, width) = underline(line, ascii, start.column, last_column);
         writeln!(out, "{pad} |")?;
         writeln!(out, "{} | {shown}", start.line)?;
         writeln!(
@@ -122,6 +123,16 @@ fn write_finding(finding: &Finding, out: &mut dyn io::Write) -> io::Result<()> {
     writeln!(out, "{pad} = help: {}", finding.help)
 }
 
+/// The length of a line in characters; ASCII lines (nearly all) skip the decoding walk, which
+/// matters when a one-line document has thousands of findings.
+fn char_count(line: &str, ascii: bool) -> usize {
+    if ascii {
+        line.len()
+    } else {
+        line.chars().count()
+    }
+}
+
 /// Lines longer than this are cut around the span (minified or one-line documents).
 const MAX_SHOWN: usize = 120;
 
@@ -129,8 +140,8 @@ const MAX_SHOWN: usize = 120;
 /// `…` marking the cuts — and the display column and width of the characters from `first` to
 /// `last` (1-based, `last` exclusive) within it. Only the shown part of the line is visited,
 /// so a long one-line document with many findings stays cheap.
-fn underline(line: &str, first: usize, last: usize) -> (String, usize, usize) {
-    let length = line.chars().count();
+fn underline(line: &str, ascii: bool, first: usize, last: usize) -> (String, usize, usize) {
+    let length = char_count(line, ascii);
     let skip = if length > MAX_SHOWN {
         first.saturating_sub(1 + MAX_SHOWN / 4)
     } else {
@@ -143,8 +154,17 @@ fn underline(line: &str, first: usize, last: usize) -> (String, usize, usize) {
         width += 1;
     }
     let (mut from, mut to) = (None, None);
-    for (i, c) in line.chars().enumerate().skip(skip).take(MAX_SHOWN) {
-        let column = i + 1;
+    // Start at the first shown character without decoding what comes before it on ASCII lines.
+    let start_byte = if ascii {
+        skip.min(line.len())
+    } else {
+        line.char_indices()
+            .nth(skip)
+            .map_or(line.len(), |(at, _)| at)
+    };
+    let rest = line.get(start_byte..).unwrap_or("");
+    for (i, c) in rest.chars().enumerate().take(MAX_SHOWN) {
+        let column = skip + i + 1;
         if column == first {
             from = Some(width);
         }
@@ -174,18 +194,20 @@ mod tests {
 
     #[test]
     fn long_lines_are_cut_around_the_span() {
-        let line = format!("{}\"abc\"{}", "x".repeat(200), "y".repeat(200));
-        let (shown, from, width) = underline(&line, 201, 206);
-        assert_eq!(shown.chars().count(), 122);
-        assert!(shown.starts_with('…') && shown.ends_with('…'));
-        assert_eq!(
-            shown.chars().skip(from).take(width).collect::<String>(),
-            "\"abc\""
-        );
+        for (filler, ascii) in [("x", true), ("é", false)] {
+            let line = format!("{}\"abc\"{}", filler.repeat(200), "y".repeat(200));
+            let (shown, from, width) = underline(&line, ascii, 201, 206);
+            assert_eq!(shown.chars().count(), 122);
+            assert!(shown.starts_with('…') && shown.ends_with('…'));
+            assert_eq!(
+                shown.chars().skip(from).take(width).collect::<String>(),
+                "\"abc\""
+            );
+        }
         // A span running past the window is underlined to its edge.
-        let (shown, from, width) = underline(&"z".repeat(300), 10, 290);
+        let (shown, from, width) = underline(&"z".repeat(300), true, 10, 290);
         assert_eq!((shown.chars().count(), from, width), (121, 9, 111));
-        let (shown, from, width) = underline(&"z".repeat(300), 280, 290);
+        let (shown, from, width) = underline(&"z".repeat(300), true, 280, 290);
         assert_eq!((shown.chars().count(), from, width), (52, 31, 10));
     }
 }
