@@ -29,8 +29,9 @@ pub(crate) mod exit {
 /// Decide whether a principal may call kvstore:RestoreInstance, by evaluating Alibaba Cloud
 /// RAM policies exactly as RAM would, and say why.
 ///
-/// Exit status: 0 allowed (or no error findings), 1 denied (or error findings), 2 unusable
-/// input, 3 (restore only) allowed but the API would reject the parameters.
+/// Exit status, like grep's: 0 allowed (no error findings, every test passed), 1 denied
+/// (error findings, a failed test), 2 the input could not be used, 3 (restore) allowed but the
+/// API would reject the parameters. `ramguard <COMMAND> --help` explains each command.
 #[derive(Debug, Parser)]
 #[command(name = "ramguard", version, max_term_width = 100)]
 struct Cli {
@@ -40,13 +41,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    #[command(about = "Evaluate one request against policies and explain the decision")]
     Eval(eval::EvalArgs),
-    Batch(batch::BatchArgs),
-    Check(check::CheckArgs),
-    Diff(diff::DiffArgs),
+    #[command(
+        about = "Check a RestoreInstance call before making it: permission, parameters, effect"
+    )]
     Restore(restore::RestoreArgs),
+    #[command(about = "Lint policy files for CI: errors, security warnings, text/JSON/SARIF")]
+    Check(check::CheckArgs),
+    #[command(about = "Run decision tests: named requests with the decision they must get")]
     Test(test_cmd::TestArgs),
+    #[command(about = "List the users and roles of an account allowed an action on a resource")]
     WhoCan(who_can::WhoCanArgs),
+    #[command(about = "Decide every request of a JSON Lines log, in order, on every core")]
+    Batch(batch::BatchArgs),
+    #[command(about = "Show which logged requests a policy change would newly allow or deny")]
+    Diff(diff::DiffArgs),
 }
 
 /// Parses the command line and runs the subcommand; never panics out to the user.
