@@ -1,12 +1,12 @@
 //! `ramguard batch`: replay a JSON Lines request log against policies.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{PolicyArgs, Reported, report_error};
+use super::common::{PolicyArgs, Reported, open_input, report_error};
 use super::exit;
 
 /// Decide every request of a JSON Lines log, one output line per input line, in input order.
@@ -43,14 +43,7 @@ pub(crate) fn run(args: BatchArgs) -> u8 {
 
 fn replay(args: &BatchArgs) -> Result<(), Reported> {
     let set = args.policies.load()?.build().map_err(report_error)?;
-    let input: Box<dyn Read> =
-        if args.input.as_os_str() == "-" {
-            Box::new(io::stdin().lock())
-        } else {
-            Box::new(File::open(&args.input).map_err(|e| {
-                report_error(format!("cannot read `{}`: {e}", args.input.display()))
-            })?)
-        };
+    let input = open_input(&args.input)?;
     let output: Box<dyn Write> =
         if args.output.as_os_str() == "-" {
             Box::new(io::stdout().lock())

@@ -239,3 +239,13 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Reported> 
     println!("{text}");
     Ok(())
 }
+
+/// Opens an input file, or stdin for `-`.
+pub(crate) fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, Reported> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    std::fs::File::open(path)
+        .map(|f| Box::new(f) as Box<dyn std::io::Read>)
+        .map_err(|e| report_error(format!("cannot read `{}`: {e}", path.display())))
+}

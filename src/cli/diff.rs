@@ -1,14 +1,13 @@
 //! `ramguard diff`: what a policy change would do to a request log.
 
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use ramguard::PolicySet;
 use ramguard::source::expand_paths;
 
-use super::common::{Reported, load_policy, report_error};
+use super::common::{Reported, load_policy, open_input, report_error};
 use super::exit;
 
 /// Replay a request log against the old and the new identity policies and print every
@@ -50,14 +49,7 @@ pub(crate) fn run(args: DiffArgs) -> u8 {
 fn compare(args: &DiffArgs) -> Result<usize, Reported> {
     let old = policy_set(&args.old, &args.control_policies)?;
     let new = policy_set(&args.new, &args.control_policies)?;
-    let input: Box<dyn Read> =
-        if args.input.as_os_str() == "-" {
-            Box::new(io::stdin().lock())
-        } else {
-            Box::new(File::open(&args.input).map_err(|e| {
-                report_error(format!("cannot read `{}`: {e}", args.input.display()))
-            })?)
-        };
+    let input = open_input(&args.input)?;
     let summary = ramguard::batch::diff(&old, &new, BufReader::new(input), io::stdout().lock())
         .map_err(|e| report_error(format!("diff stopped: {e}")))?;
     eprintln!(
