@@ -65,7 +65,7 @@ pub enum ArnError {
 /// What a policy `Resource` pattern looks like, as far as its ARN prefix goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResourcePatternShape {
-    /// Stars only: every resource.
+    /// `*`: every resource.
     Any,
     /// `acs:` followed by at least the four other parts.
     Full,
@@ -133,9 +133,10 @@ impl fmt::Display for Arn<'_> {
 ///
 /// # Errors
 ///
-/// Fails with [`ArnError::BadPrefix`] when `p` is neither stars only nor starts with `acs:`.
+/// Fails with [`ArnError::BadPrefix`] when `p` is neither `*` nor starts with `acs:` (RAM-SPEC §2:
+/// `**` is neither).
 pub fn classify_resource_pattern(p: &str) -> Result<ResourcePatternShape, ArnError> {
-    if !p.is_empty() && p.bytes().all(|b| b == b'*') {
+    if p == "*" {
         return Ok(ResourcePatternShape::Any);
     }
     let Some(rest) = p.strip_prefix(PREFIX) else {
@@ -310,7 +311,6 @@ mod tests {
         use ResourcePatternShape::*;
         let cases = [
             ("*", Any),
-            ("***", Any),
             ("acs:kvstore:*:*:instance/*", Full),
             ("acs:kvstore:*:*:*", Full),
             ("acs:oss:::bucket/a:b", Full),
@@ -327,7 +327,15 @@ mod tests {
 
     #[test]
     fn rejects_patterns_without_prefix() {
-        for p in ["arn:aws:s3:::x", "", "*acs:kvstore:*", "kvstore:*", "ACS:*"] {
+        for p in [
+            "arn:aws:s3:::x",
+            "",
+            "*acs:kvstore:*",
+            "kvstore:*",
+            "ACS:*",
+            "**",
+            "***",
+        ] {
             let expected = ArnError::BadPrefix {
                 found: p.to_owned(),
                 pattern: true,

@@ -101,6 +101,7 @@ impl Request {
         let mut action = None;
         let mut resource = None;
         let mut builder_context = Vec::new();
+        let mut context_seen = false;
         for member in members {
             let shape = |message: String| RequestError::Shape {
                 message,
@@ -126,6 +127,14 @@ impl Request {
                     *slot = Some(text.to_string());
                 }
                 "context" => {
+                    // Two readers would disagree on two contexts: one merges, one keeps the last.
+                    if context_seen {
+                        return Err(RequestError::Shape {
+                            message: "`context` is given twice".into(),
+                            span: member.name_span,
+                        });
+                    }
+                    context_seen = true;
                     let JsonKind::Object(entries) = &member.value.kind else {
                         return Err(shape(
                             "`context` must be an object of key → value or list of values".into(),
@@ -253,14 +262,21 @@ impl RequestBuilder {
                 values: values.into_iter().map(ContextValue::new).collect(),
             });
         }
+        // An empty list is a missing key (RAM-SPEC §3), so it gets the clock's time like an
+        // absent key: otherwise `[]` would switch off every Deny that reads the time.
         let current_time = fold_key(CURRENT_TIME_KEY);
-        if !entries.iter().any(|e| e.folded == current_time) {
-            let now = self.now.unwrap_or_else(Instant::now);
-            entries.push(ContextEntry {
+        let now = || {
+            let now = self.now.clone().unwrap_or_else(Instant::now);
+            vec![ContextValue::new(ContextInput::String(now.to_string()))]
+        };
+        match entries.iter_mut().find(|e| e.folded == current_time) {
+            Some(given) if given.values.is_empty() => given.values = now(),
+            Some(_) => {}
+            None => entries.push(ContextEntry {
                 key: CURRENT_TIME_KEY.into(),
                 folded: current_time,
-                values: vec![ContextValue::new(ContextInput::String(now.to_string()))],
-            });
+                values: now(),
+            }),
         }
         entries.sort_by(|a, b| a.folded.cmp(&b.folded));
         let action_folded = fold_case(&self.action).into_owned();

@@ -196,7 +196,9 @@ pub enum SourceError {
         offset: usize,
     },
     /// The file is larger than any policy could be.
-    #[error("`{path}` is larger than {MAX_SOURCE_BYTES} bytes: it cannot be a policy document")]
+    #[error(
+        "`{path}` is larger than {MAX_SOURCE_BYTES} bytes, far more than any policy, request or account file"
+    )]
     TooLarge {
         /// The path as given.
         path: String,
@@ -215,6 +217,34 @@ pub enum SourceError {
         /// What the glob parser said.
         message: String,
     },
+}
+
+impl SourceError {
+    /// One line saying how to fix it, for the `help:` line under the error.
+    pub fn help(&self) -> &'static str {
+        match self {
+            SourceError::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "check the path: it is relative to the current directory"
+                }
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+                std::io::ErrorKind::IsADirectory => "give a JSON file, not a directory",
+                _ => "check that the file exists and can be read",
+            },
+            SourceError::NotUtf8 { .. } => {
+                "save the file as UTF-8: JSON text is UTF-8 (is it the file you meant?)"
+            }
+            SourceError::TooLarge { .. } => {
+                "check that it is the file you meant: RAM refuses a policy longer than 6,144 characters"
+            }
+            SourceError::NoMatch { .. } => {
+                "check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it"
+            }
+            SourceError::BadGlob { .. } => {
+                "in a glob, write a literal `[`, `*` or `?` as `[[]`, `[*]` or `[?]`"
+            }
+        }
+    }
 }
 
 /// Reads a file, or standard input when `path` is `-`.
@@ -417,6 +447,7 @@ fn unique_members(value: &JsonValue) -> Result<(), WrapperError> {
 
 /// The one version of a `ListPolicyVersions` response marked `IsDefaultVersion: true`.
 fn default_version(list: &JsonValue) -> Result<&JsonValue, WrapperError> {
+    unique_members(list)?;
     let versions = match list.get("PolicyVersion").map(|v| &v.kind) {
         Some(JsonKind::Array(items)) => items.as_slice(),
         _ => {

@@ -153,7 +153,11 @@ fn exit_statuses() {
     let (code, stdout, stderr) = check(&["--no-config", "policies/no-such.json"]);
     assert_eq!(
         (code, stdout.as_str(), stderr.as_str()),
-        (2, "", "error: `policies/no-such.json` matches no file\n")
+        (
+            2,
+            "",
+            "error: `policies/no-such.json` matches no file\n  help: check the path: it is relative to the current directory\n"
+        )
     );
     assert_eq!(check(&["--no-config", "--format", "xml", "policies/"]).0, 2);
     assert_eq!(check(&["--no-config"]).0, 2);

@@ -64,7 +64,7 @@ fn unusable_test_files() {
     assert_eq!(
         stderr,
         format!(
-            "error: {bad_expect}: case `x`: `expect` must be `Allow`, `ExplicitDeny` or `ImplicitDeny`, found `Deny`\n"
+            "error: {bad_expect}: case `x`: `expect` must be `Allow`, `ExplicitDeny` or `ImplicitDeny`, found `Deny`\n  help: see `ramguard test --help` for the format of a test file\n"
         )
     );
     let unknown = file("unknown.json", r#"{"cases": [], "polices": {}}"#);

@@ -378,7 +378,7 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ));
     assert!(
         stderr.starts_with(
-            "error: `DBInstanceAttribute` has no `InstanceId`\n  --> policies/account.json:1:1\n"
+            "error[invalid-instance]: `DBInstanceAttribute` has no `InstanceId`\n  --> policies/account.json:1:1\n"
         ),
         "{stderr}"
     );
@@ -466,7 +466,7 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ]);
     assert_eq!(
         unusable(bad_region),
-        "error: `cn hangzhou` is not a region id like `cn-hangzhou`\n"
+        "error: `cn hangzhou` is not a region id like `cn-hangzhou`\n  help: give --region the instance's region id, e.g. --region cn-hangzhou\n"
     );
 }
 
@@ -640,7 +640,7 @@ fn who_can_other_actions_and_bad_input() {
     );
     assert_eq!(parsed["action"], "kvstore:DescribeInstances");
     let stderr = unusable(who_can("not-an-arn", &[]));
-    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.starts_with("error[invalid-resource]: "), "{stderr}");
     let mut missing = ramguard();
     missing.args([
         "who-can",

@@ -6,30 +6,37 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{PolicyArgs, Reported, open_input, report_error};
+use super::common::{PolicyArgs, open_input, refuse_stdin_twice};
 use super::exit;
+use super::output::{Reported, eprint_text, is_broken_pipe, report_error, report_with_help};
 
 /// Decide every request of a JSON Lines log, one output line per input line, in input order.
 ///
 /// Each input line is a request object as for `eval --request` and may carry an "id", which is
 /// copied to its output line. A line that cannot be decided gets an error record and the run
-/// goes on. A summary goes to stderr. Exit status: 0 when the whole input was read (whatever
-/// the decisions), 2 when the policies or the input cannot be used.
+/// goes on. A summary goes to stderr.
 ///
-/// Example:
-///   ramguard batch --policy policies/dba-restore.json --input requests.jsonl --output decisions.jsonl
+/// Exit status: 0 when the input was read (whatever the decisions, and also when the reader
+/// of the output stops early, as `| head` does), 2 when the policies or the input cannot be
+/// used.
+///
+/// Examples (the first line makes a log of the example requests, one per line):
+///   for f in policies/requests/*.json; do tr -d '\n' < "$f"; echo; done > requests.jsonl
+///   ramguard batch --policy policies/dba-restore.json --input requests.jsonl
+///   ramguard batch --account policies/account.json --principal user/alice \
+///       --input requests.jsonl --output decisions.jsonl --jobs 2
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct BatchArgs {
     #[command(flatten)]
     policies: PolicyArgs,
-    /// The request log, JSON Lines; `-` for stdin.
+    /// The request log, JSON Lines, e.g. requests.jsonl; `-` for stdin.
     #[arg(long, value_name = "FILE", default_value = "-")]
     input: PathBuf,
-    /// Where decisions go, JSON Lines; `-` for stdout.
+    /// Where decisions go, JSON Lines, e.g. decisions.jsonl; `-` for stdout.
     #[arg(long, value_name = "FILE", default_value = "-")]
     output: PathBuf,
-    /// Threads deciding in parallel [default: the number of CPUs].
+    /// Threads deciding in parallel, e.g. 4 [default: the number of CPUs].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 }
@@ -42,25 +49,54 @@ pub(crate) fn run(args: BatchArgs) -> u8 {
 }
 
 fn replay(args: &BatchArgs) -> Result<(), Reported> {
+    let mut inputs = args.policies.inputs();
+    inputs.push(("--input", args.input.as_path()));
+    refuse_stdin_twice(&inputs)?;
     let set = args.policies.load()?.build().map_err(report_error)?;
     let input = open_input(&args.input)?;
-    let output: Box<dyn Write> =
-        if args.output.as_os_str() == "-" {
-            Box::new(io::stdout().lock())
-        } else {
-            Box::new(File::create(&args.output).map_err(|e| {
-                report_error(format!("cannot write `{}`: {e}", args.output.display()))
-            })?)
-        };
+    let output: Box<dyn Write> = if args.output.as_os_str() == "-" {
+        Box::new(io::stdout().lock())
+    } else {
+        Box::new(File::create(&args.output).map_err(|e| {
+            report_with_help(
+                format_args!("cannot write `{}`: {e}", args.output.display()),
+                "give a file in a directory that exists and can be written, or `-` for stdout",
+            )
+        })?)
+    };
     let jobs = args
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let summary = ramguard::batch::run(&set, BufReader::new(input), BufWriter::new(output), jobs)
-        .map_err(|e| report_error(format!("batch stopped: {e}")))?;
-    eprintln!(
-        "decided {} lines: {} allowed, {} denied, {} could not be decided",
-        summary.lines, summary.allowed, summary.denied, summary.errors
-    );
-    Ok(())
+    match ramguard::batch::run(&set, BufReader::new(input), BufWriter::new(output), jobs) {
+        Ok(summary) => {
+            let lines = if summary.lines == 1 { "line" } else { "lines" };
+            eprint_text(&format!(
+                "decided {} {lines}: {} allowed, {} denied, {} could not be decided\n",
+                summary.lines, summary.allowed, summary.denied, summary.errors
+            ));
+            Ok(())
+        }
+        // The reader has all it wanted.
+        Err(e) if is_broken_pipe(&e) => Ok(()),
+        Err(e) => Err(report_stopped("batch", &args.input, &e)),
+    }
+}
+
+/// Reports a run that stopped on an I/O error: most often a log that is not UTF-8 text.
+pub(crate) fn report_stopped(command: &str, input: &std::path::Path, e: &io::Error) -> Reported {
+    if e.kind() == io::ErrorKind::InvalidData {
+        report_with_help(
+            format_args!(
+                "{command} stopped: `{}` is not UTF-8 text: {e}",
+                input.display()
+            ),
+            "a request log is UTF-8 JSON Lines; the lines before the bad one were answered",
+        )
+    } else {
+        report_with_help(
+            format_args!("{command} stopped: {e}"),
+            "the lines before the failure were answered",
+        )
+    }
 }

@@ -1,15 +1,18 @@
 //! `ramguard check`: lint policy files for CI, with text, JSON or SARIF output.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use ramguard::lint::{CheckOptions, CheckRun, Config, RULES, rule};
+use ramguard::lint::{CheckOptions, CheckRun, Config, ConfigError, RULES, rule};
 use ramguard::report::ReportFormat;
-use ramguard::source::expand_paths;
 
-use super::common::{Reported, report_error};
+use super::common::expand_args;
 use super::exit;
+use super::output::{
+    Reported, is_broken_pipe, report_error, report_source_error, report_with_help, write_stdout,
+};
 
 /// Check policy files as RAM's validator would, and more: errors RAM would refuse, security
 /// warnings about restores, warnings and suggestions, each with its position and a fix.
@@ -19,7 +22,8 @@ use super::exit;
 /// ramguard.toml up to the repository root.
 ///
 /// Exit status: 0 no error findings (and, with --deny-warnings, no warnings), 1 findings,
-/// 2 a path that cannot be read or bad flags.
+/// 2 a path that cannot be read, a directory without *.json files, or bad flags. A malformed
+/// policy is a finding (exit 1).
 ///
 /// Examples:
 ///   ramguard check policies/
@@ -29,9 +33,9 @@ use super::exit;
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct CheckArgs {
-    /// Files, directories or globs to check.
+    /// Files, directories or globs to check, e.g. policies/ or 'policies/**/*.json'.
     #[arg(value_name = "PATH", required_unless_present_any = ["explain", "session_policies", "control_policies"])]
-    paths: Vec<String>,
+    paths: Vec<OsString>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     format: CheckFormat,
@@ -41,18 +45,18 @@ pub(crate) struct CheckArgs {
     /// A session policy, held to RAM's 1,024-character limit (repeatable; checked even if not
     /// under a PATH).
     #[arg(long = "session-policy", value_name = "FILE")]
-    session_policies: Vec<String>,
+    session_policies: Vec<OsString>,
     /// A Resource Directory control policy: its Allow statements bound rather than grant
     /// (repeatable; checked even if not under a PATH).
     #[arg(long = "control-policy", value_name = "FILE")]
-    control_policies: Vec<String>,
-    /// The configuration file, instead of looking for ramguard.toml.
+    control_policies: Vec<OsString>,
+    /// The configuration file, instead of looking for ramguard.toml, e.g. ramguard.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
     /// Read no ramguard.toml.
     #[arg(long)]
     no_config: bool,
-    /// Print the documentation of a finding code and exit.
+    /// Print the documentation of a finding code and exit, e.g. restore-on-every-instance.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
 }
@@ -81,18 +85,29 @@ pub(crate) fn run(args: CheckArgs) -> u8 {
 
 fn explain(code: &str) -> u8 {
     match rule(code) {
-        Some(rule) => {
-            print!("{}", rule.explanation());
-            exit::OK
-        }
+        Some(rule) => match write_stdout(&rule.explanation()) {
+            Ok(()) => exit::OK,
+            Err(Reported) => exit::UNUSABLE,
+        },
         None => {
             let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
-            report_error(format!(
-                "unknown finding code `{code}`\n  help: the codes are: {}",
-                codes.join(", ")
-            ));
+            report_with_help(
+                format_args!("unknown finding code `{code}`"),
+                format_args!("the codes are: {}", codes.join(", ")),
+            );
             exit::UNUSABLE
         }
+    }
+}
+
+fn config_error(e: ConfigError) -> Reported {
+    match e {
+        ConfigError::Io { .. } => report_with_help(
+            e,
+            "check the path, or give --no-config to read no configuration",
+        ),
+        // The message says what to change, with the TOML reader's snippet where it has one.
+        ConfigError::Invalid { .. } => report_error(e),
     }
 }
 
@@ -100,13 +115,13 @@ fn check(args: &CheckArgs) -> Result<CheckRun, Reported> {
     let config = if args.no_config {
         None
     } else if let Some(path) = &args.config {
-        Some(Config::load(path).map_err(report_error)?)
+        Some(Config::load(path).map_err(config_error)?)
     } else {
-        Config::discover(Path::new(".")).map_err(report_error)?
+        Config::discover(Path::new(".")).map_err(config_error)?
     };
-    let session_policies = expand_paths(&args.session_policies).map_err(report_error)?;
-    let control_policies = expand_paths(&args.control_policies).map_err(report_error)?;
-    let mut files = expand_paths(&args.paths).map_err(report_error)?;
+    let session_policies = expand_args(&args.session_policies)?;
+    let control_policies = expand_args(&args.control_policies)?;
+    let mut files = expand_args(&args.paths)?;
     // Files named only as session or control policies are checked too, once.
     for extra in session_policies.iter().chain(&control_policies) {
         if !files.contains(extra) {
@@ -118,7 +133,7 @@ fn check(args: &CheckArgs) -> Result<CheckRun, Reported> {
         control_policies,
         config,
     };
-    let run = CheckRun::check(&files, &options).map_err(report_error)?;
+    let run = CheckRun::check(&files, &options).map_err(|e| report_source_error(&e.0))?;
     let format = match args.format {
         CheckFormat::Text => ReportFormat::Text,
         CheckFormat::Json => ReportFormat::Json,
@@ -132,9 +147,7 @@ fn check(args: &CheckArgs) -> Result<CheckRun, Reported> {
         .and_then(|()| out.flush())
     {
         // A reader that stopped early (`| head`) wanted no more; the exit status still counts.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(report_error(format!("cannot write the report: {e}")))
-        }
+        Err(e) if !is_broken_pipe(&e) => Err(report_error(format!("cannot write the report: {e}"))),
         _ => Ok(run),
     }
 }

@@ -1,39 +1,46 @@
-//! Flags and loading shared by the subcommands: policies, requests, output formats.
+//! Flags and loading shared by the subcommands: policies, accounts, input files and paths.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use ramguard::arn::Arn;
 use ramguard::eval::PolicySetBuilder;
 use ramguard::policy::LoadError;
 use ramguard::principal::{Account, AccountError, PrincipalError, PrincipalRef};
-use ramguard::request::{ContextInput, RequestBuilder};
-use ramguard::source::read_source;
-use ramguard::{Policy, PolicySet, Request};
+use ramguard::source::{SourceError, expand_paths, read_source};
+use ramguard::{Policy, PolicySet};
+
+use super::output::{Reported, report_rendered, report_source_error, report_with_help};
 
 /// How a decision is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
-    /// For people: the decision, the deciding statement with its source, why others did not apply.
+    /// For people: the decision, the deciding statements with their source, why others did
+    /// not apply.
     Text,
-    /// One JSON object, RAM's field names for denials.
+    /// One JSON object, for scripts.
     Json,
 }
 
 /// Policy files by layer.
 #[derive(Debug, Args)]
 pub(crate) struct PolicyArgs {
-    /// An identity policy attached at account scope (repeatable). None means nothing is
-    /// attached: every request is implicitly denied.
+    /// An identity policy attached at account scope, e.g. policies/dba-restore.json
+    /// (repeatable; `-` for stdin). None means nothing is attached: every request is
+    /// implicitly denied.
     #[arg(long = "policy", value_name = "FILE")]
     pub(crate) policies: Vec<PathBuf>,
-    /// A Resource Directory control policy (repeatable); when any is given, it must allow too.
+    /// A Resource Directory control policy, e.g. policies/guardrails/no-prod-restore.json
+    /// (repeatable); when any is given, it must allow too.
     #[arg(long = "control-policy", value_name = "FILE")]
     pub(crate) control_policies: Vec<PathBuf>,
-    /// The STS session policy of a role session; it must allow too.
+    /// The STS session policy of a role session, e.g. policies/restore-bot-session.json; it
+    /// must allow too.
     #[arg(long = "session-policy", value_name = "FILE")]
     pub(crate) session_policy: Option<PathBuf>,
-    /// An account file (users, groups, roles, their policies, control policies); with
-    /// --principal, the policies are that principal's.
+    /// An account file (users, groups, roles, their policies, control policies), e.g.
+    /// policies/account.json; with --principal, the policies are that principal's.
     #[arg(
         long,
         value_name = "FILE",
@@ -41,64 +48,28 @@ pub(crate) struct PolicyArgs {
         conflicts_with = "policies"
     )]
     pub(crate) account: Option<PathBuf>,
-    /// The principal of --account whose policies are evaluated: user/NAME or role/NAME.
+    /// The principal of --account whose policies are evaluated, e.g. user/alice or
+    /// role/restore-bot.
     #[arg(long, value_name = "user/NAME|role/NAME", requires = "account")]
     pub(crate) principal: Option<String>,
 }
 
-/// The request: a file, or the action, resource and context as flags.
-#[derive(Debug, Args)]
-pub(crate) struct RequestArgs {
-    /// A request file: {"action": …, "resource": …, "context": {key: value or [values]}}.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["action", "resource"])]
-    pub(crate) request: Option<PathBuf>,
-    /// The action, e.g. kvstore:RestoreInstance.
-    #[arg(long, requires = "resource")]
-    pub(crate) action: Option<String>,
-    /// The resource ARN, e.g. acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01.
-    #[arg(long, requires = "action")]
-    pub(crate) resource: Option<String>,
-    #[command(flatten)]
-    pub(crate) context: ContextArgs,
-}
-
-/// Condition keys given on the command line.
-#[derive(Debug, Args)]
-pub(crate) struct ContextArgs {
-    /// A condition key and value, e.g. acs:SourceIp=10.1.2.3 or acs:MFAPresent=true
-    /// (repeatable; repeat a key for a list of values). Added to a --request file's context.
-    #[arg(long = "context", value_name = "KEY=VALUE", value_parser = parse_context)]
-    pub(crate) context: Vec<(String, String)>,
-}
-
-fn parse_context(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
-        _ => Err(format!(
-            "expected KEY=VALUE, e.g. acs:SourceIp=10.1.2.3, found `{s}`"
-        )),
-    }
-}
-
-/// A failure already explained to the user; the subcommand exits with [`super::exit::UNUSABLE`].
-#[derive(Debug)]
-pub(crate) struct Reported;
-
-/// Prints an error for unusable input.
-pub(crate) fn report_error(message: impl std::fmt::Display) -> Reported {
-    eprintln!("error: {message}");
-    Reported
-}
-
-/// Loads one policy file, reporting every error with its position.
+/// Loads one policy file (or stdin for `-`), reporting every error with its position.
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Reported> {
-    Policy::from_path(path).map_err(|e| match e {
+    let loaded = if path.as_os_str() == "-" {
+        // Named `stdin`, not after the file stem `-`, unless an API response names it.
+        read_source(path)
+            .map_err(LoadError::from)
+            .and_then(|source| {
+                Policy::parse("stdin".into(), source).map_err(|e| LoadError::from(Box::new(e)))
+            })
+    } else {
+        Policy::from_path(path)
+    };
+    loaded.map_err(|e| match e {
         // Already rendered as `error[code]: …` with its position and help.
-        LoadError::Invalid(invalid) => {
-            eprintln!("{invalid}");
-            Reported
-        }
-        LoadError::Source(e) => report_error(e),
+        LoadError::Invalid(invalid) => report_rendered(invalid),
+        LoadError::Source(e) => report_source_error(&e),
     })
 }
 
@@ -107,6 +78,24 @@ impl PolicyArgs {
     /// broken one is reported at once.
     pub(crate) fn load(&self) -> Result<PolicySetBuilder, Reported> {
         self.load_with_account().map(|(builder, _)| builder)
+    }
+
+    /// The files these flags read, with their flag, for [`refuse_stdin_twice`].
+    pub(crate) fn inputs(&self) -> Vec<(&'static str, &Path)> {
+        let mut inputs: Vec<(&'static str, &Path)> = Vec::new();
+        inputs.extend(self.policies.iter().map(|p| ("--policy", p.as_path())));
+        inputs.extend(
+            self.control_policies
+                .iter()
+                .map(|p| ("--control-policy", p.as_path())),
+        );
+        inputs.extend(
+            self.session_policy
+                .as_deref()
+                .map(|p| ("--session-policy", p)),
+        );
+        inputs.extend(self.account.as_deref().map(|p| ("--account", p)));
+        inputs
     }
 
     /// As [`PolicyArgs::load`], with the account the policies came from, if any.
@@ -146,6 +135,11 @@ impl PolicyArgs {
     }
 }
 
+/// Prints a principal error with its help line.
+pub(crate) fn report_principal_error(e: &PrincipalError) -> Reported {
+    report_with_help(e, e.help())
+}
+
 /// The policies of a principal of an account file. A session policy applies to role sessions
 /// only, so it is refused for a user.
 fn account_builder(
@@ -153,91 +147,67 @@ fn account_builder(
     principal: &str,
     with_session_policy: bool,
 ) -> Result<(PolicySetBuilder, Account), Reported> {
-    let with_help = |e: PrincipalError| report_error(format_args!("{e}\n  help: {}", e.help()));
-    let principal = PrincipalRef::parse(principal).map_err(with_help)?;
+    let principal = PrincipalRef::parse(principal).map_err(|e| report_principal_error(&e))?;
     if with_session_policy && !principal.is_role() {
-        return Err(report_error(format_args!(
-            "--session-policy applies to role sessions, but `{principal}` is a user\n  help: drop --session-policy, or give --principal role/NAME"
-        )));
+        return Err(report_with_help(
+            format_args!("--session-policy applies to role sessions, but `{principal}` is a user"),
+            "drop --session-policy, or give --principal role/NAME",
+        ));
     }
     let account = load_account(path)?;
-    let builder = account.policy_set(&principal).map_err(with_help)?;
+    let builder = account
+        .policy_set(&principal)
+        .map_err(|e| report_principal_error(&e))?;
     Ok((builder, account))
 }
 
 /// Loads an account file, reporting every error with its position.
 pub(crate) fn load_account(path: &Path) -> Result<Account, Reported> {
     Account::from_path(path).map_err(|e| match e {
-        // Already rendered as `file:line:column: error[code]: …` with its help.
-        AccountError::Invalid(invalid) => {
-            eprintln!("{invalid}");
-            Reported
-        }
-        AccountError::Source(e) => report_error(e),
+        // Already rendered as `error[code]: …` with its position and help.
+        AccountError::Invalid(invalid) => report_rendered(invalid),
+        AccountError::Source(e) => report_source_error(&e),
     })
 }
 
-impl RequestArgs {
-    /// Reads the request from the file or the flags.
-    pub(crate) fn load(&self) -> Result<Request, Reported> {
-        let builder = match (&self.request, &self.action, &self.resource) {
-            (Some(path), _, _) => {
-                let source = read_source(path).map_err(report_error)?;
-                let request = Request::from_json_text(source.text())
-                    .map_err(|e| report_error(e.located(&source)))?;
-                if self.context.context.is_empty() {
-                    return Ok(request);
-                }
-                request_builder_from(&request)
-            }
-            (None, Some(action), Some(resource)) => Request::builder(action, resource),
-            _ => {
-                return Err(report_error(
-                    "give the request: --request FILE, or --action A --resource ARN",
-                ));
-            }
-        };
-        self.context.apply(builder).build().map_err(report_error)
+/// Refuses a resource of another account than the account file's: a RAM principal's
+/// policies never grant access to another account's resources (kvstore has no resource
+/// policies), so answering from them would allow what RAM denies.
+pub(crate) fn same_account(account: &Account, resource: &str) -> Result<(), Reported> {
+    match Arn::parse(resource) {
+        Ok(arn) if !arn.account.is_empty() && arn.account != account.id() => Err(report_with_help(
+            format_args!(
+                "the resource `{resource}` belongs to account `{}`, but --account describes account `{}`",
+                arn.account,
+                account.id()
+            ),
+            format_args!(
+                "a principal of one account cannot act on another account's resources; give a resource of account {}, or the account file of account {}",
+                account.id(),
+                arn.account
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
-/// A builder holding a request's action, resource and context, to add flags to.
-fn request_builder_from(request: &Request) -> RequestBuilder {
-    let mut builder = Request::builder(request.action(), request.resource());
-    for (key, values) in request.context().iter() {
-        let inputs: Vec<ContextInput> = values.iter().map(|v| v.input().clone()).collect();
-        builder = builder.context(key, inputs);
-    }
-    builder
-}
-
-impl ContextArgs {
-    /// Adds the --context flags to a request; a key given several times gets a list of values.
-    pub(crate) fn apply(&self, mut builder: RequestBuilder) -> RequestBuilder {
-        let mut keys: Vec<&str> = Vec::new();
-        for (key, _) in &self.context {
-            if !keys.contains(&key.as_str()) {
-                keys.push(key);
-            }
+/// Refuses stdin (`-`) for two inputs: the second would read nothing and fail confusingly.
+pub(crate) fn refuse_stdin_twice(inputs: &[(&str, &Path)]) -> Result<(), Reported> {
+    let mut stdin = inputs.iter().filter(|(_, path)| path.as_os_str() == "-");
+    match (stdin.next(), stdin.next()) {
+        (Some((first, _)), Some((second, _))) => {
+            let default = if *second == "--input" {
+                " (--input reads stdin unless it is given a FILE)"
+            } else {
+                ""
+            };
+            Err(report_with_help(
+                format_args!("stdin (`-`) is given to both {first} and {second}"),
+                format_args!("stdin can be read once: save one of the two to a file{default}"),
+            ))
         }
-        for key in keys {
-            let values: Vec<&str> = self
-                .context
-                .iter()
-                .filter(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-                .collect();
-            builder = builder.context(key, values);
-        }
-        builder
+        _ => Ok(()),
     }
-}
-
-/// Prints a value as pretty JSON on stdout.
-pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Reported> {
-    let text = serde_json::to_string_pretty(value).map_err(report_error)?;
-    println!("{text}");
-    Ok(())
 }
 
 /// Opens an input file, or stdin for `-`.
@@ -245,7 +215,55 @@ pub(crate) fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, Reported
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin().lock()));
     }
+    // Opening a directory succeeds on Unix; reading it would fail later, less clearly.
+    if path.is_dir() {
+        return Err(report_with_help(
+            format_args!("cannot read `{}`: it is a directory", path.display()),
+            "give a JSON Lines file, or `-` for stdin",
+        ));
+    }
     std::fs::File::open(path)
         .map(|f| Box::new(f) as Box<dyn std::io::Read>)
-        .map_err(|e| report_error(format!("cannot read `{}`: {e}", path.display())))
+        .map_err(|e| {
+            report_with_help(
+                format_args!("cannot read `{}`: {e}", path.display()),
+                "check the path: it is relative to the current directory",
+            )
+        })
+}
+
+/// Expands PATH arguments (files, directories, globs) into files, one argument at a time so
+/// that a directory without a `*.json` file is an error rather than silently nothing to do
+/// (a CI job pointed at the wrong directory must not pass). A name that is not UTF-8 cannot
+/// be a glob, so it must name a file.
+pub(crate) fn expand_args(args: &[OsString]) -> Result<Vec<PathBuf>, Reported> {
+    let mut files = Vec::new();
+    for arg in args {
+        let Some(text) = arg.to_str() else {
+            let path = PathBuf::from(arg);
+            if path.is_file() {
+                files.push(path);
+                continue;
+            }
+            return Err(report_with_help(
+                format_args!("`{}` is not a file", path.display()),
+                "a name that is not UTF-8 cannot be a directory or a glob: name a file",
+            ));
+        };
+        let found = expand_paths(std::slice::from_ref(&text.to_string())).map_err(|e| match e {
+            // A plain name that names nothing is a wrong path, not a glob to quote.
+            SourceError::NoMatch { .. } if !text.contains(['*', '?', '[']) => {
+                report_with_help(e, "check the path: it is relative to the current directory")
+            }
+            e => report_source_error(&e),
+        })?;
+        if found.is_empty() {
+            return Err(report_with_help(
+                format_args!("`{text}` holds no `*.json` file"),
+                "give the directory that holds the files, or a glob such as `'policies/**/*.json'`",
+            ));
+        }
+        files.extend(found);
+    }
+    Ok(files)
 }

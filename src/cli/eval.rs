@@ -3,15 +3,25 @@
 use clap::Args;
 use ramguard::Verdict;
 
-use super::common::{Format, PolicyArgs, Reported, RequestArgs, print_json, report_error};
+use super::common::{Format, PolicyArgs, refuse_stdin_twice, same_account};
 use super::exit;
+use super::output::{Reported, print_json, report_error, write_stdout};
+use super::request::RequestArgs;
 
 /// Evaluate one request against policies and explain the decision.
 ///
+/// Exit status: 0 allowed, 1 denied (explicitly or implicitly), 2 unusable input (bad flags,
+/// an unreadable file, an invalid policy or request).
+///
 /// Examples:
-///   ramguard eval --policy policies/dba-restore.json --request policies/requests/dba-restore-staging.json
-///   ramguard eval --policy p.json --action kvstore:RestoreInstance \
-///       --resource acs:kvstore:cn-hangzhou:1234567890123456:instance/r-1 --context acs:MFAPresent=true
+///   ramguard eval --policy policies/dba-restore.json \
+///       --request policies/requests/dba-restore-staging.json
+///   ramguard eval --control-policy policies/guardrails/no-prod-restore.json \
+///       --policy policies/prod-restore.json --action kvstore:RestoreInstance \
+///       --resource acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01 \
+///       --context acs:MFAPresent=true --format json
+///   ramguard eval --account policies/account.json --principal user/alice \
+///       --request policies/requests/dba-restore-prod.json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct EvalArgs {
@@ -33,12 +43,19 @@ pub(crate) fn run(args: EvalArgs) -> u8 {
 }
 
 fn evaluate(args: &EvalArgs) -> Result<Verdict, Reported> {
-    let set = args.policies.load()?.build().map_err(report_error)?;
+    let mut inputs = args.policies.inputs();
+    inputs.extend(args.request.request.as_deref().map(|p| ("--request", p)));
+    refuse_stdin_twice(&inputs)?;
+    let (builder, account) = args.policies.load_with_account()?;
+    let set = builder.build().map_err(report_error)?;
     let request = args.request.load()?;
+    if let Some(account) = &account {
+        same_account(account, request.resource())?;
+    }
     let explanation = set.explain(&request);
     match args.format {
         Format::Json => print_json(&explanation)?,
-        Format::Text => print!("{explanation}"),
+        Format::Text => write_stdout(&explanation.to_string())?,
     }
     Ok(explanation.decision)
 }

@@ -6,6 +6,8 @@ mod check;
 mod common;
 mod diff;
 mod eval;
+mod output;
+mod request;
 mod restore;
 mod test_cmd;
 mod who_can;
@@ -86,7 +88,7 @@ pub fn run() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(_) => {
-            eprintln!("error: internal error while evaluating; nothing was allowed");
+            output::eprint_text("error: internal error while evaluating; nothing was allowed\n");
             ExitCode::from(exit::UNUSABLE)
         }
     }

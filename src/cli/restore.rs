@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use ramguard::Explanation;
+use ramguard::pattern::fold_case;
+use ramguard::request::CURRENT_TIME_KEY;
 use ramguard::restore::{
     CallError, CheckStatus, InstanceCheck, InstanceError, InstanceState, Parameter, ParameterError,
     RestoreCall, RestoreParameters, RestorePlan, Validation,
@@ -13,55 +15,67 @@ use ramguard::restore::{
 use ramguard::value::Instant;
 use serde::Serialize;
 
-use super::common::{ContextArgs, Format, PolicyArgs, Reported, print_json, report_error};
+use super::common::{Format, PolicyArgs, refuse_stdin_twice};
 use super::exit;
+use super::output::{
+    Reported, print_json, report_error, report_rendered, report_source_error, report_with_help,
+    write_stdout,
+};
+use super::request::{ContextArgs, report_request_error, warn_mistyped_context};
 
 /// Check a RestoreInstance call before making it: whether RAM allows it, whether the API would
 /// accept its parameters, and what it would do to the instance.
 ///
 /// Exit status: 0 allowed and valid, 1 denied, 3 allowed but the API would reject the
-/// parameters, 2 unusable input.
+/// parameters, 2 unusable input (bad flags, an unreadable file, an invalid policy).
 ///
 /// Examples:
-///   ramguard restore --region cn-hangzhou --account-id 1234567890123456 --instance-id r-bp1stg01 \
-///       --restore-type 1 --restore-time 2026-11-29T08:00:00Z --filter-key '^session:' \
+///   ramguard restore --region cn-hangzhou --account-id 1234567890123456 \
+///       --instance-id r-bp1stg01 --restore-type 1 --restore-time 2026-11-29T08:00:00Z \
+///       --filter-key '^session:' --now 2026-11-29T09:30:00Z \
 ///       --account policies/account.json --principal user/alice \
 ///       --context acs:MFAPresent=true --context acs:SourceIp=10.1.2.3 \
 ///       --instance policies/instances/r-bp1stg01.json
+///   ramguard restore --region cn-hangzhou --account-id 1234567890123456 \
+///       --instance-id r-bp1prod01 --backup-id b-20261128 \
+///       --account policies/account.json --principal role/kvstore-admin --format json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct RestoreArgs {
     /// The instance's region, e.g. cn-hangzhou.
     #[arg(long)]
     region: String,
-    /// The account that owns the instance.
+    /// The account that owns the instance, e.g. 1234567890123456.
     #[arg(long = "account-id", value_name = "ID")]
     account_id: String,
-    /// InstanceId.
+    /// The instance to restore (the API's InstanceId), e.g. r-bp1stg01.
     #[arg(long = "instance-id", value_name = "ID")]
     instance_id: String,
     /// RestoreType: 0 overwrites the whole instance with a backup set (the default), 1 restores
     /// to a point in time (data flashback).
     #[arg(long = "restore-type", value_name = "0|1")]
     restore_type: Option<String>,
-    /// BackupId, for type 0.
+    /// BackupId, the backup set to restore, for type 0, e.g. b-20261128.
     #[arg(long = "backup-id", value_name = "ID")]
     backup_id: Option<String>,
-    /// RestoreTime (yyyy-MM-ddTHH:mm:ssZ), for type 1.
-    #[arg(long = "restore-time", value_name = "T")]
+    /// RestoreTime, the UTC second to rewind to, for type 1, e.g. 2026-11-29T08:00:00Z.
+    #[arg(long = "restore-time", value_name = "yyyy-MM-ddTHH:mm:ssZ")]
     restore_time: Option<String>,
-    /// FilterKey: comma-separated regular expressions of the keys to restore, for type 1.
-    #[arg(long = "filter-key", value_name = "K")]
+    /// FilterKey: comma-separated regular expressions of the keys to restore, for type 1,
+    /// e.g. '^session:,^cart:'. Without it every key is rewound.
+    #[arg(long = "filter-key", value_name = "REGEX,...")]
     filter_key: Option<String>,
-    /// TimeShift (yyyy-MM-ddTHH:mmZ), for type 1.
-    #[arg(long = "time-shift", value_name = "T")]
+    /// TimeShift, when the restored keys' remaining TTL restarts, for type 1, e.g.
+    /// 2026-11-29T09:00Z.
+    #[arg(long = "time-shift", value_name = "yyyy-MM-ddTHH:mmZ")]
     time_shift: Option<String>,
     /// The instance's DescribeInstanceAttribute output (optionally with "DataFlashback"), for
-    /// the checks of its state; without it they are reported as not checked.
+    /// the checks of its state, e.g. policies/instances/r-bp1stg01.json; without it they are
+    /// reported as not checked.
     #[arg(long, value_name = "FILE")]
     instance: Option<PathBuf>,
-    /// The submission time (RFC 3339), for the time rules and acs:CurrentTime; defaults to the
-    /// clock.
+    /// The submission time (RFC 3339), for the time rules and acs:CurrentTime, e.g.
+    /// 2026-11-29T09:30:00Z; defaults to --context acs:CurrentTime=TIME, else the clock.
     #[arg(long, value_name = "T", value_parser = parse_now)]
     now: Option<Instant>,
     #[command(flatten)]
@@ -104,32 +118,44 @@ struct RestoreSummary<'a> {
 }
 
 fn check(args: &RestoreArgs) -> Result<u8, Reported> {
+    let mut inputs = args.policies.inputs();
+    inputs.extend(args.instance.as_deref().map(|p| ("--instance", p)));
+    refuse_stdin_twice(&inputs)?;
+    let now = submission_time(args)?;
     let (builder, account) = args.policies.load_with_account()?;
     if let Some(account) = &account
         && account.id() != args.account_id
     {
-        return Err(report_error(format_args!(
-            "--account-id `{}` is not the account of --account (`{}`)\n  help: a principal of one account cannot restore another account's instance; give --account-id {}",
-            args.account_id,
-            account.id(),
-            account.id()
-        )));
+        return Err(report_with_help(
+            format_args!(
+                "--account-id `{}` is not the account of --account (`{}`)",
+                args.account_id,
+                account.id(),
+            ),
+            format_args!(
+                "a principal of one account cannot restore another account's instance; give --account-id {}",
+                account.id()
+            ),
+        ));
     }
     let set = builder.build().map_err(report_error)?;
     let state = args.instance.as_deref().map(load_instance).transpose()?;
-    let now = args.now.clone().unwrap_or_else(Instant::now);
     let call = RestoreCall::new(&args.region, &args.account_id, parameters(args)).at(now.clone());
     if let Some(state) = &state {
         call.check_instance(state).map_err(|e| {
-            report_error(format_args!(
-                "{e}\n  help: give the state of instance `{}`",
-                args.instance_id
-            ))
+            report_with_help(
+                e,
+                format_args!("give the state of instance `{}`", args.instance_id),
+            )
         })?;
     }
     let validation = call.parameters().validate(&now, state.as_ref());
     let request = match call.request_builder(&now) {
-        Ok(builder) => args.context.apply(builder).build().map_err(report_error)?,
+        Ok(builder) => args
+            .context
+            .apply(builder)
+            .build()
+            .map_err(|e| report_request_error(&e, None))?,
         Err(CallError::InstanceId) => {
             let reasons: Vec<String> = validation
                 .errors
@@ -137,14 +163,27 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
                 .filter(|e| e.parameter == Parameter::InstanceId)
                 .map(|e| format!("\n  {e}"))
                 .collect();
-            return Err(report_error(format_args!(
-                "{}{}\n  help: give the instance's id, e.g. --instance-id r-bp1stg01",
-                CallError::InstanceId,
-                reasons.concat()
-            )));
+            return Err(report_with_help(
+                format_args!("{}{}", CallError::InstanceId, reasons.concat()),
+                "give the instance's id, e.g. --instance-id r-bp1stg01",
+            ));
         }
+        Err(e @ CallError::Region(_)) => {
+            return Err(report_with_help(
+                e,
+                "give --region the instance's region id, e.g. --region cn-hangzhou",
+            ));
+        }
+        Err(e @ CallError::AccountId(_)) => {
+            return Err(report_with_help(
+                e,
+                "give --account-id the numeric id of the account that owns the instance, e.g. --account-id 1234567890123456",
+            ));
+        }
+        Err(CallError::Request(e)) => return Err(report_request_error(&e, None)),
         Err(e) => return Err(report_error(e)),
     };
+    warn_mistyped_context(&request);
     let explanation = set.explain(&request);
     let restore = validation.plan.as_ref().map(|plan| RestoreSummary {
         restore_type: plan.restore_type(),
@@ -161,10 +200,12 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
             instance_checks: &validation.instance_checks,
             restore,
         })?,
-        Format::Text => print!(
-            "{}",
-            render_text(&explanation, &validation, state.as_ref(), restore.as_ref())
-        ),
+        Format::Text => write_stdout(&render_text(
+            &explanation,
+            &validation,
+            state.as_ref(),
+            restore.as_ref(),
+        ))?,
     }
     Ok(if !explanation.is_allowed() {
         exit::DENIED
@@ -173,6 +214,43 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
     } else {
         exit::OK
     })
+}
+
+/// The submission time: --now, else an `acs:CurrentTime` given with --context, else the clock.
+/// The policy's `acs:CurrentTime` and the parameter rules must see the same time, so a
+/// --context time that disagrees with --now is refused.
+fn submission_time(args: &RestoreArgs) -> Result<Instant, Reported> {
+    let given: Vec<&str> = args
+        .context
+        .context
+        .iter()
+        .filter(|(key, _)| fold_case(key) == fold_case(CURRENT_TIME_KEY))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let from_context = match given.as_slice() {
+        [] => None,
+        [one] => Instant::parse_rfc3339(one).ok(),
+        _ => {
+            return Err(report_with_help(
+                format_args!(
+                    "--context {CURRENT_TIME_KEY} is given {} times",
+                    given.len()
+                ),
+                "a request has one time: give it once, or give --now T",
+            ));
+        }
+    };
+    match (&args.now, from_context) {
+        (Some(now), Some(context)) if *now != context => Err(report_with_help(
+            format_args!(
+                "--context {CURRENT_TIME_KEY}={context} disagrees with --now {now}: the request time is the submission time"
+            ),
+            format_args!("drop --context {CURRENT_TIME_KEY}=…; --now sets both"),
+        )),
+        (Some(now), _) => Ok(now.clone()),
+        (None, Some(context)) => Ok(context),
+        (None, None) => Ok(Instant::now()),
+    }
 }
 
 fn parameters(args: &RestoreArgs) -> RestoreParameters {
@@ -188,8 +266,11 @@ fn parameters(args: &RestoreArgs) -> RestoreParameters {
 
 fn load_instance(path: &Path) -> Result<InstanceState, Reported> {
     InstanceState::from_path(path).map_err(|e| match e {
-        InstanceError::Source(e) => report_error(e),
-        invalid => report_error(invalid),
+        InstanceError::Source(e) => report_source_error(&e),
+        // Rendered with its position and help; the code makes it read like every other error.
+        invalid @ InstanceError::Invalid { .. } => {
+            report_rendered(format_args!("error[invalid-instance]: {invalid}"))
+        }
     })
 }
 

@@ -10,28 +10,36 @@ use ramguard::request::RESTORE_INSTANCE_ACTION;
 use ramguard::{Explanation, PolicySet, PolicyType, Request, Verdict};
 use serde::Serialize;
 
-use super::common::{ContextArgs, Format, Reported, load_account, print_json, report_error};
+use super::common::{Format, load_account, report_principal_error, same_account};
 use super::exit;
+use super::output::{Reported, print_json, report_error, write_stdout};
+use super::request::{
+    ContextArgs, report_request_error, warn_mistyped_context, warn_wildcard_resource,
+};
 
 /// List every user and role of an account allowed an action on a resource, with the
 /// statements that allow it.
 ///
-/// Exit status: 0 someone is allowed, 1 nobody is, 2 unusable input.
+/// Exit status: 0 someone is allowed, 1 nobody is, 2 unusable input (bad flags, an
+/// unreadable or invalid account file, a resource of another account).
 ///
 /// Examples:
 ///   ramguard who-can --account policies/account.json \
 ///       --resource acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01 \
 ///       --context acs:MFAPresent=true --context acs:SourceIp=10.1.2.3
+///   ramguard who-can --account policies/account.json --action kvstore:DescribeInstances \
+///       --resource acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01 --format json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct WhoCanArgs {
-    /// The account file.
+    /// The account file, e.g. policies/account.json.
     #[arg(long, value_name = "FILE")]
     account: PathBuf,
-    /// The resource ARN.
+    /// The resource ARN, of the account's own resources, e.g.
+    /// acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01.
     #[arg(long, value_name = "ARN")]
     resource: String,
-    /// The action.
+    /// The action, e.g. kvstore:DescribeInstances.
     #[arg(long, default_value = RESTORE_INSTANCE_ACTION)]
     action: String,
     #[command(flatten)]
@@ -94,12 +102,15 @@ fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
         .context
         .apply(Request::builder(&args.action, &args.resource))
         .build()
-        .map_err(report_error)?;
+        .map_err(|e| report_request_error(&e, None))?;
+    same_account(&account, request.resource())?;
+    warn_mistyped_context(&request);
+    warn_wildcard_resource(&request);
     let mut answers = Vec::new();
     for principal in account.principals() {
         let set = account
             .policy_set(&principal)
-            .map_err(report_error)?
+            .map_err(|e| report_principal_error(&e))?
             .build()
             .map_err(report_error)?;
         answers.push(principal_answer(&principal, &set, &set.explain(&request)));
@@ -113,7 +124,7 @@ fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
             allowed: allowed.clone(),
             denied,
         })?,
-        Format::Text => print!("{}", render_text(&request, &allowed, &denied)),
+        Format::Text => write_stdout(&render_text(&request, &allowed, &denied))?,
     }
     Ok(!allowed.is_empty())
 }

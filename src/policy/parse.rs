@@ -424,7 +424,10 @@ impl Reader {
                     member.name_span,
                 );
             } else if !allowed.is_empty() && !allowed.contains(&member.name.as_str()) {
-                if member.name != "Principal" && member.name != "NotPrincipal" {
+                // `statement` reports `Principal` in a statement with its own message; anywhere
+                // else it is just another invalid element.
+                let principal = member.name == "Principal" || member.name == "NotPrincipal";
+                if !(principal && allowed == STATEMENT_MEMBERS) {
                     self.error(
                         Kind::UnknownElement {
                             name: member.name.clone(),
@@ -543,9 +546,10 @@ fn opening_brace(value: &JsonValue) -> Span {
     Span::new(value.span.start, value.span.start + 1)
 }
 
-/// An action is `*` or `<ram-code>:<action-name>`: one colon, both parts non-empty.
+/// An action is `*` or `<ram-code>:<action-name>`: one colon, both parts non-empty. Only a
+/// single `*` stands alone: `**` is neither form (RAM-SPEC §2).
 fn check_action(action: &str) -> Option<Kind> {
-    if action.chars().all(|c| c == '*') {
+    if action == "*" {
         return None;
     }
     match action.split_once(':') {

@@ -1,0 +1,68 @@
+//! Writing results to stdout and errors to stderr, in the one shape every command uses:
+//! `error[code]: message`, ` --> file:line:column` when there is a position, and `help: …`.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use ramguard::source::SourceError;
+
+/// A failure already explained to the user; the subcommand exits with [`super::exit::UNUSABLE`].
+#[derive(Debug)]
+pub(crate) struct Reported;
+
+/// Prints text to stderr. A closed stderr is ignored: there is nobody left to tell, and a
+/// panic there would only hide the exit status.
+pub(crate) fn eprint_text(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Prints `error: message` for unusable input, for a message that carries its own help line.
+pub(crate) fn report_error(message: impl Display) -> Reported {
+    eprint_text(&format!("error: {message}\n"));
+    Reported
+}
+
+/// Prints `error: message` and a `help:` line saying how to fix it.
+pub(crate) fn report_with_help(message: impl Display, help: impl Display) -> Reported {
+    eprint_text(&format!("error: {message}\n  help: {help}\n"));
+    Reported
+}
+
+/// Prints an error that is already rendered with its code, position and help.
+pub(crate) fn report_rendered(rendered: impl Display) -> Reported {
+    eprint_text(&format!("{rendered}\n"));
+    Reported
+}
+
+/// Prints a file that cannot be read, with how to fix it.
+pub(crate) fn report_source_error(e: &SourceError) -> Reported {
+    report_with_help(e, e.help())
+}
+
+/// Prints a warning: the command goes on, but the user probably made a mistake.
+pub(crate) fn warn(message: impl Display, help: impl Display) {
+    eprint_text(&format!("warning: {message}\n  help: {help}\n"));
+}
+
+/// Whether a write failed only because the reader went away (`| head`). That is how a pipe
+/// ends, not an error: the command stops writing and exits with the status of its result.
+pub(crate) fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// Writes text to stdout. A reader that stopped early is not an error (see [`is_broken_pipe`]);
+/// any other failure (a full disk) is reported.
+pub(crate) fn write_stdout(text: &str) -> Result<(), Reported> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if !is_broken_pipe(&e) => Err(report_error(format!("cannot write the output: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Reported> {
+    let text = serde_json::to_string_pretty(value).map_err(report_error)?;
+    write_stdout(&format!("{text}\n"))
+}

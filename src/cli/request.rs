@@ -1,0 +1,245 @@
+//! The request flags (`--request` or `--action`/`--resource`, and `--context`), and request
+//! errors and doubtful context values reported in the shape of policy errors.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use ramguard::Request;
+use ramguard::json::{self, JsonValue};
+use ramguard::pattern::fold_case;
+use ramguard::request::{ContextInput, RequestBuilder, RequestError};
+use ramguard::source::{Source, Span, read_source, write_located_error};
+use ramguard::value::{self, Instant, ValueError};
+
+use super::output::{Reported, report_rendered, report_source_error, report_with_help, warn};
+
+/// The request: a file, or the action, resource and context as flags.
+#[derive(Debug, Args)]
+pub(crate) struct RequestArgs {
+    /// A request file, e.g. policies/requests/dba-restore-staging.json: {"action": …,
+    /// "resource": …, "context": {key: value or [values]}}; `-` for stdin.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["action", "resource"])]
+    pub(crate) request: Option<PathBuf>,
+    /// The action, e.g. kvstore:RestoreInstance.
+    #[arg(long, requires = "resource")]
+    pub(crate) action: Option<String>,
+    /// The resource ARN, e.g. acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01.
+    #[arg(long, requires = "action")]
+    pub(crate) resource: Option<String>,
+    #[command(flatten)]
+    pub(crate) context: ContextArgs,
+}
+
+/// Condition keys given on the command line.
+#[derive(Debug, Args)]
+pub(crate) struct ContextArgs {
+    /// A condition key and its value, e.g. acs:SourceIp=10.1.2.3 or acs:MFAPresent=true
+    /// (repeatable; repeat a key for a list of values; with `eval --request`, it replaces that
+    /// key of the file).
+    #[arg(long = "context", value_name = "KEY=VALUE", value_parser = parse_context)]
+    pub(crate) context: Vec<(String, String)>,
+}
+
+fn parse_context(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!(
+            "expected KEY=VALUE, e.g. acs:SourceIp=10.1.2.3, found `{s}`"
+        )),
+    }
+}
+
+/// How a request file is written, for the help line of its errors.
+const REQUEST_SHAPE: &str = "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}";
+
+impl RequestArgs {
+    /// Reads the request from the file or the flags; `--context` flags replace the file's keys.
+    pub(crate) fn load(&self) -> Result<Request, Reported> {
+        let request = match (&self.request, &self.action, &self.resource) {
+            (Some(path), _, _) => {
+                let source = read_source(path).map_err(|e| report_source_error(&e))?;
+                let request = Request::from_json_text(source.text())
+                    .map_err(|e| report_request_error(&e, Some(&source)))?;
+                if self.context.context.is_empty() {
+                    request
+                } else {
+                    self.context
+                        .apply(self.context.builder_from(&request))
+                        .build()
+                        .map_err(|e| report_request_error(&e, Some(&source)))?
+                }
+            }
+            (None, Some(action), Some(resource)) => self
+                .context
+                .apply(Request::builder(action, resource))
+                .build()
+                .map_err(|e| report_request_error(&e, None))?,
+            _ => {
+                return Err(report_with_help(
+                    "no request given",
+                    "give the request: --request FILE (e.g. --request policies/requests/dba-restore-staging.json), or --action A --resource ARN",
+                ));
+            }
+        };
+        warn_mistyped_context(&request);
+        warn_wildcard_resource(&request);
+        Ok(request)
+    }
+}
+
+/// Warns about a request resource with `*` or `?`: a request names one resource, so they are
+/// compared as plain characters, and the answer is not "for every instance".
+pub(crate) fn warn_wildcard_resource(request: &Request) {
+    let resource = request.resource();
+    if resource.contains(['*', '?']) {
+        warn(
+            format_args!(
+                "the resource `{resource}` holds a wildcard, but a request names one resource: `*` and `?` are plain characters here"
+            ),
+            "name one resource, e.g. acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01",
+        );
+    }
+}
+
+impl ContextArgs {
+    /// Adds the --context flags to a request; a key given several times gets a list of values.
+    pub(crate) fn apply(&self, mut builder: RequestBuilder) -> RequestBuilder {
+        let mut keys: Vec<&str> = Vec::new();
+        for (key, _) in &self.context {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+        for key in keys {
+            let values: Vec<&str> = self
+                .context
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            builder = builder.context(key, values);
+        }
+        builder
+    }
+
+    /// Whether a flag gives `key` (keys compare ignoring case, as in RAM).
+    fn gives(&self, key: &str) -> bool {
+        let key = fold_case(key);
+        self.context.iter().any(|(k, _)| fold_case(k) == key)
+    }
+
+    /// A builder holding a request's action, resource and context, less the keys the flags
+    /// give: a flag replaces the file's value, so that "what if MFA were absent" is one flag.
+    fn builder_from(&self, request: &Request) -> RequestBuilder {
+        let mut builder = Request::builder(request.action(), request.resource());
+        for (key, values) in request.context().iter() {
+            if !self.gives(key) {
+                let inputs: Vec<ContextInput> = values.iter().map(|v| v.input().clone()).collect();
+                builder = builder.context(key, inputs);
+            }
+        }
+        builder
+    }
+}
+
+/// Prints a request error as `error[code]: …`, located in the request file when it came from
+/// one, with how to fix it.
+pub(crate) fn report_request_error(e: &RequestError, source: Option<&Source>) -> Reported {
+    let (code, help) = match e {
+        RequestError::Json { .. } => ("invalid-json", "fix the JSON syntax at this position"),
+        RequestError::Shape { .. } => ("invalid-request", REQUEST_SHAPE),
+        RequestError::Action { .. } => (
+            "invalid-action",
+            "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`",
+        ),
+        RequestError::Resource { .. } => (
+            "invalid-resource",
+            "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`",
+        ),
+        RequestError::Key { .. } => (
+            "invalid-context-key",
+            "write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`",
+        ),
+        RequestError::DuplicateKey { .. } => (
+            "duplicate-context-key",
+            "keep one spelling of the key, with all its values",
+        ),
+    };
+    let mut out = String::new();
+    // A key error without a span came from a --context flag, not from the file.
+    let located = source.and_then(|source| {
+        e.span()
+            .or_else(|| member_span(e, source))
+            .map(|span| (source, span))
+    });
+    // Worded as the policy reader words the same mistake.
+    let message = match e {
+        RequestError::Json { .. } => format!("invalid JSON: {e}"),
+        _ => e.to_string(),
+    };
+    // Writing to a String cannot fail.
+    let _ = match located {
+        Some((source, span)) => write_located_error(&mut out, source, span, code, &message, help),
+        None => write!(out, "error[{code}]: {message}\n  help: {help}"),
+    };
+    report_rendered(out)
+}
+
+/// Where a request file writes the action or resource an error is about; the library checks
+/// them after reading, without their position.
+fn member_span(e: &RequestError, source: &Source) -> Option<Span> {
+    let name = match e {
+        RequestError::Action { .. } => "action",
+        RequestError::Resource { .. } => "resource",
+        _ => return None,
+    };
+    let root: JsonValue = json::parse(source.text()).ok()?;
+    root.get(name).map(|value| value.span)
+}
+
+/// The documented `acs:` keys that have exactly one type (RAM-SPEC §3).
+const TYPED_KEYS: [(&str, KeyType); 4] = [
+    ("acs:currenttime", KeyType::Date),
+    ("acs:mfapresent", KeyType::Bool),
+    ("acs:securetransport", KeyType::Bool),
+    ("acs:sourceip", KeyType::Ip),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum KeyType {
+    Date,
+    Bool,
+    Ip,
+}
+
+/// Warns about a value RAM would never send for a documented key, such as
+/// `acs:MFAPresent=yes`: every condition on it is false, so a typo can switch a Deny off.
+/// The decision stays as RAM-SPEC §3 defines it; the warning goes to stderr.
+pub(crate) fn warn_mistyped_context(request: &Request) {
+    for (key, values) in request.context().iter() {
+        let folded = fold_case(key);
+        let Some((_, kind)) = TYPED_KEYS.iter().find(|(k, _)| *k == folded) else {
+            continue;
+        };
+        for value in values {
+            if let Some(e) = type_error(*kind, value.input(), value.text()) {
+                warn(
+                    format_args!("context key `{key}`: {e}"),
+                    format_args!(
+                        "fix the value: as given, every condition on `{key}` is false, a Deny's too"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn type_error(kind: KeyType, input: &ContextInput, text: &str) -> Option<ValueError> {
+    match (kind, input) {
+        (KeyType::Bool, ContextInput::Bool(_)) => None,
+        (KeyType::Bool, _) => value::parse_bool(text).err(),
+        (KeyType::Date, _) => Instant::parse_rfc3339(text).err(),
+        (KeyType::Ip, _) => value::parse_ip_addr(text).err(),
+    }
+}
