@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::arn::{self, Arn};
-use crate::condition::fold_key;
+use crate::condition::{Family, fold_key, global_key};
 use crate::json::{self, JsonKind, JsonValue};
 use crate::pattern::fold_case;
 use crate::source::{Source, Span};
@@ -256,10 +256,14 @@ impl RequestBuilder {
                     span,
                 });
             }
+            let values: Vec<ContextValue> = values.into_iter().map(ContextValue::new).collect();
+            if let Some(reason) = mistyped_global_value(&key, &values) {
+                return Err(RequestError::InvalidValue { key, reason, span });
+            }
             entries.push(ContextEntry {
                 key,
                 folded,
-                values: values.into_iter().map(ContextValue::new).collect(),
+                values,
             });
         }
         // An empty list is a missing key (RAM-SPEC §3), so it gets the clock's time like an
@@ -290,6 +294,23 @@ impl RequestBuilder {
             context: Context { entries },
         })
     }
+}
+
+/// Why a value of a typed global key is not of its type, if it is not. RAM itself sets these
+/// keys, so such a value is a broken request, not a request to evaluate: refusing it keeps a
+/// typo (`acs:MFAPresent: "yes"`) from making every condition on the key false, a Deny's too
+/// (RAM-SPEC §3 [decision], fail closed).
+fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
+    let (_, family) = global_key(key)?;
+    values.iter().find_map(|value| {
+        let error = match family {
+            Family::Date if value.instant.is_none() => Instant::parse_rfc3339(&value.text).err(),
+            Family::Bool if value.boolean.is_none() => value::parse_bool(&value.text).err(),
+            Family::Ip if value.ip.is_none() => value::parse_ip_addr(&value.text).err(),
+            _ => None,
+        };
+        error.map(|e| e.to_string())
+    })
 }
 
 /// Whether a condition key has the form `<ram-code>:<key>` with both parts non-empty.
@@ -352,6 +373,17 @@ pub enum RequestError {
         /// Where the second stands, for keys read from a file.
         span: Option<Span>,
     },
+    /// A value RAM would never send for a global key of one type, such as
+    /// `acs:MFAPresent: "yes"`.
+    #[error("context key `{key}`: {reason}")]
+    InvalidValue {
+        /// The key, as written.
+        key: String,
+        /// Why the value is not of the key's type.
+        reason: String,
+        /// Where the key stands, for keys read from a file.
+        span: Option<Span>,
+    },
 }
 
 impl RequestError {
@@ -359,8 +391,46 @@ impl RequestError {
     pub fn span(&self) -> Option<Span> {
         match self {
             RequestError::Json { span, .. } | RequestError::Shape { span, .. } => Some(*span),
-            RequestError::Key { span, .. } | RequestError::DuplicateKey { span, .. } => *span,
+            RequestError::Key { span, .. }
+            | RequestError::DuplicateKey { span, .. }
+            | RequestError::InvalidValue { span, .. } => *span,
             RequestError::Action { .. } | RequestError::Resource { .. } => None,
+        }
+    }
+
+    /// The stable code of this kind of error, as the command line reports it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::Json { .. } => "invalid-json",
+            RequestError::Shape { .. } => "invalid-request",
+            RequestError::Action { .. } => "invalid-action",
+            RequestError::Resource { .. } => "invalid-resource",
+            RequestError::Key { .. } => "invalid-context-key",
+            RequestError::DuplicateKey { .. } => "duplicate-context-key",
+            RequestError::InvalidValue { .. } => "invalid-context-value",
+        }
+    }
+
+    /// One line saying how to fix it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            RequestError::Json { .. } => "fix the JSON syntax at this position",
+            RequestError::Shape { .. } => {
+                "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}"
+            }
+            RequestError::Action { .. } => {
+                "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
+            }
+            RequestError::Resource { .. } => {
+                "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`"
+            }
+            RequestError::Key { .. } => "write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`",
+            RequestError::DuplicateKey { .. } => {
+                "keep one spelling of the key, with all its values"
+            }
+            RequestError::InvalidValue { .. } => {
+                "give a value of the key's type, as RAM would send it: an RFC 3339 time for `acs:CurrentTime`, an address for `acs:SourceIp`, `true` or `false` for `acs:MFAPresent` and `acs:SecureTransport`"
+            }
         }
     }
 
@@ -660,6 +730,38 @@ mod tests {
             e.located(&source),
             "req.json:2:12: `action` must be a string"
         );
+    }
+
+    #[test]
+    fn refuses_values_ram_never_sends_for_typed_global_keys() {
+        let arn = "acs:kvstore:cn-hangzhou:1:instance/r-1";
+        let refused = |key: &str, value: &str| {
+            Request::builder("kvstore:X", arn)
+                .context(key, value)
+                .build()
+                .map(|_| ())
+                .map_err(|e| (e.code(), e.to_string()))
+        };
+        assert_eq!(
+            refused("ACS:MFAPresent", "yes"),
+            Err((
+                "invalid-context-value",
+                "context key `ACS:MFAPresent`: expected `true` or `false` in any letter case, found `yes`".into()
+            ))
+        );
+        assert_eq!(
+            refused("acs:SourceIp", "10.0.0.0/8").map_err(|e| e.0),
+            Err("invalid-context-value")
+        );
+        assert_eq!(
+            refused("acs:CurrentTime", "yesterday").map_err(|e| e.0),
+            Err("invalid-context-value")
+        );
+        // Values of the key's type, and keys of no fixed type, pass.
+        assert_eq!(refused("acs:MFAPresent", "TRUE"), Ok(()));
+        assert_eq!(refused("acs:SourceIp", "2001:db8::1"), Ok(()));
+        assert_eq!(refused("acs:SourceVpc", "anything"), Ok(()));
+        assert_eq!(refused("kvstore:ClientIp", "bogus"), Ok(()));
     }
 
     #[test]

@@ -279,7 +279,7 @@ fn a_context_flag_replaces_the_key_of_the_request_file() {
 }
 
 #[test]
-fn a_value_ram_never_sends_for_a_typed_key_is_warned_about() {
+fn a_value_ram_never_sends_for_a_typed_key_is_refused() {
     let (code, stdout, stderr) = run(&[
         "eval",
         "--policy",
@@ -290,20 +290,34 @@ fn a_value_ram_never_sends_for_a_typed_key_is_warned_about() {
         STAGING,
         "--context",
         "acs:MFAPresent=yes",
-        "--context",
-        "acs:SourceIp=10.0.0.0/8",
-        "--context",
-        "acs:CurrentTime=yesterday",
     ]);
-    // The decision is RAM's (the conditions are false); the warning says why.
-    assert_eq!(code, 1);
-    assert!(stdout.starts_with("ImplicitDeny"), "{stdout}");
-    assert_eq!(
-        stderr,
-        "warning: context key `acs:CurrentTime`: expected an RFC 3339 date-time like `2026-01-31T08:00:00Z`, found `yesterday`: expected 4 digits for the year, found `y`\n  help: fix the value: as given, every condition on `acs:CurrentTime` is false, a Deny's too\n\
-         warning: context key `acs:MFAPresent`: expected `true` or `false` in any letter case, found `yes`\n  help: fix the value: as given, every condition on `acs:MFAPresent` is false, a Deny's too\n\
-         warning: context key `acs:SourceIp`: expected an IP address, found a network `10.0.0.0/8`\n  help: fix the value: as given, every condition on `acs:SourceIp` is false, a Deny's too\n"
+    // Such a value would make every condition on the key false, a Deny's too: refused.
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with(
+            "error[invalid-context-value]: context key `acs:MFAPresent`: expected `true` or `false` in any letter case, found `yes`\n  help: give a value of the key's type"
+        ),
+        "{stderr}"
     );
+    for bad in ["acs:SourceIp=10.0.0.0/8", "acs:CurrentTime=yesterday"] {
+        let (code, _, stderr) = run(&[
+            "eval",
+            "--policy",
+            "policies/dba-restore.json",
+            "--action",
+            RESTORE,
+            "--resource",
+            STAGING,
+            "--context",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(
+            stderr.starts_with("error[invalid-context-value]: "),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

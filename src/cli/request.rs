@@ -10,7 +10,6 @@ use ramguard::json::{self, JsonValue};
 use ramguard::pattern::fold_case;
 use ramguard::request::{ContextInput, RequestBuilder, RequestError};
 use ramguard::source::{Source, Span, read_source, write_located_error};
-use ramguard::value::{self, Instant, ValueError};
 
 use super::output::{Reported, report_rendered, report_source_error, report_with_help, warn};
 
@@ -50,9 +49,6 @@ fn parse_context(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// How a request file is written, for the help line of its errors.
-const REQUEST_SHAPE: &str = "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}";
-
 impl RequestArgs {
     /// Reads the request from the file or the flags; `--context` flags replace the file's keys.
     pub(crate) fn load(&self) -> Result<Request, Reported> {
@@ -82,7 +78,6 @@ impl RequestArgs {
                 ));
             }
         };
-        warn_mistyped_context(&request);
         warn_wildcard_resource(&request);
         Ok(request)
     }
@@ -146,26 +141,7 @@ impl ContextArgs {
 /// Prints a request error as `error[code]: …`, located in the request file when it came from
 /// one, with how to fix it.
 pub(crate) fn report_request_error(e: &RequestError, source: Option<&Source>) -> Reported {
-    let (code, help) = match e {
-        RequestError::Json { .. } => ("invalid-json", "fix the JSON syntax at this position"),
-        RequestError::Shape { .. } => ("invalid-request", REQUEST_SHAPE),
-        RequestError::Action { .. } => (
-            "invalid-action",
-            "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`",
-        ),
-        RequestError::Resource { .. } => (
-            "invalid-resource",
-            "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`",
-        ),
-        RequestError::Key { .. } => (
-            "invalid-context-key",
-            "write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`",
-        ),
-        RequestError::DuplicateKey { .. } => (
-            "duplicate-context-key",
-            "keep one spelling of the key, with all its values",
-        ),
-    };
+    let (code, help) = (e.code(), e.help());
     let mut out = String::new();
     // A key error without a span came from a --context flag, not from the file.
     let located = source.and_then(|source| {
@@ -196,50 +172,4 @@ fn member_span(e: &RequestError, source: &Source) -> Option<Span> {
     };
     let root: JsonValue = json::parse(source.text()).ok()?;
     root.get(name).map(|value| value.span)
-}
-
-/// The documented `acs:` keys that have exactly one type (RAM-SPEC §3).
-const TYPED_KEYS: [(&str, KeyType); 4] = [
-    ("acs:currenttime", KeyType::Date),
-    ("acs:mfapresent", KeyType::Bool),
-    ("acs:securetransport", KeyType::Bool),
-    ("acs:sourceip", KeyType::Ip),
-];
-
-#[derive(Debug, Clone, Copy)]
-enum KeyType {
-    Date,
-    Bool,
-    Ip,
-}
-
-/// Warns about a value RAM would never send for a documented key, such as
-/// `acs:MFAPresent=yes`: every condition on it is false, so a typo can switch a Deny off.
-/// The decision stays as RAM-SPEC §3 defines it; the warning goes to stderr.
-pub(crate) fn warn_mistyped_context(request: &Request) {
-    for (key, values) in request.context().iter() {
-        let folded = fold_case(key);
-        let Some((_, kind)) = TYPED_KEYS.iter().find(|(k, _)| *k == folded) else {
-            continue;
-        };
-        for value in values {
-            if let Some(e) = type_error(*kind, value.input(), value.text()) {
-                warn(
-                    format_args!("context key `{key}`: {e}"),
-                    format_args!(
-                        "fix the value: as given, every condition on `{key}` is false, a Deny's too"
-                    ),
-                );
-            }
-        }
-    }
-}
-
-fn type_error(kind: KeyType, input: &ContextInput, text: &str) -> Option<ValueError> {
-    match (kind, input) {
-        (KeyType::Bool, ContextInput::Bool(_)) => None,
-        (KeyType::Bool, _) => value::parse_bool(text).err(),
-        (KeyType::Date, _) => Instant::parse_rfc3339(text).err(),
-        (KeyType::Ip, _) => value::parse_ip_addr(text).err(),
-    }
 }

@@ -21,7 +21,7 @@ use super::output::{
     Reported, print_json, report_error, report_rendered, report_source_error, report_with_help,
     write_stdout,
 };
-use super::request::{ContextArgs, report_request_error, warn_mistyped_context};
+use super::request::{ContextArgs, report_request_error};
 
 /// Check a RestoreInstance call before making it: whether RAM allows it, whether the API would
 /// accept its parameters, and what it would do to the instance.
@@ -183,7 +183,6 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
         Err(CallError::Request(e)) => return Err(report_request_error(&e, None)),
         Err(e) => return Err(report_error(e)),
     };
-    warn_mistyped_context(&request);
     let explanation = set.explain(&request);
     let restore = validation.plan.as_ref().map(|plan| RestoreSummary {
         restore_type: plan.restore_type(),

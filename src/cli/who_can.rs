@@ -13,9 +13,7 @@ use serde::Serialize;
 use super::common::{Format, load_account, report_principal_error, same_account};
 use super::exit;
 use super::output::{Reported, print_json, report_error, write_stdout};
-use super::request::{
-    ContextArgs, report_request_error, warn_mistyped_context, warn_wildcard_resource,
-};
+use super::request::{ContextArgs, report_request_error, warn_wildcard_resource};
 
 /// List every user and role of an account allowed an action on a resource, with the
 /// statements that allow it.
@@ -104,7 +102,6 @@ fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
         .build()
         .map_err(|e| report_request_error(&e, None))?;
     same_account(&account, request.resource())?;
-    warn_mistyped_context(&request);
     warn_wildcard_resource(&request);
     let mut answers = Vec::new();
     for principal in account.principals() {

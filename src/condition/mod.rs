@@ -1,8 +1,10 @@
 //! Conditions: operators, typed condition values, and their evaluation against a request
 //! [`Context`].
 
+mod keys;
 mod operator;
 
+pub use keys::{GLOBAL_KEYS, global_key};
 pub use operator::{
     BaseOperator, Comparison, Family, OPERATORS, Operator, OperatorError, SetQualifier,
 };

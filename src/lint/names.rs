@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::condition::Family;
+use crate::condition::{Family, GLOBAL_KEYS};
 use crate::pattern::{Pattern, fold_case};
 
 /// The RAM code of ApsaraDB for Redis / Tair.
@@ -26,21 +26,6 @@ static KVSTORE_ACTIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
         .filter_map(|l| l.strip_prefix("kvstore:"))
         .collect()
 });
-
-/// RAM's global condition keys (RAM-SPEC §3), documented and seen in use, with the operator
-/// family their values belong to. Keys compare case-insensitively.
-const GLOBAL_KEYS: &[(&str, Family)] = &[
-    ("acs:CurrentTime", Family::Date),
-    ("acs:SecureTransport", Family::Bool),
-    ("acs:SourceIp", Family::Ip),
-    ("acs:MFAPresent", Family::Bool),
-    ("acs:SourceVpc", Family::String),
-    ("acs:AccessId", Family::String),
-    ("acs:SourceVpcIp", Family::Ip),
-    ("acs:TagKeys", Family::String),
-    ("acs:PrincipalARN", Family::String),
-    ("acs:PrincipalRDId", Family::String),
-];
 
 /// Global keys that take a tag key after the slash: `acs:ResourceTag/env`.
 const GLOBAL_KEY_PREFIXES: &[&str] = &["acs:ResourceTag/", "acs:RequestTag/"];
