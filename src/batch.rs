@@ -87,7 +87,9 @@ pub fn decide_line(set: &PolicySet, line_number: usize, line: &str) -> BatchReco
                 None,
                 error(format!(
                     "invalid JSON at column {}: {}",
-                    e.span.start + 1,
+                    line.get(..e.span.start)
+                        .map_or(e.span.start, |s| s.chars().count())
+                        + 1,
                     e.message
                 )),
             );
@@ -124,6 +126,56 @@ pub fn decide_line(set: &PolicySet, line_number: usize, line: &str) -> BatchReco
     }
 }
 
+/// One non-blank line of a request log, numbered from 1: its text, or the offset of the first
+/// byte that is not UTF-8.
+type LogLine = (usize, Result<String, usize>);
+
+/// Reads a request log line by line as bytes, so that a line that is not UTF-8 becomes an
+/// error record instead of ending the run.
+#[derive(Debug, Default)]
+struct LogReader {
+    number: usize,
+    buffer: Vec<u8>,
+}
+
+impl LogReader {
+    /// The next non-blank line, or `None` at the end of the input.
+    fn next_line(&mut self, input: &mut impl BufRead) -> io::Result<Option<LogLine>> {
+        loop {
+            self.buffer.clear();
+            if input.read_until(b'\n', &mut self.buffer)? == 0 {
+                return Ok(None);
+            }
+            self.number += 1;
+            if self.buffer.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let end = self.buffer.len()
+                - usize::from(self.buffer.ends_with(b"\n"))
+                - usize::from(self.buffer.ends_with(b"\r\n"));
+            let text = std::str::from_utf8(&self.buffer[..end])
+                .map(str::to_string)
+                .map_err(|e| e.valid_up_to());
+            return Ok(Some((self.number, text)));
+        }
+    }
+}
+
+/// Decides one line read by [`LogReader`].
+fn decide_log_line(set: &PolicySet, (number, line): &LogLine) -> BatchRecord {
+    match line {
+        Ok(text) => decide_line(set, *number, text),
+        Err(offset) => BatchRecord {
+            line: *number,
+            id: None,
+            result: error(format!(
+                "the line is not UTF-8 text (invalid byte at byte {})",
+                offset + 1
+            )),
+        },
+    }
+}
+
 fn error(message: String) -> BatchResult {
     BatchResult::Error { error: message }
 }
@@ -154,17 +206,15 @@ pub fn run(
 ) -> io::Result<BatchSummary> {
     let jobs = jobs.max(1);
     let mut summary = BatchSummary::default();
-    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK_LINES);
-    let mut lines = input.lines().enumerate();
+    let mut input = input;
+    let mut lines = LogReader::default();
+    let mut chunk: Vec<LogLine> = Vec::with_capacity(CHUNK_LINES);
     loop {
         chunk.clear();
-        for (index, line) in lines.by_ref() {
-            let line = line?;
-            if !line.trim().is_empty() {
-                chunk.push((index + 1, line));
-            }
-            if chunk.len() == CHUNK_LINES {
-                break;
+        while chunk.len() < CHUNK_LINES {
+            match lines.next_line(&mut input)? {
+                Some(line) => chunk.push(line),
+                None => break,
             }
         }
         if chunk.is_empty() {
@@ -188,7 +238,7 @@ pub fn run(
 }
 
 /// Decides a chunk on up to `jobs` scoped threads, keeping input order.
-fn decide_chunk(set: &PolicySet, chunk: &[(usize, String)], jobs: usize) -> Vec<BatchRecord> {
+fn decide_chunk(set: &PolicySet, chunk: &[LogLine], jobs: usize) -> Vec<BatchRecord> {
     let per_thread = chunk.len().div_ceil(jobs).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunk
@@ -196,7 +246,7 @@ fn decide_chunk(set: &PolicySet, chunk: &[(usize, String)], jobs: usize) -> Vec<
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(n, line)| decide_line(set, *n, line))
+                        .map(|line| decide_log_line(set, line))
                         .collect::<Vec<_>>()
                 })
             })
@@ -262,14 +312,12 @@ pub fn diff(
     mut output: impl Write,
 ) -> io::Result<DiffSummary> {
     let mut summary = DiffSummary::default();
-    for (index, line) in input.lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    let mut input = input;
+    let mut lines = LogReader::default();
+    while let Some(line) = lines.next_line(&mut input)? {
         summary.lines += 1;
-        let before = decide_line(old, index + 1, &line);
-        let after = decide_line(new, index + 1, &line);
+        let before = decide_log_line(old, &line);
+        let after = decide_log_line(new, &line);
         let key = |r: &BatchResult| match r {
             BatchResult::Decided {
                 decision,
@@ -289,7 +337,7 @@ pub fn diff(
             _ => {}
         }
         let change = DecisionChange {
-            line: index + 1,
+            line: line.0,
             id: before.id,
             old: before.result,
             new: after.result,
@@ -352,6 +400,27 @@ mod tests {
                 errors: 3
             }
         );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_an_error_record_and_the_run_goes_on() {
+        let mut input: Vec<u8> = b"{\"id\": \"\xff\"}\r\n".to_vec();
+        input.extend_from_slice(r#"{"id": "\u00e9", "action": 1}"#.as_bytes());
+        input.extend_from_slice("\n{\"id\": \"é\", x}\n".as_bytes());
+        let mut out = Vec::new();
+        let summary = run(&set(), input.as_slice(), &mut out, 2).expect("in-memory io");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            concat!(
+                r#"{"line":1,"error":"the line is not UTF-8 text (invalid byte at byte 9)"}"#,
+                "\n",
+                r#"{"line":2,"id":"é","error":"`action` must be a string"}"#,
+                "\n",
+                r#"{"line":3,"error":"invalid JSON at column 13: expected a member name in double quotes, found `x`"}"#,
+                "\n",
+            )
+        );
+        assert_eq!(summary.errors, 3);
     }
 
     #[test]

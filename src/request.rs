@@ -23,6 +23,8 @@ pub struct Request {
     action: String,
     action_folded: String,
     service_folded_len: usize,
+    /// Where the account id stands in `resource`.
+    account: std::ops::Range<usize>,
     resource: String,
     context: Context,
 }
@@ -64,6 +66,11 @@ impl Request {
     /// The resource ARN.
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// The account id of the resource ARN.
+    pub fn resource_account(&self) -> &str {
+        self.resource.get(self.account.clone()).unwrap_or("")
     }
 
     /// The condition context.
@@ -239,10 +246,13 @@ impl RequestBuilder {
                 });
             }
         };
-        Arn::parse(&self.resource).map_err(|e| RequestError::Resource {
+        let arn = Arn::parse(&self.resource).map_err(|e| RequestError::Resource {
             resource: self.resource.clone(),
             reason: e.to_string(),
         })?;
+        // The parts are slices of the resource: keep where the account id is.
+        let account_start = arn.account.as_ptr() as usize - self.resource.as_ptr() as usize;
+        let account = account_start..account_start + arn.account.len();
         let mut entries: Vec<ContextEntry> = Vec::with_capacity(self.context.len() + 1);
         for (key, values, span) in self.context {
             if !is_valid_key(&key) {
@@ -290,6 +300,7 @@ impl RequestBuilder {
             action: self.action,
             action_folded,
             service_folded_len,
+            account,
             resource: self.resource,
             context: Context { entries },
         })

@@ -83,20 +83,10 @@ fn replay(args: &BatchArgs) -> Result<(), Reported> {
     }
 }
 
-/// Reports a run that stopped on an I/O error: most often a log that is not UTF-8 text.
+/// Reports a run that stopped on an I/O error (a line that is not UTF-8 is a record, not this).
 pub(crate) fn report_stopped(command: &str, input: &std::path::Path, e: &io::Error) -> Reported {
-    if e.kind() == io::ErrorKind::InvalidData {
-        report_with_help(
-            format_args!(
-                "{command} stopped: `{}` is not UTF-8 text: {e}",
-                input.display()
-            ),
-            "a request log is UTF-8 JSON Lines; the lines before the bad one were answered",
-        )
-    } else {
-        report_with_help(
-            format_args!("{command} stopped: {e}"),
-            "the lines before the failure were answered",
-        )
-    }
+    report_with_help(
+        format_args!("{command} stopped reading `{}`: {e}", input.display()),
+        "the lines before the failure were answered",
+    )
 }

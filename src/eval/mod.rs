@@ -419,7 +419,18 @@ impl PolicySet {
             }
         }
         let account = layer(&self.identity);
-        if account.0 != Verdict::ImplicitDeny {
+        if account.0 == Verdict::ExplicitDeny {
+            return decision(account, PolicyType::AccountLevelIdentityBasedPolicy);
+        }
+        if !self.owns(request) {
+            // Identity policies never reach another account's resources: that takes a
+            // resource-based policy, and kvstore has none (RAM-SPEC §4).
+            return decision(
+                (Verdict::ImplicitDeny, None),
+                PolicyType::AccountLevelIdentityBasedPolicy,
+            );
+        }
+        if account.0 == Verdict::Allow {
             return decision(account, PolicyType::AccountLevelIdentityBasedPolicy);
         }
         // Only on an implicit deny at account scope do resource-group scoped policies count.
@@ -440,6 +451,14 @@ impl PolicySet {
             }
         }
         decision(result, PolicyType::ResourceGroupLevelIdentityBasedPolicy)
+    }
+
+    /// Whether the request's resource is in the principal's own account; always true when the
+    /// set names no principal (loose policies, no account known).
+    fn owns(&self, request: &Request) -> bool {
+        self.principal
+            .as_ref()
+            .is_none_or(|p| p.owner_id == request.resource_account())
     }
 
     pub(crate) fn resource_groups_of(&self, resource: &str) -> &[usize] {
@@ -635,6 +654,38 @@ mod tests {
             (
                 Verdict::ExplicitDeny,
                 PolicyType::ResourceGroupLevelIdentityBasedPolicy
+            )
+        );
+    }
+
+    #[test]
+    fn a_principal_never_reaches_another_accounts_resources() {
+        let set = |owner: &str| {
+            PolicySet::builder()
+                .identity(allow_all("id"))
+                .principal(Principal {
+                    principal_type: "SubUser".into(),
+                    display_name: "alice".into(),
+                    owner_id: owner.into(),
+                })
+        };
+        // The request's resource is in account `1`.
+        assert_eq!(
+            decide(set("1")),
+            (Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy)
+        );
+        assert_eq!(
+            decide(set("2")),
+            (
+                Verdict::ImplicitDeny,
+                PolicyType::AccountLevelIdentityBasedPolicy
+            )
+        );
+        assert_eq!(
+            decide(set("2").identity(deny_all("deny"))),
+            (
+                Verdict::ExplicitDeny,
+                PolicyType::AccountLevelIdentityBasedPolicy
             )
         );
     }

@@ -30,7 +30,7 @@ pub enum ParseErrorKind {
         first: String,
     },
     /// A JSON value of the wrong type.
-    #[error("`{element}` must be {expected}, found {found}")]
+    #[error("{} must be {expected}, found {found}", element_name(element))]
     TypeMismatch {
         /// The element.
         element: String,
@@ -220,6 +220,18 @@ impl ParseErrorKind {
         }
     }
 }
+
+/// The document itself is named in words; its members are quoted as written.
+fn element_name(element: &str) -> String {
+    if element == DOCUMENT {
+        "the policy document".to_string()
+    } else {
+        format!("`{element}`")
+    }
+}
+
+/// How [`ParseErrorKind::TypeMismatch`] names the whole document.
+pub(crate) const DOCUMENT: &str = "policy document";
 
 fn backticked(names: &[&str]) -> String {
     names

@@ -96,9 +96,10 @@ impl Policy {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
         let path = path.as_ref();
         let source = source::read_source(path)?;
-        let stem = path
-            .file_stem()
-            .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
+        let stem = match path.file_stem() {
+            Some(stem) if path.as_os_str() != "-" => stem.to_string_lossy().into_owned(),
+            _ => "stdin".to_string(),
+        };
         Ok(Policy::parse(stem, source).map_err(Box::new)?)
     }
 

@@ -111,7 +111,7 @@ impl Reader {
     }
 
     fn document(&mut self, value: &JsonValue) -> Option<(Vec<Statement>, Option<Span>)> {
-        let object = self.object(value, "policy document")?;
+        let object = self.object(value, super::error::DOCUMENT)?;
         let members = self.members(object, DOCUMENT_MEMBERS, "the document");
         let opening = opening_brace(value);
         match members.get("Version") {
