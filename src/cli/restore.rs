@@ -313,10 +313,18 @@ fn render_text(
         out.push_str(&format!("  {}: {}{detail}\n", c.code, c.status));
     }
     match restore {
-        Some(r) => out.push_str(&format!(
-            "\nrestore (RestoreType {}) of {}:\n  {}\n",
-            r.restore_type, r.resource, r.summary
-        )),
+        Some(r) => {
+            // The plan reads the parameters as given, valid or not.
+            let as_given = if validation.errors.is_empty() {
+                ""
+            } else {
+                ", as requested, which the API would reject"
+            };
+            out.push_str(&format!(
+                "\nrestore (RestoreType {}) of {}{as_given}:\n  {}\n",
+                r.restore_type, r.resource, r.summary
+            ));
+        }
         None => out.push_str("\nrestore: unknown, `RestoreType` is invalid\n"),
     }
     out
