@@ -162,6 +162,12 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, TestFileError> {
         file: format!("{}:{}", source.name(), source.position(e.span.start)),
         message: format!("invalid JSON: {}", e.message),
     })?;
+    if !matches!(root.kind, JsonKind::Object(_)) {
+        return Err(invalid(format!(
+            "a decision-test file is a JSON object with `cases`, found {}",
+            root.kind.type_name()
+        )));
+    }
     let suite: RawSuite = serde_json::from_value(root.to_serde())
         .map_err(|e| invalid(format!("not a decision-test file: {e}")))?;
     for case in &suite.cases {
