@@ -598,7 +598,7 @@ fn list(values: &[String]) -> String {
 }
 
 /// Lines of a statement shown under the deciding statement; longer ones are cut.
-const SNIPPET_LINES: usize = 12;
+const SNIPPET_LINES: usize = 16;
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
