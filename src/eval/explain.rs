@@ -32,6 +32,10 @@ pub struct Explanation {
     pub missing_context: Vec<String>,
     /// Every layer and every statement in it.
     pub trace: Vec<LayerTrace>,
+    /// Why no identity statement could allow, when the reason is not a statement: the
+    /// resource belongs to another account than the principal's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// For denials, the facts RAM's 403 response carries, under RAM's names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_denied_detail: Option<AccessDeniedDetail>,
@@ -358,12 +362,20 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
             &matched,
         )
     });
+    let note = set.principal.as_ref().filter(|_| !set.owns(request)).map(|p| {
+        format!(
+            "the resource is in account `{}`, the principal in account `{}`: identity policies never grant another account's resources",
+            request.resource_account(),
+            p.owner_id
+        )
+    });
     Explanation {
         decision: decision.verdict,
         policy_type: decision.policy_type,
         matched,
         missing_context,
         trace,
+        note,
         access_denied_detail,
     }
 }
@@ -618,7 +630,9 @@ impl fmt::Display for Explanation {
                 writeln!(f, "  {:>width$} | …", "")?;
             }
         }
-        if self.matched.is_empty() && self.decision == Verdict::ImplicitDeny {
+        if let Some(note) = &self.note {
+            writeln!(f, "\n{note}")?;
+        } else if self.matched.is_empty() && self.decision == Verdict::ImplicitDeny {
             writeln!(f, "\nno statement allows the request")?;
         }
         let others: Vec<&LayerTrace> = self

@@ -455,7 +455,7 @@ impl PolicySet {
 
     /// Whether the request's resource is in the principal's own account; always true when the
     /// set names no principal (loose policies, no account known).
-    fn owns(&self, request: &Request) -> bool {
+    pub(crate) fn owns(&self, request: &Request) -> bool {
         self.principal
             .as_ref()
             .is_none_or(|p| p.owner_id == request.resource_account())
@@ -680,6 +680,21 @@ mod tests {
                 Verdict::ImplicitDeny,
                 PolicyType::AccountLevelIdentityBasedPolicy
             )
+        );
+        let other = set("2").build().expect("set builds");
+        assert_eq!(
+            other.explain(&request()).note.as_deref(),
+            Some(
+                "the resource is in account `1`, the principal in account `2`: identity policies never grant another account's resources"
+            )
+        );
+        assert_eq!(
+            set("1")
+                .build()
+                .expect("set builds")
+                .explain(&request())
+                .note,
+            None
         );
         assert_eq!(
             decide(set("2").identity(deny_all("deny"))),
