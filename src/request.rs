@@ -31,6 +31,25 @@ pub struct Request {
 
 impl Request {
     /// Starts a request for `action` on `resource`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Request;
+    ///
+    /// let request = Request::builder("kvstore:RestoreInstance", "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-1")
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:TagKeys", vec!["env", "team"])
+    ///     .build()?;
+    /// assert_eq!(request.context().get("ACS:SOURCEIP")[0].text(), "10.1.2.3");
+    ///
+    /// // Keys are case-insensitive, so two spellings of one key are refused.
+    /// let twice = Request::builder("kvstore:RestoreInstance", "acs:kvstore:cn-hangzhou:1:instance/r-1")
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("ACS:SourceIP", "10.1.2.4")
+    ///     .build();
+    /// assert_eq!(twice.unwrap_err().code(), "duplicate-context-key");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn builder(action: impl Into<String>, resource: impl Into<String>) -> RequestBuilder {
         RequestBuilder {
             action: action.into(),

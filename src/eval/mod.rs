@@ -375,6 +375,34 @@ impl PolicySet {
     }
 
     /// RAM's decision for a request, without a trace. Allocates nothing.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
+    ///
+    /// let grant = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+    ///     "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-stg*"}]}"#;
+    /// let guard = r#"{"Version": "1", "Statement": [
+    ///     {"Effect": "Allow", "Action": "*", "Resource": "*"},
+    ///     {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+    ///      "Condition": {"Bool": {"acs:MFAPresent": "false"}}}]}"#;
+    /// let set = PolicySet::builder()
+    ///     .identity(Policy::from_text("grant", grant)?)
+    ///     .control(Policy::from_text("guard", guard)?)
+    ///     .build()?;
+    ///
+    /// let with_mfa = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-stg01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .build()?;
+    /// assert_eq!(set.evaluate(&with_mfa).verdict, Verdict::Allow);
+    ///
+    /// let without = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-stg01")
+    ///     .context("acs:MFAPresent", false)
+    ///     .build()?;
+    /// let decision = set.evaluate(&without);
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::ExplicitDeny, PolicyType::ControlPolicy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate(&self, request: &Request) -> Decision {
         self.decide(request, |layer| layer.evaluate(request))
     }

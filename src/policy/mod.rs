@@ -107,6 +107,17 @@ impl Policy {
     ///
     /// # Errors
     /// Every error in the document, each located.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// let invalid = Policy::from_text("p", r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "allow", "Action": "kvstore", "Resource": "*"}]}"#).unwrap_err();
+    /// let codes: Vec<&str> = invalid.errors.iter().map(|e| e.kind.code()).collect();
+    /// assert_eq!(codes, ["invalid-effect", "invalid-action-format"]);
+    /// assert_eq!(invalid.source.position(invalid.errors[0].span.start).to_string(), "2:14");
+    /// ```
     pub fn from_text(name: &str, text: &str) -> Result<Policy, Box<InvalidPolicy>> {
         Policy::parse(name.to_string(), Source::new(name, text)).map_err(Box::new)
     }
