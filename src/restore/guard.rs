@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 use super::validate::{CheckStatus, InstanceCheck, is_valid_instance_id};
 use super::{InstanceState, ParameterError, RestoreParameters, RestorePlan};
 use crate::eval::{Decision, PolicySet};
-use crate::request::{ContextValues, Request, RequestBuilder, RequestError};
+use crate::request::{CURRENT_TIME_KEY, ContextValues, Request, RequestBuilder, RequestError};
 use crate::value::Instant;
 
 /// A `RestoreInstance` call about to be made: where, with which parameters, in which request
@@ -55,6 +55,17 @@ pub enum CallError {
         /// The region of the call.
         expected: String,
         /// The region the state gives.
+        found: String,
+    },
+    /// The context sets `acs:CurrentTime` to another time than the submission time, so the
+    /// policies would be evaluated at a time the parameter rules do not use.
+    #[error(
+        "the context's `acs:CurrentTime` `{found}` is not the submission time `{expected}`: set the time with `RestoreCall::at` only"
+    )]
+    CurrentTime {
+        /// The submission time.
+        expected: String,
+        /// The context's value(s), comma-separated.
         found: String,
     },
 }
@@ -356,7 +367,8 @@ fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> 
     }
     let built = call
         .request_builder(&submitted_at)
-        .and_then(|b| b.build().map_err(CallError::from));
+        .and_then(|b| b.build().map_err(CallError::from))
+        .and_then(|request| same_time(&request, &submitted_at).map(|()| request));
     let (decision, resource) = match built {
         Ok(request) => (
             Some(set.evaluate(&request)),
@@ -404,5 +416,23 @@ fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> 
             }
             Clearance::Refused(Refusal { reasons })
         }
+    }
+}
+
+/// Checks that the request is evaluated at the submission time: a context `acs:CurrentTime`
+/// overrides the time given to the builder, and a policy reading another time than the
+/// parameter rules could allow what RAM, seeing the real time, denies.
+fn same_time(request: &Request, submitted_at: &Instant) -> Result<(), CallError> {
+    let values = request.context().get(CURRENT_TIME_KEY);
+    match values {
+        [one] if Instant::parse_rfc3339(one.text()).is_ok_and(|t| t == *submitted_at) => Ok(()),
+        _ => Err(CallError::CurrentTime {
+            expected: submitted_at.to_string(),
+            found: values
+                .iter()
+                .map(|v| v.text())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
     }
 }

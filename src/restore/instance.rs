@@ -120,21 +120,26 @@ impl InstanceState {
                 root.span,
             ));
         }
-        let attribute = if let Some(instances) = root.get("Instances") {
-            let list = instances.get("DBInstanceAttribute").ok_or_else(|| {
-                fail(
-                    "`Instances` has no `DBInstanceAttribute`".into(),
-                    instances.span,
-                )
-            })?;
-            one_instance(list).map_err(|(m, s)| fail(m, s))?
-        } else if let Some(list) = root.get("DBInstanceAttribute") {
-            one_instance(list).map_err(|(m, s)| fail(m, s))?
-        } else {
-            &root
-        };
+        let attribute =
+            if let Some(instances) = unique(&root, "Instances").map_err(|(m, s)| fail(m, s))? {
+                let list = unique(instances, "DBInstanceAttribute")
+                    .map_err(|(m, s)| fail(m, s))?
+                    .ok_or_else(|| {
+                        fail(
+                            "`Instances` has no `DBInstanceAttribute`".into(),
+                            instances.span,
+                        )
+                    })?;
+                one_instance(list).map_err(|(m, s)| fail(m, s))?
+            } else if let Some(list) =
+                unique(&root, "DBInstanceAttribute").map_err(|(m, s)| fail(m, s))?
+            {
+                one_instance(list).map_err(|(m, s)| fail(m, s))?
+            } else {
+                &root
+            };
         let string = |name: &str| -> Result<Option<(String, Span)>, InstanceError> {
-            match attribute.get(name) {
+            match unique(attribute, name).map_err(|(m, s)| fail(m, s))? {
                 None => Ok(None),
                 Some(v) => match &v.kind {
                     JsonKind::String(s) => Ok(Some((s.clone(), v.span))),
@@ -166,10 +171,20 @@ impl InstanceState {
             )),
             None => None,
         };
-        let flashback = match root
-            .get("DataFlashback")
-            .or_else(|| attribute.get("DataFlashback"))
-        {
+        // Beside the attribute object or inside it, not both: two windows could disagree.
+        let beside = if std::ptr::eq(&root, attribute) {
+            None
+        } else {
+            unique(&root, "DataFlashback").map_err(|(m, s)| fail(m, s))?
+        };
+        let inside = unique(attribute, "DataFlashback").map_err(|(m, s)| fail(m, s))?;
+        if let (Some(_), Some(second)) = (beside, inside) {
+            return Err(fail(
+                "`DataFlashback` is given both beside and inside `DBInstanceAttribute`".into(),
+                second.span,
+            ));
+        }
+        let flashback = match beside.or(inside) {
             None => match log_start {
                 Some((earliest, _)) => Flashback::Enabled {
                     earliest: Some(earliest),
@@ -190,6 +205,19 @@ impl InstanceState {
     /// Whether a zone migration is running on the instance.
     pub fn zone_migration_running(&self) -> bool {
         self.status == ZONE_MIGRATION_STATUS
+    }
+}
+
+/// The member `name` of an object, refused when given twice: the JSON reader keeps both, and
+/// reading only the first (say, of two `InstanceStatus`) could pass a check the other fails.
+fn unique<'v>(object: &'v JsonValue, name: &str) -> Result<Option<&'v JsonValue>, (String, Span)> {
+    let JsonKind::Object(members) = &object.kind else {
+        return Ok(None);
+    };
+    let mut found = members.iter().filter(|m| m.name == name);
+    match (found.next(), found.next()) {
+        (_, Some(second)) => Err((format!("`{name}` is given twice"), second.name_span)),
+        (first, None) => Ok(first.map(|m| &m.value)),
     }
 }
 
