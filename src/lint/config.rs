@@ -128,7 +128,9 @@ impl Config {
                 patterns
                     .iter()
                     .map(|p| {
-                        glob::Pattern::new(p).map_err(|e| {
+                        // Paths are compared without `./`, so `./policies/*.json` means
+                        // `policies/*.json` rather than nothing.
+                        glob::Pattern::new(p.trim_start_matches("./")).map_err(|e| {
                             invalid(format!("`{setting}`: `{p}` is not a valid glob: {}", e.msg))
                         })
                     })

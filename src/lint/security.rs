@@ -1,11 +1,11 @@
 //! Security warnings, specific to what ramguard guards: who can restore which instance, and
 //! whether the guardrails meant to stop restores can stop anything.
 
-use super::names::KVSTORE;
+use super::names::{KVSTORE, KeyInfo, key_info};
 use super::statements::contradiction;
 use super::subsume::{covers, matches_some_instance};
 use super::{DocumentKind, Sink, rules};
-use crate::condition::{Condition, ConditionValue, SetQualifier};
+use crate::condition::{Comparison, Condition, ConditionValue, SetQualifier};
 use crate::pattern::{Pattern, fold_case};
 use crate::policy::{Effect, Policy, Statement};
 use crate::source::Span;
@@ -144,6 +144,15 @@ fn is_restricting(condition: &Condition) -> bool {
     else {
         return false;
     };
+    // Values are alternatives: one that every source matches (`StringLike "*"`,
+    // `IpAddress "0.0.0.0/0"`) leaves only "the key is present", which restricts nothing.
+    if condition
+        .values
+        .iter()
+        .any(|v| matches_any_source(&v.value, operator.base.comparison()))
+    {
+        return false;
+    }
     if key.eq_ignore_ascii_case("acs:MFAPresent") {
         return condition
             .values
@@ -151,6 +160,18 @@ fn is_restricting(condition: &Condition) -> bool {
             .all(|v| v.value == ConditionValue::Bool(true));
     }
     true
+}
+
+/// Whether a condition value matches every value of its key: a match-all `Like` pattern or a
+/// network of prefix length 0.
+fn matches_any_source(value: &ConditionValue, comparison: Comparison) -> bool {
+    match value {
+        ConditionValue::String(s) => {
+            comparison == Comparison::Like && Pattern::new(s).is_match_all()
+        }
+        ConditionValue::Network(n) => n.as_ipnet().prefix_len() == 0,
+        _ => false,
+    }
 }
 
 fn not_lists_in_allow(statement: &Statement, at: Option<(usize, &Statement)>, sink: &mut Sink) {
@@ -280,6 +301,17 @@ fn deny_gap(statement: &Statement) -> Option<Gap> {
             explains: resources.patterns.iter().map(|p| p.span).collect(),
         });
     }
+    if let Some(condition) = statement.conditions.iter().find(|c| on_absent_key(c)) {
+        return Some(Gap {
+            span: condition.key.span,
+            message: format!(
+                "this `Deny` on `kvstore:RestoreInstance` can never match a restore: the action has no condition key `{}`, and `{}` is false without it",
+                condition.key.value, condition.operator.value
+            ),
+            help: "condition the `Deny` on global `acs:` keys only: `kvstore:RestoreInstance` has no service condition keys".into(),
+            explains: vec![condition.key.span],
+        });
+    }
     let (span, reason) = contradiction(statement)?;
     Some(Gap {
         span,
@@ -287,6 +319,18 @@ fn deny_gap(statement: &Statement) -> Option<Gap> {
         help: "fix the conditions so that the requests to stop satisfy all of them".into(),
         explains: vec![span],
     })
+}
+
+/// Whether a condition is false on every restore request: it is on a service key, which a
+/// restore never carries (RAM-SPEC §2), under an operator that is false on a missing key.
+fn on_absent_key(condition: &Condition) -> bool {
+    let operator = condition.operator.value;
+    let false_when_missing = match operator.qualifier {
+        Some(SetQualifier::ForAnyValue) => true,
+        Some(SetQualifier::ForAllValues) => false,
+        None => !operator.base.is_negated(),
+    };
+    false_when_missing && key_info(&condition.key.value) == KeyInfo::Service
 }
 
 fn matches_restore(action_pattern: &str) -> bool {
