@@ -323,27 +323,6 @@ fn statuses(v: &Validation) -> Vec<(&'static str, CheckStatus)> {
 }
 
 #[test]
-fn without_instance_state_the_checks_are_not_checked_never_passed() {
-    let v = validate(&RestoreParameters::point_in_time(
-        "r-1",
-        "2026-11-29T08:00:00Z",
-    ));
-    assert!(v.is_valid());
-    assert!(!v.instance_checked());
-    assert_eq!(
-        statuses(&v),
-        [
-            (
-                "ZoneMigrationError.StillingRunning",
-                CheckStatus::NotChecked
-            ),
-            ("ServiceNotSupport", CheckStatus::NotChecked),
-            ("InvalidBinlog.NotValid", CheckStatus::NotChecked),
-        ]
-    );
-}
-
-#[test]
 fn a_running_zone_migration_rejects_either_type() {
     let migrating = state(r#"{"InstanceId": "r-1", "InstanceStatus": "Migrating"}"#);
     for p in [

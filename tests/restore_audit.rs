@@ -5,8 +5,8 @@ use std::path::Path;
 
 use ramguard::principal::{Account, InvalidAccount, PrincipalRef};
 use ramguard::restore::{
-    self, CallError, CheckStatus, Clearance, ErrorCode, InstanceState, Parameter, Reason,
-    RestoreCall, RestoreParameters, Validation,
+    self, CallError, CheckStatus, Clearance, InstanceState, Reason, RestoreCall, RestoreParameters,
+    Validation,
 };
 use ramguard::source::Source;
 use ramguard::value::Instant;
@@ -50,66 +50,6 @@ fn flashback_state() -> InstanceState {
 }
 
 // ---- codes, statuses and messages, character for character ----
-
-#[test]
-fn every_code_status_and_message_is_the_apis() {
-    let rows: [(ErrorCode, Parameter, &str, &str); 8] = [
-        (
-            ErrorCode::ServiceNotSupport,
-            Parameter::RestoreType,
-            "ServiceNotSupport",
-            "This service not supported.",
-        ),
-        (
-            ErrorCode::MissingParameter,
-            Parameter::RestoreTime,
-            "MissingParameter",
-            "Missing Required Param: BackupId or RestoreTime or RestoreType.",
-        ),
-        (
-            ErrorCode::MissingParameter,
-            Parameter::BackupId,
-            "MissingParameter",
-            "Missing Required Param: BackupId or RestoreTime or RestoreType.",
-        ),
-        (
-            ErrorCode::ResroreParamNotMatch,
-            Parameter::BackupId,
-            "ResroreParamNotMatch",
-            "restoreType is not match with backupId or restoreTime.",
-        ),
-        (
-            ErrorCode::InvalidRestoreTimeFormat,
-            Parameter::RestoreTime,
-            "InvalidRestoreTime.Format",
-            "Specified restore time is not valid.",
-        ),
-        (
-            ErrorCode::ZoneMigrationStillingRunning,
-            Parameter::InstanceId,
-            "ZoneMigrationError.StillingRunning",
-            "Zone migration task is still running",
-        ),
-        (
-            ErrorCode::InvalidBinlogNotValid,
-            Parameter::RestoreTime,
-            "InvalidBinlog.NotValid",
-            "The available binlog is not valid in recovery time.",
-        ),
-        (
-            ErrorCode::InvalidParameter,
-            Parameter::FilterKey,
-            "InvalidParameter",
-            "The specified parameter \"FilterKey\" is not valid.",
-        ),
-    ];
-    for (code, parameter, name, message) in rows {
-        assert_eq!(code.code(), name);
-        assert_eq!(code.to_string(), name);
-        assert_eq!(code.http_status(), 400);
-        assert_eq!(code.message(parameter), message, "{name}");
-    }
-}
 
 #[test]
 fn errors_produced_by_validation_carry_the_exact_message_and_status() {

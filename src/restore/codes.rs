@@ -189,6 +189,24 @@ mod tests {
             ),
             (
                 ErrorCode::MissingParameter,
+                Parameter::RestoreTime,
+                "MissingParameter",
+                "Missing Required Param: BackupId or RestoreTime or RestoreType.",
+            ),
+            (
+                ErrorCode::ResroreParamNotMatch,
+                Parameter::BackupId,
+                "ResroreParamNotMatch",
+                "restoreType is not match with backupId or restoreTime.",
+            ),
+            (
+                ErrorCode::InvalidParameter,
+                Parameter::FilterKey,
+                "InvalidParameter",
+                "The specified parameter \"FilterKey\" is not valid.",
+            ),
+            (
+                ErrorCode::MissingParameter,
                 Parameter::InstanceId,
                 "MissingParameter",
                 "The input parameter \"InstanceId\" that is mandatory for processing this request is not supplied.",
@@ -227,6 +245,7 @@ mod tests {
         for (code, parameter, name, message) in rows {
             let error = ParameterError::new(code, parameter, "why");
             assert_eq!(error.code.code(), name);
+            assert_eq!(error.code.to_string(), name);
             assert_eq!(error.http_status, 400);
             assert_eq!(error.message, message);
             assert_eq!(
