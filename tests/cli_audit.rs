@@ -5,19 +5,14 @@
 use std::path::PathBuf;
 use std::process::{Command as StdCommand, Stdio};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Scratch, ramguard};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const RESTORE: &str = "kvstore:RestoreInstance";
 const STAGING: &str = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01";
 const NOW: &str = "2026-11-29T09:30:00Z";
-
-/// `ramguard` run from the crate root, so that the paths it prints are the ones given.
-fn ramguard() -> Command {
-    let mut command = Command::cargo_bin("ramguard").expect("the ramguard binary");
-    command.current_dir(MANIFEST_DIR);
-    command
-}
 
 /// Exit code, stdout and stderr of one run.
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -55,36 +50,6 @@ fn run_into_closed_pipe(args: &[&str], stdin: &str) -> (i32, String) {
         output.status.code().expect("an exit code, not a signal"),
         String::from_utf8(output.stderr).expect("UTF-8 stderr"),
     )
-}
-
-/// A scratch directory for files a test writes.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("ramguard-audit-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("scratch file");
-        path.display().to_string()
-    }
-
-    fn dir(&self, name: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::create_dir_all(&path).expect("scratch subdir");
-        path.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// One JSON line per example request (in file order), as `batch` and `diff` read them.

@@ -1,10 +1,8 @@
 //! `ramguard batch`: one output line per input line, in order, errors as records.
 
-use assert_cmd::Command;
+mod common;
 
-fn ramguard() -> Command {
-    Command::cargo_bin("ramguard").expect("the binary is built")
-}
+use common::{Scratch, ramguard};
 
 const ALLOW: &str = r#"{"id": "ok", "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01", "context": {"acs:MFAPresent": true, "acs:SourceIp": "10.1.2.3"}}"#;
 const DENY: &str = r#"{"id": "no-mfa", "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01", "context": {"acs:SourceIp": "10.1.2.3"}}"#;
@@ -30,11 +28,9 @@ fn decides_every_line_in_order_from_stdin() {
 
 #[test]
 fn writes_to_a_file_and_refuses_unusable_input() {
-    let dir = std::env::temp_dir().join(format!("ramguard-batch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let input = dir.join("in.jsonl");
-    let output = dir.join("out.jsonl");
-    std::fs::write(&input, format!("{DENY}\n")).expect("write input");
+    let scratch = Scratch::new("files");
+    let input = scratch.file("in.jsonl", &format!("{DENY}\n"));
+    let output = scratch.0.join("out.jsonl");
     ramguard()
         .args(["batch", "--policy", "policies/dba-restore.json", "--input"])
         .arg(&input)
@@ -72,7 +68,6 @@ fn writes_to_a_file_and_refuses_unusable_input() {
         ])
         .assert()
         .code(2);
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]

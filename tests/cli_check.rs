@@ -3,13 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
 
-fn ramguard() -> Command {
-    let mut cmd = Command::cargo_bin("ramguard").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use common::ramguard;
 
 /// Runs `ramguard check ARGS`, returning the exit status, stdout and stderr.
 fn check(args: &[&str]) -> (i32, String, String) {
@@ -227,8 +223,7 @@ reason = "break-glass role, reviewed"
 code = "sid-not-documented"
 "#,
     );
-    let out = Command::cargo_bin("ramguard")
-        .unwrap()
+    let out = ramguard()
         .current_dir(&dir)
         .args(["check", "policies"])
         .output()
@@ -252,8 +247,7 @@ code = "sid-not-documented"
         "{stdout}"
     );
     // --no-config reads none of it.
-    let out = Command::cargo_bin("ramguard")
-        .unwrap()
+    let out = ramguard()
         .current_dir(&dir)
         .args(["check", "--no-config", "policies"])
         .output()
@@ -269,8 +263,7 @@ code = "sid-not-documented"
         "ramguard.toml",
         "[[ignore]]\ncode = \"restore-everywhere\"\n",
     );
-    let out = Command::cargo_bin("ramguard")
-        .unwrap()
+    let out = ramguard()
         .current_dir(&dir)
         .args(["check", "policies"])
         .output()

@@ -1,15 +1,11 @@
 //! `ramguard test`: decision-test files, their output and exit statuses.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Scratch, ramguard};
 
 fn test_cmd(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("ramguard")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("test")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = ramguard().arg("test").args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -47,13 +43,8 @@ fn a_failing_case_shows_why_and_the_trace() {
 
 #[test]
 fn unusable_test_files() {
-    let dir = std::env::temp_dir().join(format!("ramguard-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    };
+    let scratch = Scratch::new("unusable");
+    let file = |name: &str, text: &str| scratch.file(name, text);
     let bad_expect = file(
         "bad-expect.json",
         r#"{"policies": {"identity": []}, "cases": [{"name": "x", "request": {}, "expect": "Deny"}]}"#,
@@ -99,5 +90,4 @@ fn unusable_test_files() {
         )
     );
     assert_eq!(test_cmd(&["tests/no-such-dir/*.json"]).0, 2);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,21 +2,16 @@
 //! output formats, `--context`, and snapshots of the text and JSON output for every example
 //! request in `policies/requests/` against the policy set it is written for.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Scratch, ramguard};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 const RESTORE: &str = "kvstore:RestoreInstance";
 const PROD: &str = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01";
-
-/// `ramguard` run from the crate root, so that the paths it prints are the relative paths given.
-fn ramguard() -> Command {
-    let mut command = Command::cargo_bin("ramguard").expect("the ramguard binary");
-    command.current_dir(MANIFEST_DIR);
-    command
-}
 
 /// What one run gave.
 struct Run {
@@ -43,30 +38,6 @@ fn eval(args: &[&str]) -> Run {
 fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", run.stdout))
-}
-
-/// A scratch directory for files a test writes, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("ramguard-cli-eval-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a scratch directory");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("a scratch file");
-        path.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

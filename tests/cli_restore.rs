@@ -4,12 +4,12 @@
 
 use assert_cmd::Command;
 
+mod common;
+
+use common::ramguard;
+
 const NOW: &str = "2026-11-29T09:30:00Z";
 const ACCOUNT_ID: &str = "1234567890123456";
-
-fn ramguard() -> Command {
-    Command::cargo_bin("ramguard").expect("the binary is built")
-}
 
 /// `ramguard restore` in cn-hangzhou at the fixed time, for a principal of the shipped account.
 fn restore(principal: &str, args: &[&str]) -> Command {

@@ -5,23 +5,12 @@ use ramguard::restore::{
     self, CallError, CheckStatus, Clearance, ErrorCode, InstanceState, Parameter, Reason,
     RestoreCall, RestoreParameters, RestorePlan, Validation,
 };
-use ramguard::source::Source;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, Verdict};
 
-const NOW: &str = "2026-11-29T09:30:00Z";
+mod common;
 
-fn now() -> Instant {
-    Instant::parse_rfc3339(NOW).expect("valid")
-}
-
-/// `(code, parameter)` of every error, in order.
-fn errors(v: &Validation) -> Vec<(&'static str, &'static str)> {
-    v.errors
-        .iter()
-        .map(|e| (e.code.code(), e.parameter.name()))
-        .collect()
-}
+use common::restore::{NOW, errors, flashback_state, now, refusal, state, statuses};
 
 fn validate(p: &RestoreParameters) -> Validation {
     p.validate(&now(), None)
@@ -32,16 +21,6 @@ fn params(instance: &str) -> RestoreParameters {
         instance_id: Some(instance.into()),
         ..RestoreParameters::default()
     }
-}
-
-fn state(text: &str) -> InstanceState {
-    InstanceState::parse(&Source::new("state.json", text)).expect("valid state")
-}
-
-fn normal_with_flashback() -> InstanceState {
-    state(
-        r#"{"InstanceId": "r-1", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#,
-    )
 }
 
 // ---- InstanceId ----
@@ -315,13 +294,6 @@ fn every_violation_is_reported_not_only_the_first() {
 
 // ---- instance state ----
 
-fn statuses(v: &Validation) -> Vec<(&'static str, CheckStatus)> {
-    v.instance_checks
-        .iter()
-        .map(|c| (c.code.code(), c.status))
-        .collect()
-}
-
 #[test]
 fn a_running_zone_migration_rejects_either_type() {
     let migrating = state(r#"{"InstanceId": "r-1", "InstanceStatus": "Migrating"}"#);
@@ -371,7 +343,7 @@ fn point_in_time_needs_data_flashback() {
 
 #[test]
 fn restore_time_before_the_earliest_restorable_time_has_no_binlog() {
-    let state = normal_with_flashback();
+    let state = flashback_state();
     let before = RestoreParameters::point_in_time("r-1", "2026-11-19T23:59:59Z")
         .validate(&now(), Some(&state));
     assert_eq!(errors(&before), [("InvalidBinlog.NotValid", "RestoreTime")]);
@@ -404,7 +376,7 @@ fn an_unknown_window_or_another_instance_is_not_checked() {
     assert!(!v.instance_checked());
     assert_eq!(v.instance_checks[2].status, CheckStatus::NotChecked);
 
-    let other = normal_with_flashback();
+    let other = flashback_state();
     let v = RestoreParameters::backup_set("r-2", "111").validate(&now(), Some(&other));
     assert!(!v.instance_checked());
     assert!(
@@ -436,17 +408,10 @@ fn call(p: RestoreParameters) -> RestoreCall {
         .at(now())
 }
 
-fn refusal(clearance: Clearance) -> Vec<Reason> {
-    match clearance {
-        Clearance::Permitted(permit) => panic!("permitted: {permit:?}"),
-        Clearance::Refused(refusal) => refusal.reasons().to_vec(),
-    }
-}
-
 #[test]
 fn permits_only_allowed_valid_and_checked_restores() {
     let p = RestoreParameters::point_in_time("r-1", "2026-11-29T08:00:00Z").filter_key("^s:");
-    let state = normal_with_flashback();
+    let state = flashback_state();
     let permit = restore::guard(&set(), &call(p.clone()), Some(&state))
         .into_result()
         .expect("permitted");
@@ -468,11 +433,7 @@ fn refuses_a_denial() {
         RestoreParameters::backup_set("r-1", "111"),
     )
     .at(now());
-    let reasons = refusal(restore::guard(
-        &set(),
-        &unmatched,
-        Some(&normal_with_flashback()),
-    ));
+    let reasons = refusal(restore::guard(&set(), &unmatched, Some(&flashback_state())));
     let [Reason::Denied(decision)] = reasons.as_slice() else {
         panic!("{reasons:?}")
     };
@@ -482,11 +443,7 @@ fn refuses_a_denial() {
 #[test]
 fn refuses_parameters_the_api_would_reject() {
     let p = RestoreParameters::point_in_time("r-1", "2026-11-19T00:00:00Z");
-    let reasons = refusal(restore::guard(
-        &set(),
-        &call(p),
-        Some(&normal_with_flashback()),
-    ));
+    let reasons = refusal(restore::guard(&set(), &call(p), Some(&flashback_state())));
     let [Reason::RejectedParameters(errors)] = reasons.as_slice() else {
         panic!("{reasons:?}")
     };
@@ -508,7 +465,7 @@ fn refuses_without_instance_state() {
 
 #[test]
 fn refuses_malformed_calls() {
-    let state = normal_with_flashback();
+    let state = flashback_state();
     let p = || RestoreParameters::backup_set("r-1", "111");
     let bad_region = RestoreCall::new("cn:hangzhou", "1234567890123456", p()).at(now());
     assert_eq!(
@@ -603,7 +560,7 @@ fn the_clock_is_the_default_submission_time() {
     let clocked =
         RestoreCall::new("cn-hangzhou", "1234567890123456", p).context("acs:MFAPresent", true);
     assert!(clocked.submitted_at().is_none());
-    let permit = restore::guard(&set(), &clocked, Some(&normal_with_flashback()))
+    let permit = restore::guard(&set(), &clocked, Some(&flashback_state()))
         .into_result()
         .expect("a past restore time is valid by the real clock");
     assert!(

@@ -6,29 +6,19 @@ use std::path::Path;
 use ramguard::principal::{Account, InvalidAccount, PrincipalRef};
 use ramguard::restore::{
     self, CallError, CheckStatus, Clearance, InstanceState, Reason, RestoreCall, RestoreParameters,
-    Validation,
 };
 use ramguard::source::Source;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 
-const NOW: &str = "2026-11-29T09:30:00Z";
+mod common;
+
+use common::restore::{NOW, errors, flashback_state, now, refusal, state, statuses};
+
 const ACCOUNT_ID: &str = "1234567890123456";
 
 fn instant(text: &str) -> Instant {
     Instant::parse_rfc3339(text).expect("valid instant")
-}
-
-fn now() -> Instant {
-    instant(NOW)
-}
-
-/// `(code, parameter)` of every error, in order.
-fn errors(v: &Validation) -> Vec<(&'static str, &'static str)> {
-    v.errors
-        .iter()
-        .map(|e| (e.code.code(), e.parameter.name()))
-        .collect()
 }
 
 fn pit(time: &str) -> RestoreParameters {
@@ -37,16 +27,6 @@ fn pit(time: &str) -> RestoreParameters {
 
 fn codes_of(p: &RestoreParameters) -> Vec<(&'static str, &'static str)> {
     errors(&p.validate(&now(), None))
-}
-
-fn state(text: &str) -> InstanceState {
-    InstanceState::parse(&Source::new("state.json", text)).expect("valid state")
-}
-
-fn flashback_state() -> InstanceState {
-    state(
-        r#"{"InstanceId": "r-1", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#,
-    )
 }
 
 // ---- codes, statuses and messages, character for character ----
@@ -357,13 +337,6 @@ fn every_violation_is_reported() {
 
 // ---- instance-state checks ----
 
-fn statuses(v: &Validation) -> Vec<(&'static str, CheckStatus)> {
-    v.instance_checks
-        .iter()
-        .map(|c| (c.code.code(), c.status))
-        .collect()
-}
-
 #[test]
 fn without_state_every_check_is_not_checked_never_passed() {
     for p in [
@@ -490,13 +463,6 @@ fn call(p: RestoreParameters) -> RestoreCall {
     RestoreCall::new("cn-hangzhou", ACCOUNT_ID, p).at(now())
 }
 
-fn refused(clearance: Clearance) -> Vec<Reason> {
-    match clearance {
-        Clearance::Permitted(permit) => panic!("permitted: {permit:?}"),
-        Clearance::Refused(refusal) => refusal.reasons().to_vec(),
-    }
-}
-
 #[test]
 fn the_guard_permits_the_one_fully_checked_case() {
     let p = pit("2026-11-29T08:00:00Z");
@@ -517,11 +483,11 @@ fn the_guard_refuses_without_state_with_invalid_parameters_and_when_denied() {
     let good = pit("2026-11-29T08:00:00Z");
     let s = flashback_state();
     assert!(matches!(
-        refused(restore::guard(&set, &call(good.clone()), None)).as_slice(),
+        refusal(restore::guard(&set, &call(good.clone()), None)).as_slice(),
         [Reason::InstanceNotChecked(checks)] if checks.len() == 3
     ));
     assert!(matches!(
-        refused(restore::guard(
+        refusal(restore::guard(
             &set,
             &call(pit("2026-11-29T09:30:01Z")),
             Some(&s)
@@ -531,7 +497,7 @@ fn the_guard_refuses_without_state_with_invalid_parameters_and_when_denied() {
     ));
     let empty = PolicySet::builder().build().expect("builds");
     assert!(matches!(
-        refused(restore::guard(&empty, &call(good), Some(&s))).as_slice(),
+        refusal(restore::guard(&empty, &call(good), Some(&s))).as_slice(),
         [Reason::Denied(d)] if d.verdict == Verdict::ImplicitDeny
     ));
 }
@@ -541,7 +507,7 @@ fn the_guard_refuses_another_instances_state() {
     let other = state(
         r#"{"InstanceId": "r-2", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#,
     );
-    let reasons = refused(restore::guard(
+    let reasons = refusal(restore::guard(
         &allow_restore(),
         &call(pit("2026-11-29T08:00:00Z")),
         Some(&other),
@@ -556,7 +522,7 @@ fn the_guard_refuses_another_instances_state() {
     let elsewhere = state(
         r#"{"InstanceId": "r-1", "RegionId": "cn-shanghai", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#,
     );
-    let reasons = refused(restore::guard(
+    let reasons = refusal(restore::guard(
         &allow_restore(),
         &call(pit("2026-11-29T08:00:00Z")),
         Some(&elsewhere),
@@ -587,7 +553,7 @@ fn the_guard_refuses_an_arn_changing_instance_id_region_or_account() {
         let s = state(r#"{"InstanceId": "r-1", "InstanceStatus": "Normal"}"#);
         assert!(
             matches!(
-                refused(restore::guard(&set, &c, Some(&s))).first(),
+                refusal(restore::guard(&set, &c, Some(&s))).first(),
                 Some(Reason::InvalidCall(_))
             ),
             "{region:?} {account:?}"
@@ -619,7 +585,7 @@ fn the_guard_refuses_a_cross_account_restore_for_an_account_principal() {
     .at(now());
     let s = state(r#"{"InstanceId": "r-1", "InstanceStatus": "Normal"}"#);
     assert!(matches!(
-        refused(restore::guard(&set, &c, Some(&s))).as_slice(),
+        refusal(restore::guard(&set, &c, Some(&s))).as_slice(),
         [Reason::Denied(d)] if d.verdict == Verdict::ImplicitDeny
     ));
 }
@@ -644,7 +610,7 @@ fn the_guard_refuses_a_context_time_that_is_not_the_submission_time() {
             call(RestoreParameters::backup_set("r-1", "b-1")).context(key, "2026-01-01T00:00:00Z");
         assert!(
             matches!(
-                refused(restore::guard(&set, &c, Some(&s))).as_slice(),
+                refusal(restore::guard(&set, &c, Some(&s))).as_slice(),
                 [Reason::InvalidCall(CallError::CurrentTime { .. })]
             ),
             "{key}"
