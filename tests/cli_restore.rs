@@ -293,42 +293,31 @@ fn every_parameter_rule_surfaces_through_the_cli() {
 
 #[test]
 fn role_session_with_a_session_policy() {
-    let args = with(
-        OFFICE.to_vec(),
-        &[
-            "--session-policy",
-            "policies/restore-bot-session.json",
-            "--context",
-            "acs:SourceVpc=vpc-bp1ops01",
-            "--instance-id",
-            "r-bp1pay01",
-            "--backup-id",
-            "b-1",
-        ],
-    );
-    let text = run(restore("role/restore-bot", &args), 1);
-    assert!(
-        text.starts_with("ImplicitDeny (decided by SessionPolicy)\n"),
-        "{text}"
-    );
-    let allowed = with(
-        OFFICE.to_vec(),
-        &[
-            "--session-policy",
-            "policies/restore-bot-session.json",
-            "--context",
-            "acs:SourceVpc=vpc-bp1ops01",
-            "--instance-id",
+    // The session policy allows only staging instances; the role's own policy allows all.
+    for (instance, code, decided) in [
+        ("r-bp1pay01", 1, "ImplicitDeny (decided by SessionPolicy)\n"),
+        (
             "r-bp1stg01",
-            "--backup-id",
-            "b-1",
-        ],
-    );
-    let text = run(restore("role/restore-bot", &allowed), 0);
-    assert!(
-        text.starts_with("Allow (decided by AccountLevelIdentityBasedPolicy)\n"),
-        "{text}"
-    );
+            0,
+            "Allow (decided by AccountLevelIdentityBasedPolicy)\n",
+        ),
+    ] {
+        let args = with(
+            OFFICE.to_vec(),
+            &[
+                "--session-policy",
+                "policies/restore-bot-session.json",
+                "--context",
+                "acs:SourceVpc=vpc-bp1ops01",
+                "--instance-id",
+                instance,
+                "--backup-id",
+                "b-1",
+            ],
+        );
+        let text = run(restore("role/restore-bot", &args), code);
+        assert!(text.starts_with(decided), "{instance}: {text}");
+    }
 }
 
 // ---- exit 2: unusable input ----

@@ -548,6 +548,14 @@ mod tests {
         )
     }
 
+    /// Allows only actions of another service than the request's.
+    fn allow_ecs(name: &str) -> Policy {
+        policy(
+            name,
+            r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#,
+        )
+    }
+
     fn deny_all(name: &str) -> Policy {
         policy(
             name,
@@ -604,10 +612,7 @@ mod tests {
     fn control_policies_must_allow() {
         let b = PolicySet::builder().identity(allow_all("id"));
         assert_eq!(
-            decide(b.clone().control(policy(
-                "c",
-                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
-            ))),
+            decide(b.clone().control(allow_ecs("c"))),
             (Verdict::ImplicitDeny, PolicyType::ControlPolicy)
         );
         assert_eq!(
@@ -624,10 +629,7 @@ mod tests {
     fn a_session_policy_must_allow_too() {
         let b = PolicySet::builder().identity(allow_all("id"));
         assert_eq!(
-            decide(b.clone().session(policy(
-                "s",
-                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
-            ))),
+            decide(b.clone().session(allow_ecs("s"))),
             (Verdict::ImplicitDeny, PolicyType::SessionPolicy)
         );
         assert_eq!(

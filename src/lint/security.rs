@@ -2,7 +2,7 @@
 //! whether the guardrails meant to stop restores can stop anything.
 
 use super::names::{KVSTORE, KeyInfo, key_info};
-use super::statements::contradiction;
+use super::statements::{contradiction, patterns_that_match};
 use super::subsume::{covers, matches_some_instance};
 use super::{DocumentKind, Sink, rules};
 use crate::condition::{Comparison, Condition, ConditionValue, SetQualifier};
@@ -281,21 +281,11 @@ fn deny_gap(statement: &Statement) -> Option<Gap> {
         .any(|p| matches_some_instance(&p.value))
     {
         let first = resources.patterns.first()?;
-        let listed: Vec<String> = resources
-            .patterns
-            .iter()
-            .map(|p| format!("`{}`", p.value))
-            .collect();
         return Some(Gap {
             span: first.span,
             message: format!(
-                "this `Deny` on `kvstore:RestoreInstance` never matches an instance: {} {} no kvstore instance ARN",
-                listed.join(", "),
-                if listed.len() == 1 {
-                    "matches"
-                } else {
-                    "match"
-                }
+                "this `Deny` on `kvstore:RestoreInstance` never matches an instance: {} no kvstore instance ARN",
+                patterns_that_match(resources)
             ),
             help: instance_help.into(),
             explains: resources.patterns.iter().map(|p| p.span).collect(),

@@ -218,23 +218,28 @@ fn kvstore_actions_on_other_resources(statement: &Statement) -> Option<(Span, St
         return None;
     }
     let first = resources.patterns.first()?;
-    let listed: Vec<String> = resources
+    Some((
+        first.span,
+        format!(
+            "kvstore actions apply only to `acs:kvstore:…` resources, and {} none",
+            patterns_that_match(resources)
+        ),
+    ))
+}
+
+/// `` `a` matches `` or `` `a`, `b` match ``: a list's patterns as the subject of a sentence.
+pub(super) fn patterns_that_match(list: &NameList) -> String {
+    let listed: Vec<String> = list
         .patterns
         .iter()
         .map(|p| format!("`{}`", p.value))
         .collect();
-    Some((
-        first.span,
-        format!(
-            "kvstore actions apply only to `acs:kvstore:…` resources, and {} {} none",
-            listed.join(", "),
-            if listed.len() == 1 {
-                "matches"
-            } else {
-                "match"
-            }
-        ),
-    ))
+    let verb = if listed.len() == 1 {
+        "matches"
+    } else {
+        "match"
+    };
+    format!("{} {verb}", listed.join(", "))
 }
 
 /// Conditions on one single-valued key that no value can satisfy together. Only unqualified
