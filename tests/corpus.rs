@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use ramguard::json::{self, JsonKind, JsonValue};
+use ramguard::policy::{InvalidPolicy, ParseError};
 use ramguard::request::ContextInput;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
@@ -513,11 +514,7 @@ fn invalid_documents() {
                     .iter()
                     .map(|e| {
                         *variants.entry(variant_name(&e.kind)).or_default() += 1;
-                        format!(
-                            "{} {}",
-                            e.kind.code(),
-                            invalid.source.position(e.span.start)
-                        )
+                        located(&invalid, e)
                     })
                     .collect()
             }
@@ -600,13 +597,7 @@ fn positions_skip_a_bom_and_count_crlf_lines() {
     let found: Vec<String> = invalid
         .errors
         .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e.kind.code(),
-                invalid.source.position(e.span.start)
-            )
-        })
+        .map(|e| located(&invalid, e))
         .collect();
     assert_eq!(found, ["invalid-effect 3:40"]);
 }
@@ -643,4 +634,13 @@ fn documents_over_rams_size_limit_still_evaluate() {
         (decision.verdict, decision.policy_type),
         (Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy)
     );
+}
+
+/// An error as `code line:column`, the form `invalid.txt` lists them in.
+fn located(invalid: &InvalidPolicy, error: &ParseError) -> String {
+    format!(
+        "{} {}",
+        error.kind.code(),
+        invalid.source.position(error.span.start)
+    )
 }
