@@ -266,6 +266,24 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
                     .any(|&g| std::ptr::eq(&set.resource_groups[g], *layer))
         })
         .collect();
+    let matching = |i: usize| {
+        layers[i]
+            .statements
+            .iter()
+            .zip(&outcomes[i])
+            .filter(|(_, o)| o.is_ok())
+            .map(|(s, _)| s)
+    };
+    // Each layer's own verdict; a resource-group layer that does not hold the resource has none.
+    let verdicts: Vec<Verdict> = (0..layers.len())
+        .map(|i| {
+            if in_scope[i] {
+                layer_verdict(matching(i).map(|s| s.effect))
+            } else {
+                Verdict::ImplicitDeny
+            }
+        })
+        .collect();
     let mut consulted = vec![false; layers.len()];
     let decision = set.decide(request, |layer| {
         let i = layers
@@ -273,16 +291,8 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
             .position(|l| std::ptr::eq(*l, layer))
             .unwrap_or_default();
         consulted[i] = true;
-        let matched = || {
-            layer
-                .statements
-                .iter()
-                .zip(&outcomes[i])
-                .filter(|(_, o)| o.is_ok())
-                .map(|(s, _)| s)
-        };
-        let verdict = layer_verdict(matched().map(|s| s.effect));
-        let deciding = matched()
+        let verdict = verdicts[i];
+        let deciding = matching(i)
             .find(|s| Some(s.effect) == deciding_effect(verdict))
             .map(|s| s.id());
         (verdict, deciding)
@@ -290,6 +300,7 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
 
     let mut matched = Vec::new();
     let mut missing_context: Vec<String> = Vec::new();
+    let mut missing_folded: Vec<&str> = Vec::new();
     let mut trace = Vec::with_capacity(layers.len());
     for (i, layer) in layers.iter().enumerate() {
         let mut statements = Vec::with_capacity(layer.statements.len());
@@ -312,14 +323,13 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
                 for (condition, compiled_condition) in
                     statement.conditions.iter().zip(compiled.conditions())
                 {
-                    let key = &condition.key.value;
-                    if request
-                        .context()
-                        .values(compiled_condition.key())
-                        .is_empty()
-                        && !missing_context.iter().any(|k| k.eq_ignore_ascii_case(key))
+                    // Keys compare as the context compares them: folded.
+                    let folded = compiled_condition.key();
+                    if request.context().values(folded).is_empty()
+                        && !missing_folded.contains(&folded)
                     {
-                        missing_context.push(key.clone());
+                        missing_folded.push(folded);
+                        missing_context.push(condition.key.value.clone());
                     }
                 }
             }
@@ -331,24 +341,12 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
             };
             statements.push(StatementTrace { at, outcome });
         }
-        let verdict = if in_scope[i] {
-            layer_verdict(
-                layer
-                    .statements
-                    .iter()
-                    .zip(&outcomes[i])
-                    .filter(|(_, o)| o.is_ok())
-                    .map(|(s, _)| s.effect),
-            )
-        } else {
-            Verdict::ImplicitDeny
-        };
         trace.push(LayerTrace {
             policy_type: layer.policy_type,
             resource_group: layer.resource_group.clone(),
             in_scope: in_scope[i],
             consulted: consulted[i],
-            verdict,
+            verdict: verdicts[i],
             statements,
         });
     }

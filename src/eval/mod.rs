@@ -736,6 +736,24 @@ mod tests {
     }
 
     #[test]
+    fn missing_context_lists_a_key_once_however_it_is_spelled() {
+        let set = PolicySet::builder()
+            .identity(policy(
+                "id",
+                r#"{"Effect": "Allow", "Action": "*", "Resource": "*",
+                    "Condition": {"StringEquals": {"acs:ResourceTag/ÉTAT": "prod"}}},
+                   {"Effect": "Allow", "Action": "*", "Resource": "*",
+                    "Condition": {"StringLike": {"ACS:resourcetag/état": "p*"}, "Bool": {"acs:MFAPresent": "true"}}}"#,
+            ))
+            .build()
+            .expect("set builds");
+        assert_eq!(
+            set.explain(&request()).missing_context,
+            ["acs:MFAPresent", "acs:ResourceTag/ÉTAT"]
+        );
+    }
+
+    #[test]
     fn explain_lists_deciding_statements_and_unconsulted_layers() {
         let set = PolicySet::builder()
             .control(deny_all("guard"))
