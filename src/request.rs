@@ -150,7 +150,7 @@ impl Request {
                         .value
                         .as_str()
                         .ok_or_else(|| shape(format!("`{}` must be a string", member.name)))?;
-                    *slot = Some(text.to_string());
+                    *slot = Some((text.to_string(), member.value.span));
                 }
                 "context" => {
                     // Two readers would disagree on two contexts: one merges, one keeps the last.
@@ -191,15 +191,28 @@ impl Request {
             message: format!("the request has no `{name}`"),
             span: root.span,
         };
-        let mut builder = Request::builder(
-            action.ok_or_else(|| missing("action"))?,
-            resource.ok_or_else(|| missing("resource"))?,
-        );
+        let (action, action_span) = action.ok_or_else(|| missing("action"))?;
+        let (resource, resource_span) = resource.ok_or_else(|| missing("resource"))?;
+        let mut builder = Request::builder(action, resource);
         builder.context = builder_context
             .into_iter()
             .map(|(key, values, span)| (key, values, Some(span)))
             .collect();
-        builder.build()
+        // The builder checks the action and resource; the file knows where they stand.
+        builder.build().map_err(|e| match e {
+            RequestError::Action { action, .. } => RequestError::Action {
+                action,
+                span: Some(action_span),
+            },
+            RequestError::Resource {
+                resource, reason, ..
+            } => RequestError::Resource {
+                resource,
+                reason,
+                span: Some(resource_span),
+            },
+            other => other,
+        })
     }
 }
 
@@ -262,12 +275,14 @@ impl RequestBuilder {
             _ => {
                 return Err(RequestError::Action {
                     action: self.action,
+                    span: None,
                 });
             }
         };
         let arn = Arn::parse(&self.resource).map_err(|e| RequestError::Resource {
             resource: self.resource.clone(),
             reason: e.to_string(),
+            span: None,
         })?;
         // The parts are slices of the resource: keep where the account id is.
         let account_start = arn.account.as_ptr() as usize - self.resource.as_ptr() as usize;
@@ -374,6 +389,8 @@ pub enum RequestError {
     Action {
         /// The action given.
         action: String,
+        /// Where, for a request read from a file.
+        span: Option<Span>,
     },
     /// The resource is not an ARN.
     #[error("request resource `{resource}` is not an ARN: {reason}")]
@@ -382,6 +399,8 @@ pub enum RequestError {
         resource: String,
         /// Why.
         reason: String,
+        /// Where, for a request read from a file.
+        span: Option<Span>,
     },
     /// A condition key is not `<ram-code>:<key>`.
     #[error("context key `{key}` is not of the form `<ram-code>:<key>`, e.g. `acs:SourceIp`")]
@@ -421,10 +440,11 @@ impl RequestError {
     pub fn span(&self) -> Option<Span> {
         match self {
             RequestError::Json { span, .. } | RequestError::Shape { span, .. } => Some(*span),
-            RequestError::Key { span, .. }
+            RequestError::Action { span, .. }
+            | RequestError::Resource { span, .. }
+            | RequestError::Key { span, .. }
             | RequestError::DuplicateKey { span, .. }
             | RequestError::InvalidValue { span, .. } => *span,
-            RequestError::Action { .. } | RequestError::Resource { .. } => None,
         }
     }
 
@@ -753,6 +773,16 @@ mod tests {
         assert_eq!(
             err(r#"{"action": "kvstore:X", "action": "kvstore:Y", "resource": "acs:a:b:c:d"}"#),
             "`action` is given twice"
+        );
+        let bad_action = Source::new(
+            "req.json",
+            "{\"resource\": \"acs:a:b:c:d\",\n \"action\": \"Restore\"}",
+        );
+        let e = Request::from_json_text(bad_action.text()).unwrap_err();
+        assert_eq!(e.code(), "invalid-action");
+        assert_eq!(
+            e.located(&bad_action),
+            "req.json:2:12: request action `Restore` is not of the form `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
         );
         let source = Source::new("req.json", "{\n \"action\": 5}");
         let e = Request::from_json_text(source.text()).unwrap_err();

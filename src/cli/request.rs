@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ramguard::Request;
-use ramguard::json::{self, JsonValue};
 use ramguard::pattern::fold_case;
 use ramguard::request::{ContextInput, RequestBuilder, RequestError};
-use ramguard::source::{Source, Span, read_source, write_located_error};
+use ramguard::source::{Source, read_source, write_located_error};
 
 use super::output::{Reported, report_rendered, report_source_error, report_with_help, warn};
 
@@ -144,11 +143,7 @@ pub(crate) fn report_request_error(e: &RequestError, source: Option<&Source>) ->
     let (code, help) = (e.code(), e.help());
     let mut out = String::new();
     // A key error without a span came from a --context flag, not from the file.
-    let located = source.and_then(|source| {
-        e.span()
-            .or_else(|| member_span(e, source))
-            .map(|span| (source, span))
-    });
+    let located = source.and_then(|source| e.span().map(|span| (source, span)));
     // Worded as the policy reader words the same mistake.
     let message = match e {
         RequestError::Json { .. } => format!("invalid JSON: {e}"),
@@ -160,16 +155,4 @@ pub(crate) fn report_request_error(e: &RequestError, source: Option<&Source>) ->
         None => write!(out, "error[{code}]: {message}\n  help: {help}"),
     };
     report_rendered(out)
-}
-
-/// Where a request file writes the action or resource an error is about; the library checks
-/// them after reading, without their position.
-fn member_span(e: &RequestError, source: &Source) -> Option<Span> {
-    let name = match e {
-        RequestError::Action { .. } => "action",
-        RequestError::Resource { .. } => "resource",
-        _ => return None,
-    };
-    let root: JsonValue = json::parse(source.text()).ok()?;
-    root.get(name).map(|value| value.span)
 }
