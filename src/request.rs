@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::arn::{self, Arn};
+use crate::arn::{self, Arn, ArnError};
 use crate::condition::{Family, fold_key, global_key};
 use crate::json::{self, JsonKind, JsonValue};
 use crate::pattern::fold_case;
@@ -13,6 +13,10 @@ use crate::value::{self, Decimal, Instant};
 
 /// The action every restore is authorized as.
 pub const RESTORE_INSTANCE_ACTION: &str = "kvstore:RestoreInstance";
+
+/// The resource of a request for an action that cannot be authorized at the resource level
+/// (the API reference's "All Resources", e.g. `kvstore:DescribeRegions`).
+pub const ANY_RESOURCE: &str = "*";
 
 /// The global key holding the time of the request.
 pub const CURRENT_TIME_KEY: &str = "acs:CurrentTime";
@@ -23,8 +27,8 @@ pub struct Request {
     action: String,
     action_folded: String,
     service_folded_len: usize,
-    /// Where the account id stands in `resource`.
-    account: std::ops::Range<usize>,
+    /// Where the account id stands in `resource`; `None` for the resource `*`.
+    account: Option<std::ops::Range<usize>>,
     resource: String,
     context: Context,
 }
@@ -87,9 +91,11 @@ impl Request {
         &self.resource
     }
 
-    /// The account id of the resource ARN.
-    pub fn resource_account(&self) -> &str {
-        self.resource.get(self.account.clone()).unwrap_or("")
+    /// The account id of the resource ARN; `None` for the resource `*`, which names no
+    /// account and is taken to be in the principal's own (docs/semantics.md §2).
+    pub fn resource_account(&self) -> Option<&str> {
+        let account = self.account.clone()?;
+        Some(self.resource.get(account).unwrap_or(""))
     }
 
     /// The condition context.
@@ -279,14 +285,27 @@ impl RequestBuilder {
                 });
             }
         };
-        let arn = Arn::parse(&self.resource).map_err(|e| RequestError::Resource {
-            resource: self.resource.clone(),
-            reason: e.to_string(),
-            span: None,
-        })?;
-        // The parts are slices of the resource: keep where the account id is.
-        let account_start = arn.account.as_ptr() as usize - self.resource.as_ptr() as usize;
-        let account = account_start..account_start + arn.account.len();
+        let account = if self.resource == ANY_RESOURCE {
+            // Actions without resource-level authorization are requested on `*`.
+            None
+        } else {
+            let arn = Arn::parse(&self.resource).map_err(|e| RequestError::Resource {
+                resource: self.resource.clone(),
+                reason: match e {
+                    // A request may name `*` too, so the message says so.
+                    ArnError::BadPrefix { found, .. } => ArnError::BadPrefix {
+                        found,
+                        pattern: true,
+                    },
+                    e => e,
+                }
+                .to_string(),
+                span: None,
+            })?;
+            // The parts are slices of the resource: keep where the account id is.
+            let account_start = arn.account.as_ptr() as usize - self.resource.as_ptr() as usize;
+            Some(account_start..account_start + arn.account.len())
+        };
         let mut entries: Vec<ContextEntry> = Vec::with_capacity(self.context.len() + 1);
         for (key, values, span) in self.context {
             if !is_valid_key(&key) {
@@ -392,7 +411,7 @@ pub enum RequestError {
         /// Where, for a request read from a file.
         span: Option<Span>,
     },
-    /// The resource is not an ARN.
+    /// The resource is neither an ARN nor `*`.
     #[error("request resource `{resource}` is not an ARN: {reason}")]
     Resource {
         /// The resource given.

@@ -115,3 +115,24 @@ fn diff_prints_changed_decisions_and_exits_like_diff() {
         .code(2)
         .stderr("error: `policies/nothing-*.json` matches no file\n  help: check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it\n");
 }
+
+#[test]
+fn a_logged_request_on_every_resource_is_decided() {
+    let input = concat!(
+        r#"{"id": 1, "action": "kvstore:DescribeRegions", "resource": "*"}"#,
+        "\n",
+        r#"{"id": 2, "action": "kvstore:DescribeRegions", "resource": "r-1"}"#,
+        "\n"
+    );
+    ramguard()
+        .args(["batch", "--policy", "policies/auditor.json", "--jobs", "1"])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .stdout(concat!(
+            r#"{"line":1,"id":1,"decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"auditor","index":0}}"#,
+            "\n",
+            r#"{"line":2,"id":2,"error":"request resource `r-1` is not an ARN: resource must start with `acs:` or be `*`, found `r-1`"}"#,
+            "\n"
+        ));
+}

@@ -692,3 +692,109 @@ fn every_example_request_is_snapshotted() {
         "add these example requests to EXAMPLES with the policy set they are written for: {missing:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Actions without resource-level authorization are requested on `*`.
+
+#[test]
+fn a_request_on_every_resource_is_matched_like_any_string() {
+    let scratch = Scratch::new("star-resource");
+    let policy = scratch.file(
+        "describe.json",
+        r#"{"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "kvstore:DescribeRegions", "Resource": "*"},
+            {"Effect": "Allow", "Action": "ram:ListUsers", "Resource": "acs:*"}]}"#,
+    );
+    let on_star = |action: &str| {
+        eval(&[
+            "--policy",
+            &policy,
+            "--action",
+            action,
+            "--resource",
+            "*",
+            "--format",
+            "json",
+        ])
+    };
+    // `*` matches the request resource `*`; `acs:*` does not.
+    let allowed = on_star("kvstore:DescribeRegions");
+    assert_eq!((allowed.code, allowed.stderr.as_str()), (0, ""));
+    assert_eq!(json(&allowed)["decision"], "Allow");
+    let denied = on_star("ram:ListUsers");
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    assert_eq!(
+        json(&denied)["trace"][0]["statements"][1]["outcome"]["result"],
+        "resource_not_matched"
+    );
+    // Anything else that is not an ARN is still an invalid request.
+    let r = eval(&[
+        "--policy",
+        &policy,
+        "--action",
+        "ram:ListUsers",
+        "--resource",
+        "**",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(
+            "error[invalid-resource]: request resource `**` is not an ARN: resource must start with `acs:` or be `*`, found `**`"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_request_on_every_resource_is_in_the_principals_own_account() {
+    let r = eval(&[
+        "--account",
+        "policies/account.json",
+        "--principal",
+        "user/bob",
+        "--action",
+        "kvstore:DescribeRegions",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().next(),
+        Some("Allow (decided by AccountLevelIdentityBasedPolicy)")
+    );
+}
+
+#[test]
+fn one_junk_value_does_not_switch_a_deny_off() {
+    let scratch = Scratch::new("junk-value");
+    let policy = scratch.file(
+        "client-ip.json",
+        r#"{"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+             "Condition": {"IpAddress": {"kvstore:ClientIp": "10.9.0.0/16"}}}]}"#,
+    );
+    let with = |values: &[&str]| {
+        let mut args = vec!["--policy", &policy, "--action", RESTORE, "--resource", PROD];
+        for value in values {
+            args.extend(["--context", value]);
+        }
+        eval(&args)
+    };
+    let denied = with(&["kvstore:ClientIp=10.9.1.1", "kvstore:ClientIp=junk"]);
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    assert_eq!(
+        denied.stdout.lines().next(),
+        Some("ExplicitDeny (decided by AccountLevelIdentityBasedPolicy)")
+    );
+    let junk_alone = with(&["kvstore:ClientIp=junk"]);
+    assert_eq!(junk_alone.code, 0, "{}", junk_alone.stderr);
+    assert!(
+        junk_alone.stdout.contains(
+            "client-ip Statement[1] (Deny) at 3:13: `IpAddress` on `kvstore:ClientIp`: request value `junk` is not of the operator's type, so it satisfies nothing"
+        ),
+        "{}",
+        junk_alone.stdout
+    );
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use ramguard::Request;
 use ramguard::pattern::fold_case;
-use ramguard::request::{ContextInput, RequestBuilder, RequestError};
+use ramguard::request::{ANY_RESOURCE, ContextInput, RequestBuilder, RequestError};
 use ramguard::source::{Source, read_source, write_located_error};
 
 use super::output::{Reported, report_rendered, report_source_error, report_with_help, warn};
@@ -82,11 +82,12 @@ impl RequestArgs {
     }
 }
 
-/// Warns about a request resource with `*` or `?`: a request names one resource, so they are
-/// compared as plain characters, and the answer is not "for every instance".
+/// Warns about a request resource with `*` or `?` in an ARN: a request names one resource, so
+/// they are compared as plain characters, and the answer is not "for every instance". A lone
+/// `*` is the resource of actions without resource-level authorization, not a wildcard.
 pub(crate) fn warn_wildcard_resource(request: &Request) {
     let resource = request.resource();
-    if resource.contains(['*', '?']) {
+    if resource != ANY_RESOURCE && resource.contains(['*', '?']) {
         warn(
             format_args!(
                 "the resource `{resource}` holds a wildcard, but a request names one resource: `*` and `?` are plain characters here"

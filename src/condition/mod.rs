@@ -115,8 +115,8 @@ pub enum ConditionMiss {
     KeyMissing,
     /// The request's values do not satisfy the operator.
     NotSatisfied,
-    /// The request value at this index does not parse as the operator's type, which makes the
-    /// condition false whatever the operator (RAM-SPEC §3).
+    /// No request value satisfies the operator, and the value at this index does not parse as
+    /// the operator's type, so it satisfies nothing, whatever the operator (docs/semantics.md §3).
     BadRequestValue {
         /// Which of the key's request values.
         index: usize,
@@ -224,16 +224,21 @@ impl CompiledCondition {
                 None => Err(ConditionMiss::KeyMissing),
             };
         }
-        // A request value of the wrong type makes the whole condition false (RAM-SPEC §3),
-        // so every value is checked before the quantifier can stop early.
+        // Each request value is tested on its own. A value that does not parse as the
+        // operator's type satisfies nothing, negated operators included, so one junk value
+        // can neither switch a Deny off nor make an Allow match (docs/semantics.md §3).
         let mut any = false;
         let mut all = true;
+        let mut first_invalid = None;
         for (index, value) in values.iter().enumerate() {
-            let matched = self
-                .matches_any_policy_value(value)
-                .ok_or(ConditionMiss::BadRequestValue { index })?;
-            // Negated operators are NOR over the policy values, per request value.
-            let holds = matched != negated;
+            let holds = match self.matches_any_policy_value(value) {
+                // Negated operators are NOR over the policy values, per request value.
+                Some(matched) => matched != negated,
+                None => {
+                    first_invalid.get_or_insert(index);
+                    false
+                }
+            };
             any |= holds;
             all &= holds;
         }
@@ -241,10 +246,10 @@ impl CompiledCondition {
             Some(SetQualifier::ForAllValues) => all,
             Some(SetQualifier::ForAnyValue) | None => any,
         };
-        if holds {
-            Ok(())
-        } else {
-            Err(ConditionMiss::NotSatisfied)
+        match (holds, first_invalid) {
+            (true, _) => Ok(()),
+            (false, Some(index)) => Err(ConditionMiss::BadRequestValue { index }),
+            (false, None) => Err(ConditionMiss::NotSatisfied),
         }
     }
 

@@ -144,7 +144,8 @@ pub enum StatementOutcome {
         /// The resource group.
         resource_group: String,
     },
-    /// A request value is not of the operator's type, so the condition is false.
+    /// No request value satisfies the operator, and this one is not of its type (it satisfies
+    /// nothing, whatever the operator).
     RequestValueInvalid {
         /// The operator.
         operator: String,
@@ -363,7 +364,7 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
     let note = set.principal.as_ref().filter(|_| !set.owns(request)).map(|p| {
         format!(
             "the resource is in account `{}`, the principal in account `{}`: identity policies never grant another account's resources",
-            request.resource_account(),
+            request.resource_account().unwrap_or_default(),
             p.owner_id
         )
     });
@@ -596,7 +597,7 @@ impl fmt::Display for StatementOutcome {
                 value,
             } => write!(
                 f,
-                "`{operator}` on `{key}`: request value `{value}` is not of the operator's type, so the condition is false"
+                "`{operator}` on `{key}`: request value `{value}` is not of the operator's type, so it satisfies nothing"
             ),
         }
     }

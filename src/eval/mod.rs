@@ -482,11 +482,13 @@ impl PolicySet {
     }
 
     /// Whether the request's resource is in the principal's own account; always true when the
-    /// set names no principal (loose policies, no account known).
+    /// set names no principal (loose policies, no account known), and for the resource `*`,
+    /// which names no account (docs/semantics.md §2).
     pub(crate) fn owns(&self, request: &Request) -> bool {
-        self.principal
-            .as_ref()
-            .is_none_or(|p| p.owner_id == request.resource_account())
+        match (&self.principal, request.resource_account()) {
+            (Some(principal), Some(account)) => principal.owner_id == account,
+            _ => true,
+        }
     }
 
     pub(crate) fn resource_groups_of(&self, resource: &str) -> &[usize] {
