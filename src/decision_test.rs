@@ -236,6 +236,9 @@ impl Loader {
     }
 
     fn policy(&mut self, relative: &str) -> Result<Policy, String> {
+        if relative.starts_with(crate::system_policies::REFERENCE_PREFIX) {
+            return Policy::load(relative).map_err(|e| e.to_string());
+        }
         let path = self.path(relative);
         self.policies
             .entry(path.clone())

@@ -1,7 +1,10 @@
-//! The RAM system policies for kvstore that an account file may name without defining them.
+//! The system policies an account file may name without defining them: RAM's two kvstore
+//! policies, attached to users, groups and roles, and Resource Directory's default control
+//! policy `FullAliyunAccess`.
 //!
 //! The documents are embedded in the binary, so that `AliyunKvstoreFullAccess` means the same
-//! thing wherever ramguard runs; they are the ones shipped in `policies/system/`.
+//! thing wherever ramguard runs (they are in `src/system/`). Where a policy file is expected,
+//! `system:NAME` names one of them ([`crate::Policy::load`]).
 
 use std::sync::Arc;
 
@@ -16,26 +19,67 @@ pub const KVSTORE_FULL_ACCESS: &str = "AliyunKvstoreFullAccess";
 /// implicitly denied.
 pub const KVSTORE_READ_ONLY_ACCESS: &str = "AliyunKvstoreReadOnlyAccess";
 
-/// Every built-in system policy: its name and its document.
-const SYSTEM_POLICIES: &[(&str, &str)] = &[
+/// `FullAliyunAccess`: Resource Directory's system control policy, `*` on `*`, which RD attaches
+/// to every folder and account by default. A Deny-only guardrail takes effect beside it; alone,
+/// a control layer without an Allow denies everything (docs/semantics.md §4).
+pub const FULL_ALIYUN_ACCESS: &str = "FullAliyunAccess";
+
+/// What names a built-in system policy where a policy file is expected: `system:NAME`. Traces
+/// name their source the same way.
+pub const REFERENCE_PREFIX: &str = "system:";
+
+/// Where a system policy is attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attachable {
+    /// To users, groups and roles: an identity policy.
+    Identity,
+    /// To Resource Directory folders and accounts: a control policy.
+    Control,
+}
+
+/// Every built-in system policy: its name, where it is attached, and its document.
+const SYSTEM_POLICIES: &[(&str, Attachable, &str)] = &[
     (
         KVSTORE_FULL_ACCESS,
-        include_str!("../policies/system/AliyunKvstoreFullAccess.json"),
+        Attachable::Identity,
+        include_str!("system/AliyunKvstoreFullAccess.json"),
     ),
     (
         KVSTORE_READ_ONLY_ACCESS,
-        include_str!("../policies/system/AliyunKvstoreReadOnlyAccess.json"),
+        Attachable::Identity,
+        include_str!("system/AliyunKvstoreReadOnlyAccess.json"),
+    ),
+    (
+        FULL_ALIYUN_ACCESS,
+        Attachable::Control,
+        include_str!("system/FullAliyunAccess.json"),
     ),
 ];
 
 /// The names of the built-in system policies.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    SYSTEM_POLICIES.iter().map(|(name, _)| *name)
+    SYSTEM_POLICIES.iter().map(|(name, _, _)| *name)
+}
+
+/// The names of the built-in system policies attached as `attachable`.
+pub fn names_for(attachable: Attachable) -> impl Iterator<Item = &'static str> {
+    SYSTEM_POLICIES
+        .iter()
+        .filter(move |(_, a, _)| *a == attachable)
+        .map(|(name, _, _)| *name)
 }
 
 /// Whether `name` is a built-in system policy (names are case-sensitive, as in RAM).
 pub fn is_system_policy(name: &str) -> bool {
     names().any(|n| n == name)
+}
+
+/// Where the built-in system policy `name` is attached; `None` for any other name.
+pub fn attachable(name: &str) -> Option<Attachable> {
+    SYSTEM_POLICIES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, a, _)| *a)
 }
 
 /// The built-in system policy called `name`, parsed; `None` for any other name. Its source is
@@ -52,11 +96,15 @@ pub fn is_system_policy(name: &str) -> bool {
 /// let policy = system_policies::get(KVSTORE_FULL_ACCESS).unwrap()?;
 /// assert_eq!(policy.name(), "AliyunKvstoreFullAccess");
 /// assert!(system_policies::get("AliyunKvstoreFullAcess").is_none());
+///
+/// // Resource Directory's default control policy, for a set with Deny-only guardrails.
+/// let full = system_policies::get(system_policies::FULL_ALIYUN_ACCESS).unwrap()?;
+/// let set = ramguard::PolicySet::builder().control(full).build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn get(name: &str) -> Option<Result<Policy, Box<InvalidPolicy>>> {
-    let (name, text) = SYSTEM_POLICIES.iter().find(|(n, _)| *n == name)?;
-    let source: Arc<Source> = Source::new(format!("system:{name}"), *text);
+    let (name, _, text) = SYSTEM_POLICIES.iter().find(|(n, _, _)| *n == name)?;
+    let source: Arc<Source> = Source::new(format!("{REFERENCE_PREFIX}{name}"), *text);
     Some(Policy::parse((*name).to_string(), source).map_err(Box::new))
 }
 
@@ -82,6 +130,15 @@ mod tests {
         assert_eq!(
             read.statements()[0].action.patterns[0].value,
             "kvstore:Describe*"
+        );
+        let full = get(FULL_ALIYUN_ACCESS).unwrap().unwrap();
+        assert_eq!(full.statements()[0].action.patterns[0].value, "*");
+        assert_eq!(full.statements()[0].resource.patterns[0].value, "*");
+        assert_eq!(attachable(FULL_ALIYUN_ACCESS), Some(Attachable::Control));
+        assert_eq!(attachable(KVSTORE_FULL_ACCESS), Some(Attachable::Identity));
+        assert_eq!(
+            names_for(Attachable::Control).collect::<Vec<_>>(),
+            [FULL_ALIYUN_ACCESS]
         );
     }
 

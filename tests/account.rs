@@ -149,6 +149,63 @@ fn system_policies_need_no_definition() {
     );
 }
 
+#[test]
+fn full_aliyun_access_is_a_built_in_control_policy() {
+    let account = |control: &str, attached: &str| {
+        Account::parse(
+            Source::new(
+                "acct.json",
+                format!(
+                    r#"{{"account_id": "1234567890123456",
+  "policies": {{"NoProdRestore": {{"path": "guardrails/no-prod-restore.json"}}}},
+  "control_policies": {control},
+  "users": {{"alice": {{"policies": [{{"name": "{attached}"}}]}}}}}}"#
+                ),
+            ),
+            Path::new("policies"),
+        )
+    };
+    // Named, not defined: RD's default beside a Deny-only guardrail, as in a real account.
+    let with_default = account(
+        r#"["FullAliyunAccess", "NoProdRestore"]"#,
+        "AliyunKvstoreFullAccess",
+    )
+    .expect("valid");
+    let alice = set_of(&with_default, "user/alice");
+    let control: Vec<(&str, &Slot)> = alice
+        .policies()
+        .filter(|(_, slot)| **slot == Slot::Control)
+        .map(|(p, s)| (p.name(), s))
+        .collect();
+    assert_eq!(
+        control,
+        [
+            ("FullAliyunAccess", &Slot::Control),
+            ("NoProdRestore", &Slot::Control)
+        ]
+    );
+    assert_eq!(
+        decide(&alice, &restore("r-bp1stg01")),
+        (Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy)
+    );
+    assert_eq!(
+        decide(&alice, &restore("r-bp1prod01")),
+        (Verdict::ExplicitDeny, PolicyType::ControlPolicy)
+    );
+    let explanation = alice.explain(&restore("r-bp1stg01"));
+    let control_trace = &explanation.trace[0].statements[0];
+    assert_eq!(control_trace.at.file, "system:FullAliyunAccess");
+    // It is a control policy: attached to a user, it is an error that says where it goes.
+    let misused = account(r#"["FullAliyunAccess"]"#, "FullAliyunAccess").unwrap_err();
+    assert_eq!(issues(&misused), [("not-an-identity-policy", 4, 45)]);
+    assert!(
+        misused.to_string().contains(
+            "error[not-an-identity-policy]: `FullAliyunAccess` is a Resource Directory control policy, not a RAM policy\n  --> acct.json:4:45\n  help: list it under `control_policies`"
+        ),
+        "{misused}"
+    );
+}
+
 // ---- resolution ----
 
 #[test]
@@ -408,7 +465,7 @@ fn every_error_in_the_account_file_is_located() {
     );
     assert!(
         text.contains(
-            "error[unknown-policy]: unknown policy `Nope`\n  --> acct.json:10:55\n  help: define it under `policies`, or name one of: `P`, `R`, `S`, `T`, `AliyunKvstoreFullAccess`, `AliyunKvstoreReadOnlyAccess`"
+            "error[unknown-policy]: unknown policy `Nope`\n  --> acct.json:10:55\n  help: define it under `policies`, or name one of: `P`, `R`, `S`, `T`, `FullAliyunAccess`"
         ),
         "{text}"
     );

@@ -455,8 +455,11 @@ const CONDITIONS: &[(&str, &str, &str, bool)] = &[
     ("unqualified-negated-multi-one-unlisted", r#"{"StringNotEquals": {"acs:TagKeys": ["a", "b"]}}"#, r#"{"acs:TagKeys": ["a", "c"]}"#, true),
     ("unqualified-negated-multi-all-listed", r#"{"StringNotEquals": {"acs:TagKeys": ["a", "b"]}}"#, r#"{"acs:TagKeys": ["b", "a"]}"#, false),
     ("unqualified-negated-empty-list-is-missing", r#"{"StringNotEquals": {"acs:TagKeys": "a"}}"#, r#"{"acs:TagKeys": []}"#, true),
-    ("any-bad-value-beside-match", r#"{"ForAnyValue:NumericEquals": {"kvstore:N": 1}}"#, r#"{"kvstore:N": [1, "one"]}"#, false),
-    ("unqualified-bad-value-beside-match", r#"{"IpAddress": {"kvstore:ClientIp": "10.0.0.0/8"}}"#, r#"{"kvstore:ClientIp": ["10.0.0.1", "x"]}"#, false),
+    // Each value is tested on its own: a bad value satisfies nothing, the matching one still does.
+    ("any-bad-value-beside-match", r#"{"ForAnyValue:NumericEquals": {"kvstore:N": 1}}"#, r#"{"kvstore:N": [1, "one"]}"#, true),
+    ("unqualified-bad-value-beside-match", r#"{"IpAddress": {"kvstore:ClientIp": "10.0.0.0/8"}}"#, r#"{"kvstore:ClientIp": ["10.0.0.1", "x"]}"#, true),
+    ("all-bad-value-beside-match", r#"{"ForAllValues:IpAddress": {"kvstore:ClientIp": "10.0.0.0/8"}}"#, r#"{"kvstore:ClientIp": ["10.0.0.1", "x"]}"#, false),
+    ("negated-bad-value-alone", r#"{"NotIpAddress": {"kvstore:ClientIp": "10.0.0.0/8"}}"#, r#"{"kvstore:ClientIp": ["x"]}"#, false),
     // Combination.
     ("keys-and", r#"{"StringEquals": {"kvstore:A": "1", "kvstore:B": "2"}}"#, r#"{"kvstore:A": "1"}"#, false),
     ("keys-and-both", r#"{"StringEquals": {"kvstore:A": "1", "kvstore:B": "2"}}"#, r#"{"kvstore:A": "1", "kvstore:B": "2"}"#, true),
@@ -1100,7 +1103,6 @@ fn invalid_requests() {
             "kvstore:cn-hangzhou:1:instance/r-1",
             "{}",
         ),
-        ("resource-star", RESTORE, "*", "{}"),
         (
             "key-without-colon",
             RESTORE,

@@ -98,7 +98,7 @@ fn a_closed_stdout_never_panics_and_keeps_the_exit_status() {
         "--now",
         NOW,
         "--policy",
-        "policies/system/AliyunKvstoreFullAccess.json",
+        "system:AliyunKvstoreFullAccess",
     ];
     let cases: Vec<(Vec<&str>, i32)> = vec![
         ([&["eval"][..], &staging].concat(), 0),
@@ -161,7 +161,7 @@ fn request_file_errors_have_a_code_a_position_and_a_fix() {
     assert_eq!(
         stderr,
         format!(
-            "error[invalid-resource]: request resource `r-bp1stg01` is not an ARN: resource must start with `acs:`, found `r-bp1stg01`\n  --> {bad_resource}:2:14\n  help: write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`\n"
+            "error[invalid-resource]: request resource `r-bp1stg01` is not an ARN: resource must start with `acs:` or be `*`, found `r-bp1stg01`\n  --> {bad_resource}:2:14\n  help: write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`\n"
         )
     );
     let no_resource = scratch.file(
@@ -588,7 +588,7 @@ fn restore_takes_one_submission_time() {
         "--backup-id",
         "b-1",
         "--policy",
-        "policies/system/AliyunKvstoreFullAccess.json",
+        "system:AliyunKvstoreFullAccess",
         "--format",
         "json",
     ];

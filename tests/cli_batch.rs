@@ -77,7 +77,7 @@ fn diff_prints_changed_decisions_and_exits_like_diff() {
         .args([
             "diff",
             "--old",
-            "policies/system/AliyunKvstoreReadOnlyAccess.json",
+            "system:AliyunKvstoreReadOnlyAccess",
             "--new",
             "policies/dba-restore.json",
         ])

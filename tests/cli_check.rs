@@ -47,8 +47,15 @@ fn the_examples_show_what_they_are_meant_to() {
 }
 
 #[test]
-fn the_system_policies_have_no_errors() {
-    let (code, stdout, _) = check(&["--no-config", "--format", "json", "policies/system"]);
+fn the_built_in_system_policies_have_no_errors() {
+    let (code, stdout, _) = check(&[
+        "--no-config",
+        "--format",
+        "json",
+        "--control-policy",
+        "src/system/FullAliyunAccess.json",
+        "src/system",
+    ]);
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
@@ -57,7 +64,7 @@ fn the_system_policies_have_no_errors() {
     );
     assert_eq!(
         report["findings"][0]["file"],
-        "policies/system/AliyunKvstoreFullAccess.json"
+        "src/system/AliyunKvstoreFullAccess.json"
     );
     assert_eq!(report["findings"][0]["code"], "restore-on-every-instance");
 }
@@ -89,17 +96,18 @@ fn an_account_file_marks_its_control_policies() {
         "--format",
         "json",
         "policies/account.json",
-        "policies/guardrails/full-aliyun-access.json",
+        "policies/guardrails/no-prod-restore.json",
     ]);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["files"][1]["kind"], "control");
     assert_eq!(report["findings"], serde_json::json!([]));
-    // Alone, the same file is an identity policy that grants every restore.
+    // Alone, Resource Directory's default control policy is an identity policy that grants
+    // every restore.
     let (_, stdout, _) = check(&[
         "--no-config",
         "--format",
         "json",
-        "policies/guardrails/full-aliyun-access.json",
+        "src/system/FullAliyunAccess.json",
     ]);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["findings"][0]["code"], "restore-on-every-instance");

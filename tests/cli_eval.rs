@@ -47,7 +47,7 @@ fn json(run: &Run) -> serde_json::Value {
 fn allow_exits_0() {
     let r = eval(&[
         "--policy",
-        "policies/system/AliyunKvstoreFullAccess.json",
+        "system:AliyunKvstoreFullAccess",
         "--action",
         RESTORE,
         "--resource",
@@ -89,7 +89,7 @@ fn explicit_deny_exits_1() {
 fn implicit_deny_exits_1() {
     let r = eval(&[
         "--policy",
-        "policies/system/AliyunKvstoreReadOnlyAccess.json",
+        "system:AliyunKvstoreReadOnlyAccess",
         "--action",
         RESTORE,
         "--resource",
@@ -279,7 +279,7 @@ fn an_invalid_request_file_exits_2() {
         let path = scratch.file(name, text);
         let r = eval(&[
             "--policy",
-            "policies/system/AliyunKvstoreFullAccess.json",
+            "system:AliyunKvstoreFullAccess",
             "--request",
             &path,
         ]);
@@ -493,9 +493,9 @@ struct Example {
     label: &'static str,
     /// A file in `policies/requests/`.
     request: &'static str,
-    /// Identity policies, under `policies/`.
+    /// Identity policies, under `policies/`, or built-in `system:NAME`.
     identity: &'static [&'static str],
-    /// Control policies, under `policies/`.
+    /// Control policies, under `policies/`, or built-in `system:NAME`.
     control: &'static [&'static str],
     /// The session policy, under `policies/`.
     session: Option<&'static str>,
@@ -503,10 +503,7 @@ struct Example {
     expect: (i32, &'static str, &'static str),
 }
 
-const GUARDRAILS: &[&str] = &[
-    "guardrails/full-aliyun-access.json",
-    "guardrails/no-prod-restore.json",
-];
+const GUARDRAILS: &[&str] = &["system:FullAliyunAccess", "guardrails/no-prod-restore.json"];
 
 /// Which policy set each example request is written for. Every file in `policies/requests/`
 /// must appear (`every_example_request_is_snapshotted`).
@@ -562,7 +559,7 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "bot-restore-staging",
         request: "bot-restore-staging.json",
-        identity: &["system/AliyunKvstoreFullAccess.json"],
+        identity: &["system:AliyunKvstoreFullAccess"],
         control: &[],
         session: Some("restore-bot-session.json"),
         expect: (0, "Allow", "AccountLevelIdentityBasedPolicy"),
@@ -570,7 +567,7 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "bot-restore-expired",
         request: "bot-restore-expired.json",
-        identity: &["system/AliyunKvstoreFullAccess.json"],
+        identity: &["system:AliyunKvstoreFullAccess"],
         control: &[],
         session: Some("restore-bot-session.json"),
         expect: (1, "ImplicitDeny", "SessionPolicy"),
@@ -578,7 +575,7 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "readonly-describe",
         request: "auditor-describe.json",
-        identity: &["system/AliyunKvstoreReadOnlyAccess.json"],
+        identity: &["system:AliyunKvstoreReadOnlyAccess"],
         control: &[],
         session: None,
         expect: (0, "Allow", "AccountLevelIdentityBasedPolicy"),
@@ -586,7 +583,7 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "readonly-restore",
         request: "auditor-restore.json",
-        identity: &["system/AliyunKvstoreReadOnlyAccess.json"],
+        identity: &["system:AliyunKvstoreReadOnlyAccess"],
         control: &[],
         session: None,
         expect: (1, "ImplicitDeny", "AccountLevelIdentityBasedPolicy"),
@@ -594,21 +591,30 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "full-access-restore-prod",
         request: "dba-restore-prod.json",
-        identity: &["system/AliyunKvstoreFullAccess.json"],
+        identity: &["system:AliyunKvstoreFullAccess"],
         control: &[],
         session: None,
         expect: (0, "Allow", "AccountLevelIdentityBasedPolicy"),
     },
 ];
 
+/// A policy argument: a built-in `system:NAME` as it is, a file under `policies/`.
+fn policy_arg(p: &str) -> String {
+    if p.starts_with("system:") {
+        p.to_string()
+    } else {
+        format!("policies/{p}")
+    }
+}
+
 impl Example {
     fn args(&self, format: &str) -> Vec<String> {
         let mut args = vec!["eval".to_string()];
         for p in self.identity {
-            args.extend(["--policy".into(), format!("policies/{p}")]);
+            args.extend(["--policy".into(), policy_arg(p)]);
         }
         for p in self.control {
-            args.extend(["--control-policy".into(), format!("policies/{p}")]);
+            args.extend(["--control-policy".into(), policy_arg(p)]);
         }
         if let Some(p) = self.session {
             args.extend(["--session-policy".into(), format!("policies/{p}")]);

@@ -8,10 +8,7 @@ use ramguard::{Policy, PolicySet, Request, Verdict};
 fn dba_cannot_restore_production() {
     let set = PolicySet::builder()
         .identity(Policy::from_path("policies/dba-restore.json").expect("example policy"))
-        .control(
-            Policy::from_path("policies/guardrails/full-aliyun-access.json")
-                .expect("example policy"),
-        )
+        .control(Policy::load("system:FullAliyunAccess").expect("example policy"))
         .control(
             Policy::from_path("policies/guardrails/no-prod-restore.json").expect("example policy"),
         )

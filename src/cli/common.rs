@@ -8,7 +8,7 @@ use ramguard::arn::Arn;
 use ramguard::eval::PolicySetBuilder;
 use ramguard::policy::LoadError;
 use ramguard::principal::{Account, AccountError, PrincipalError, PrincipalRef};
-use ramguard::source::{SourceError, expand_paths, read_source};
+use ramguard::source::{SourceError, expand_paths};
 use ramguard::{Policy, PolicySet};
 
 use super::output::{Reported, report_rendered, report_source_error, report_with_help};
@@ -54,22 +54,14 @@ pub(crate) struct PolicyArgs {
     pub(crate) principal: Option<String>,
 }
 
-/// Loads one policy file (or stdin for `-`), reporting every error with its position.
+/// Loads one policy file (stdin for `-`, a built-in system policy for `system:NAME`),
+/// reporting every error with its position.
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Reported> {
-    let loaded = if path.as_os_str() == "-" {
-        // Named `stdin`, not after the file stem `-`, unless an API response names it.
-        read_source(path)
-            .map_err(LoadError::from)
-            .and_then(|source| {
-                Policy::parse("stdin".into(), source).map_err(|e| LoadError::from(Box::new(e)))
-            })
-    } else {
-        Policy::from_path(path)
-    };
-    loaded.map_err(|e| match e {
+    Policy::load(path).map_err(|e| match e {
         // Already rendered as `error[code]: …` with its position and help.
         LoadError::Invalid(invalid) => report_rendered(invalid),
         LoadError::Source(e) => report_source_error(&e),
+        e @ LoadError::UnknownSystemPolicy { .. } => report_with_help(&e, e.help()),
     })
 }
 

@@ -10,7 +10,7 @@
 //!
 //! [[ignore]]
 //! code = "restore-on-every-instance"
-//! path = "policies/system/*.json"
+//! path = "src/system/*.json"
 //! sid = "BreakGlass"          # optional: only findings in the statement with this Sid
 //! reason = "system policy, reviewed in SEC-142"   # optional, shown in SARIF
 //! ```

@@ -296,4 +296,26 @@ pub enum LoadError {
     /// The document is invalid.
     #[error(transparent)]
     Invalid(#[from] Box<InvalidPolicy>),
+    /// `system:NAME` names no built-in system policy.
+    #[error("`system:{name}` names no built-in system policy")]
+    UnknownSystemPolicy {
+        /// The name after `system:`.
+        name: String,
+    },
+}
+
+impl LoadError {
+    /// One line saying how to fix it, for errors that carry no help of their own.
+    pub fn help(&self) -> String {
+        match self {
+            LoadError::Source(e) => e.help().to_string(),
+            LoadError::Invalid(_) => "fix the errors above".to_string(),
+            LoadError::UnknownSystemPolicy { .. } => {
+                let names: Vec<String> = crate::system_policies::names()
+                    .map(|n| format!("`system:{n}`"))
+                    .collect();
+                format!("the built-in system policies are {}", names.join(", "))
+            }
+        }
+    }
 }

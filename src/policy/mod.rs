@@ -103,6 +103,37 @@ impl Policy {
         Ok(Policy::parse(stem, source).map_err(Box::new)?)
     }
 
+    /// Loads what a command line or a decision test names as a policy: a file, `-` for stdin,
+    /// or `system:NAME` for a built-in system policy such as `system:FullAliyunAccess`.
+    ///
+    /// # Errors
+    /// As [`Policy::from_path`], or a `system:` name that is not built in.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// let full = Policy::load("system:FullAliyunAccess")?;
+    /// assert_eq!((full.name(), full.source().name()), ("FullAliyunAccess", "system:FullAliyunAccess"));
+    /// assert!(Policy::load("system:FullAliyunAcess").is_err());
+    /// # Ok::<(), ramguard::policy::LoadError>(())
+    /// ```
+    pub fn load(reference: impl AsRef<Path>) -> Result<Policy, LoadError> {
+        let reference = reference.as_ref();
+        let system = reference
+            .to_str()
+            .and_then(|text| text.strip_prefix(crate::system_policies::REFERENCE_PREFIX));
+        match system {
+            Some(name) => match crate::system_policies::get(name) {
+                Some(policy) => Ok(policy?),
+                None => Err(LoadError::UnknownSystemPolicy {
+                    name: name.to_string(),
+                }),
+            },
+            None => Policy::from_path(reference),
+        }
+    }
+
     /// Parses a document held in memory, named `name` both as policy and as source.
     ///
     /// # Errors

@@ -119,6 +119,12 @@ pub enum AccountErrorKind {
         /// The name.
         name: String,
     },
+    /// A Resource Directory system control policy attached to a user, group or role.
+    #[error("`{name}` is a Resource Directory control policy, not a RAM policy")]
+    NotAnIdentityPolicy {
+        /// The name.
+        name: String,
+    },
     /// A resource group member that is not a concrete ARN.
     #[error("invalid resource `{found}` in resource group `{group}`: {reason}")]
     InvalidResource {
@@ -150,6 +156,7 @@ impl AccountErrorKind {
             AccountErrorKind::UnknownGroup { .. } => "unknown-group",
             AccountErrorKind::UnknownResourceGroup { .. } => "unknown-resource-group",
             AccountErrorKind::NotAControlPolicy { .. } => "not-a-control-policy",
+            AccountErrorKind::NotAnIdentityPolicy { .. } => "not-an-identity-policy",
             AccountErrorKind::InvalidResource { .. } => "invalid-resource",
         }
     }
@@ -186,16 +193,10 @@ impl AccountErrorKind {
             AccountErrorKind::PolicyUnreadable { .. } => {
                 "check the path: it is relative to the account file".into()
             }
-            AccountErrorKind::UnknownPolicy { known, .. } => {
-                let mut names: Vec<&str> = known.iter().map(String::as_str).collect();
-                for name in crate::system_policies::names() {
-                    names.push(name);
-                }
-                format!(
-                    "define it under `policies`, or name one of: {}",
-                    names_or_none(&names)
-                )
-            }
+            AccountErrorKind::UnknownPolicy { known, .. } => format!(
+                "define it under `policies`, or name one of: {}",
+                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
             AccountErrorKind::UnknownGroup { known, .. } => format!(
                 "define it under `groups`, or name one of: {}",
                 names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
@@ -205,7 +206,10 @@ impl AccountErrorKind {
                 names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
             ),
             AccountErrorKind::NotAControlPolicy { .. } => {
-                "list only policies defined under `policies` as control policies".into()
+                "list only `FullAliyunAccess` and policies defined under `policies` as control policies".into()
+            }
+            AccountErrorKind::NotAnIdentityPolicy { .. } => {
+                "list it under `control_policies`: Resource Directory attaches it to folders and accounts".into()
             }
             AccountErrorKind::InvalidResource { .. } => {
                 "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`".into()

@@ -11,7 +11,7 @@ use crate::eval::PolicyKind;
 use crate::json::{self, JsonKind, JsonMember, JsonValue};
 use crate::policy::{InvalidPolicy, LoadError, Policy};
 use crate::source::{Source, Span, Spanned};
-use crate::system_policies;
+use crate::system_policies::{self, Attachable};
 
 const ROOT_MEMBERS: &[&str] = &[
     "account_id",
@@ -130,21 +130,22 @@ impl Reader {
                 );
             }
             seen_control.push(&name.value);
-            if system_policies::is_system_policy(&name.value) {
-                self.error(
+            match system_policies::attachable(&name.value) {
+                Some(Attachable::Control) => {}
+                Some(Attachable::Identity) => self.error(
                     Kind::NotAControlPolicy {
                         name: name.value.clone(),
                     },
                     name.span,
-                );
-            } else if !policy_names.contains(&name.value) {
-                self.error(
+                ),
+                None if policy_names.contains(&name.value) => {}
+                None => self.error(
                     Kind::UnknownPolicy {
                         name: name.value.clone(),
-                        known: policy_names.clone(),
+                        known: with_system(&policy_names, Attachable::Control),
                     },
                     name.span,
-                );
+                ),
             }
         }
         for entity in groups.iter().chain(&users).chain(&roles) {
@@ -161,16 +162,22 @@ impl Reader {
             }
             for attachment in &entity.policies {
                 let name = &attachment.policy;
-                if !policy_names.contains(&name.value)
-                    && !system_policies::is_system_policy(&name.value)
-                {
-                    self.error(
-                        Kind::UnknownPolicy {
+                match system_policies::attachable(&name.value) {
+                    Some(Attachable::Identity) => {}
+                    Some(Attachable::Control) => self.error(
+                        Kind::NotAnIdentityPolicy {
                             name: name.value.clone(),
-                            known: policy_names.clone(),
                         },
                         name.span,
-                    );
+                    ),
+                    None if policy_names.contains(&name.value) => {}
+                    None => self.error(
+                        Kind::UnknownPolicy {
+                            name: name.value.clone(),
+                            known: with_system(&policy_names, Attachable::Identity),
+                        },
+                        name.span,
+                    ),
                 }
                 if let Some(group) = &attachment.resource_group
                     && !resource_group_names.contains(&group.value)
@@ -186,7 +193,8 @@ impl Reader {
             }
         }
 
-        // Only the system policies the account names are parsed.
+        // Only the system policies the account names are parsed; a name misused (a control
+        // policy attached to a user) was reported above, so its document may still load.
         let mut entries: Vec<(String, PolicyEntry)> = Vec::new();
         for (name, policy) in policies {
             if let Some(policy) = policy {
@@ -199,23 +207,26 @@ impl Reader {
                 ));
             }
         }
-        for entity in groups.iter().chain(&users).chain(&roles) {
-            for attachment in &entity.policies {
-                let name = &attachment.policy.value;
-                if entries.iter().any(|(n, _)| n == name) {
-                    continue;
-                }
-                match system_policies::get(name) {
-                    Some(Ok(policy)) => entries.push((
-                        name.clone(),
-                        PolicyEntry {
-                            policy,
-                            kind: PolicyKind::System,
-                        },
-                    )),
-                    Some(Err(invalid)) => self.invalid_policies.push(*invalid),
-                    None => {}
-                }
+        let attached = groups
+            .iter()
+            .chain(&users)
+            .chain(&roles)
+            .flat_map(|entity| &entity.policies)
+            .map(|attachment| &attachment.policy);
+        for name in control.iter().chain(attached).map(|name| &name.value) {
+            if entries.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            match system_policies::get(name) {
+                Some(Ok(policy)) => entries.push((
+                    name.clone(),
+                    PolicyEntry {
+                        policy,
+                        kind: PolicyKind::System,
+                    },
+                )),
+                Some(Err(invalid)) => self.invalid_policies.push(*invalid),
+                None => {}
             }
         }
         let finish = |raw: Vec<RawEntity>| -> Vec<User> {
@@ -320,7 +331,8 @@ impl Reader {
         }
         match Policy::from_path(base.join(&path)) {
             Ok(policy) => Some(policy.with_name(name)),
-            Err(LoadError::Source(e)) => {
+            // `from_path` reads files only, so a `system:` name is never an error of its own.
+            Err(e @ (LoadError::Source(_) | LoadError::UnknownSystemPolicy { .. })) => {
                 self.error(
                     Kind::PolicyUnreadable {
                         name: name.to_string(),
@@ -670,4 +682,12 @@ mod tests {
         assert_eq!(isolated.matches('\n').count(), 1);
         assert!(json::parse(&isolated).is_ok());
     }
+}
+
+/// The policies an account defines, and the system policies attached as `attachable`: the
+/// names a reference may use there.
+fn with_system(defined: &[String], attachable: Attachable) -> Vec<String> {
+    let mut names = defined.to_vec();
+    names.extend(system_policies::names_for(attachable).map(str::to_string));
+    names
 }
