@@ -667,6 +667,14 @@ fn isolate(text: &str, span: Span) -> String {
     out
 }
 
+/// The policies an account defines, and the system policies attached as `attachable`: the
+/// names a reference may use there.
+fn with_system(defined: &[String], attachable: Attachable) -> Vec<String> {
+    let mut names = defined.to_vec();
+    names.extend(system_policies::names_for(attachable).map(str::to_string));
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -682,12 +690,4 @@ mod tests {
         assert_eq!(isolated.matches('\n').count(), 1);
         assert!(json::parse(&isolated).is_ok());
     }
-}
-
-/// The policies an account defines, and the system policies attached as `attachable`: the
-/// names a reference may use there.
-fn with_system(defined: &[String], attachable: Attachable) -> Vec<String> {
-    let mut names = defined.to_vec();
-    names.extend(system_policies::names_for(attachable).map(str::to_string));
-    names
 }
