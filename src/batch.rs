@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::eval::{PolicySet, PolicyType, StatementId, Verdict};
 use crate::json::{self, JsonKind};
-use crate::request::Request;
+use crate::request::{Request, RequestWarning};
 
 /// Lines decided together: large enough to keep every thread busy, small enough that memory
 /// stays flat on logs of any length.
@@ -40,6 +40,12 @@ pub enum BatchResult {
         /// The deciding statement, for allows and explicit denies.
         #[serde(skip_serializing_if = "Option::is_none")]
         statement: Option<DecidingStatement>,
+        /// The keys the request lacks whose values could change whether it is allowed.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        depends_on: Vec<String>,
+        /// Doubts about the request: `acs:` keys RAM does not have.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<RequestWarning>,
     },
     /// The line could not be decided; nothing was allowed.
     Error {
@@ -110,13 +116,17 @@ pub fn decide_line(set: &PolicySet, line_number: usize, line: &str) -> BatchReco
         Err(e) => return record(id, error(e.to_string())),
     };
     // A panic is a bug; it must deny that line and let the run go on.
-    match catch_unwind(AssertUnwindSafe(|| set.evaluate(&request))) {
-        Ok(decision) => record(
+    match catch_unwind(AssertUnwindSafe(|| {
+        (set.evaluate(&request), set.depends_on(&request))
+    })) {
+        Ok((decision, depends_on)) => record(
             id,
             BatchResult::Decided {
                 decision: decision.verdict,
                 policy_type: decision.policy_type,
                 statement: decision.deciding.map(|d| deciding_statement(set, d)),
+                depends_on,
+                warnings: request.warnings(),
             },
         ),
         Err(_) => record(

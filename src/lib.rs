@@ -15,6 +15,7 @@ pub mod report;
 pub mod request;
 pub mod restore;
 pub mod source;
+mod suggest;
 pub mod system_policies;
 pub mod value;
 

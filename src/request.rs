@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::arn::{self, Arn, ArnError};
-use crate::condition::{Family, fold_key, global_key};
+use crate::condition::{Family, KeyInfo, fold_key, global_key, key_info, suggest_key};
 use crate::json::{self, JsonKind, JsonValue};
 use crate::pattern::fold_case;
 use crate::source::{Source, Span};
@@ -20,6 +20,9 @@ pub const ANY_RESOURCE: &str = "*";
 
 /// The global key holding the time of the request.
 pub const CURRENT_TIME_KEY: &str = "acs:CurrentTime";
+
+/// Keys RAM knows on every call, so they cannot be declared absent (docs/semantics.md §3).
+pub const ALWAYS_KNOWN_KEYS: &[&str] = &[CURRENT_TIME_KEY, "acs:SecureTransport"];
 
 /// A request to authorize: who asks is implied by the policies evaluated; this is what is asked.
 #[derive(Debug, Clone)]
@@ -59,6 +62,7 @@ impl Request {
             action: action.into(),
             resource: resource.into(),
             context: Vec::new(),
+            absent: Vec::new(),
             now: None,
         }
     }
@@ -103,7 +107,37 @@ impl Request {
         &self.context
     }
 
-    /// Reads a request file: `{"action": …, "resource": …, "context": {key: value | [values]}}`.
+    /// Doubts about the request that do not make it invalid: `acs:` keys RAM does not have
+    /// (a typo such as `acs:MFAPresnt` is evaluated as a key of its own, so conditions on the
+    /// real key see it missing). Service keys are never doubted: their vocabulary is their
+    /// service's.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-1")
+    ///     .context("acs:MFAPresnt", true)
+    ///     .context("kvstore:Anything", "x")
+    ///     .build()?;
+    /// let warnings: Vec<String> = request.warnings().iter().map(ToString::to_string).collect();
+    /// assert_eq!(warnings, ["unknown global condition key `acs:MFAPresnt`: did you mean `acs:MFAPresent`?"]);
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
+    pub fn warnings(&self) -> Vec<RequestWarning> {
+        let given = self.context.entries.iter().map(|e| e.key.as_str());
+        given
+            .filter(|key| key_info(key) == KeyInfo::Unknown)
+            .map(|key| RequestWarning::UnknownGlobalKey {
+                key: key.to_string(),
+                suggestion: suggest_key(key),
+            })
+            .collect()
+    }
+
+    /// Reads a request file: `{"action": …, "resource": …, "context": {key: value | [values]},
+    /// "absent": [keys]}`; `absent` lists keys the real call does not carry (see
+    /// [`RequestBuilder::absent`]) and may be left out.
     ///
     /// # Errors
     /// Invalid JSON, unknown or missing members, values of the wrong type, or an invalid request.
@@ -134,6 +168,7 @@ impl Request {
         let mut resource = None;
         let mut builder_context = Vec::new();
         let mut context_seen = false;
+        let mut absent: Option<Vec<String>> = None;
         for member in members {
             let shape = |message: String| RequestError::Shape {
                 message,
@@ -182,11 +217,29 @@ impl Request {
                         builder_context.push((entry.name.clone(), values, entry.name_span));
                     }
                 }
+                "absent" => {
+                    if absent.is_some() {
+                        return Err(RequestError::Shape {
+                            message: "`absent` is given twice".into(),
+                            span: member.name_span,
+                        });
+                    }
+                    let keys = match &member.value.kind {
+                        JsonKind::Array(items) => items
+                            .iter()
+                            .map(|item| item.as_str().map(str::to_string))
+                            .collect::<Option<Vec<_>>>(),
+                        _ => None,
+                    };
+                    absent = Some(keys.ok_or_else(|| {
+                        shape("`absent` must be a list of condition keys".into())
+                    })?);
+                }
                 "id" => {}
                 other => {
                     return Err(RequestError::Shape {
                         message: format!(
-                            "unknown request member `{other}`: expected `action`, `resource`, `context` or `id`"
+                            "unknown request member `{other}`: expected `action`, `resource`, `context`, `absent` or `id`"
                         ),
                         span: member.name_span,
                     });
@@ -204,6 +257,7 @@ impl Request {
             .into_iter()
             .map(|(key, values, span)| (key, values, Some(span)))
             .collect();
+        builder.absent = absent.unwrap_or_default();
         // The builder checks the action and resource; the file knows where they stand.
         builder.build().map_err(|e| match e {
             RequestError::Action { action, .. } => RequestError::Action {
@@ -245,6 +299,7 @@ pub struct RequestBuilder {
     action: String,
     resource: String,
     context: Vec<(String, Vec<ContextInput>, Option<Span>)>,
+    absent: Vec<String>,
     now: Option<Instant>,
 }
 
@@ -256,6 +311,15 @@ impl RequestBuilder {
         value: impl Into<ContextValues>,
     ) -> RequestBuilder {
         self.context.push((key.into(), value.into().0, None));
+        self
+    }
+
+    /// Declares that the real call carries no value for `key`, as a call from a VPC carries no
+    /// public `acs:SourceIp`. The key is evaluated as missing either way; the declaration says
+    /// the decision may depend on its absence, so [`crate::PolicySet::depends_on`] does not
+    /// list it and the restore guard can clear a call that relies on it.
+    pub fn absent(mut self, key: impl Into<String>) -> RequestBuilder {
+        self.absent.push(key.into());
         self
     }
 
@@ -329,6 +393,23 @@ impl RequestBuilder {
                 values,
             });
         }
+        let mut absent: Vec<String> = Vec::with_capacity(self.absent.len());
+        for key in self.absent {
+            if !is_valid_key(&key) {
+                return Err(RequestError::Key { key, span: None });
+            }
+            let folded = fold_key(&key);
+            if ALWAYS_KNOWN_KEYS.iter().any(|k| fold_key(k) == folded) {
+                return Err(RequestError::AlwaysKnown { key });
+            }
+            if entries.iter().any(|e| e.folded == folded) {
+                return Err(RequestError::AbsentAndGiven { key });
+            }
+            if !absent.contains(&folded) {
+                absent.push(folded);
+            }
+        }
+        absent.sort();
         // An empty list is a missing key (RAM-SPEC §3), so it gets the clock's time like an
         // absent key: otherwise `[]` would switch off every Deny that reads the time.
         let current_time = fold_key(CURRENT_TIME_KEY);
@@ -355,7 +436,7 @@ impl RequestBuilder {
             service_folded_len,
             account,
             resource: self.resource,
-            context: Context { entries },
+            context: Context { entries, absent },
         })
     }
 }
@@ -380,6 +461,58 @@ fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
 /// Whether a condition key has the form `<ram-code>:<key>` with both parts non-empty.
 pub(crate) fn is_valid_key(key: &str) -> bool {
     matches!(key.split_once(':'), Some((code, name)) if !code.is_empty() && !name.is_empty())
+}
+
+/// A doubt about a request that does not make it invalid.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum RequestWarning {
+    /// An `acs:` key RAM does not have.
+    UnknownGlobalKey {
+        /// The key as given.
+        key: String,
+        /// The known key it is nearest to, if any.
+        suggestion: Option<String>,
+    },
+}
+
+impl RequestWarning {
+    /// The stable code of the warning.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestWarning::UnknownGlobalKey { .. } => "unknown-global-key",
+        }
+    }
+
+    /// One line saying what to do about it.
+    pub fn help(&self) -> String {
+        match self {
+            RequestWarning::UnknownGlobalKey {
+                suggestion: Some(near),
+                ..
+            } => format!("write `{near}`"),
+            RequestWarning::UnknownGlobalKey { .. } => {
+                "check the key: RAM's global keys include acs:SourceIp, acs:MFAPresent, acs:SecureTransport, acs:SourceVpc and acs:CurrentTime".into()
+            }
+        }
+    }
+}
+
+impl fmt::Display for RequestWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestWarning::UnknownGlobalKey {
+                key,
+                suggestion: Some(near),
+            } => write!(
+                f,
+                "unknown global condition key `{key}`: did you mean `{near}`?"
+            ),
+            RequestWarning::UnknownGlobalKey { key, .. } => {
+                write!(f, "unknown global condition key `{key}`")
+            }
+        }
+    }
 }
 
 /// A request that cannot be evaluated.
@@ -441,6 +574,18 @@ pub enum RequestError {
         /// Where the second stands, for keys read from a file.
         span: Option<Span>,
     },
+    /// A key declared absent is given a value too.
+    #[error("context key `{key}` is declared absent and given a value")]
+    AbsentAndGiven {
+        /// The key, as declared.
+        key: String,
+    },
+    /// A key RAM knows on every call is declared absent.
+    #[error("context key `{key}` cannot be absent: RAM knows it on every call")]
+    AlwaysKnown {
+        /// The key, as declared.
+        key: String,
+    },
     /// A value RAM would never send for a global key of one type, such as
     /// `acs:MFAPresent: "yes"`.
     #[error("context key `{key}`: {reason}")]
@@ -464,6 +609,7 @@ impl RequestError {
             | RequestError::Key { span, .. }
             | RequestError::DuplicateKey { span, .. }
             | RequestError::InvalidValue { span, .. } => *span,
+            RequestError::AbsentAndGiven { .. } | RequestError::AlwaysKnown { .. } => None,
         }
     }
 
@@ -477,6 +623,8 @@ impl RequestError {
             RequestError::Key { .. } => "invalid-context-key",
             RequestError::DuplicateKey { .. } => "duplicate-context-key",
             RequestError::InvalidValue { .. } => "invalid-context-value",
+            RequestError::AbsentAndGiven { .. } => "absent-key-given",
+            RequestError::AlwaysKnown { .. } => "always-known-key",
         }
     }
 
@@ -497,6 +645,10 @@ impl RequestError {
             RequestError::DuplicateKey { .. } => {
                 "keep one spelling of the key, with all its values"
             }
+            RequestError::AbsentAndGiven { .. } => {
+                "drop the value, or drop the declaration that the key is absent"
+            }
+            RequestError::AlwaysKnown { .. } => "give the key's value as the real call carries it",
             RequestError::InvalidValue { .. } => {
                 "give a value of the key's type, as RAM would send it: an RFC 3339 time for `acs:CurrentTime`, an address for `acs:SourceIp`, `true` or `false` for `acs:MFAPresent` and `acs:SecureTransport`"
             }
@@ -568,10 +720,13 @@ impl From<ContextInput> for ContextValues {
     }
 }
 
-/// The condition keys of a request, looked up case-insensitively.
+/// The condition keys of a request, looked up case-insensitively, and the keys declared
+/// absent from the real call.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     entries: Vec<ContextEntry>,
+    /// Folded keys declared absent, sorted.
+    absent: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -592,6 +747,18 @@ impl Context {
     /// The values of a key, however it is spelled; empty when the key is missing.
     pub fn get(&self, key: &str) -> &[ContextValue] {
         self.values(&fold_key(key))
+    }
+
+    /// Whether a key, given folded, is declared absent from the real call.
+    pub(crate) fn is_declared_absent(&self, folded_key: &str) -> bool {
+        self.absent
+            .binary_search_by(|k| k.as_str().cmp(folded_key))
+            .is_ok()
+    }
+
+    /// The keys declared absent from the real call, folded, in order.
+    pub fn declared_absent(&self) -> impl Iterator<Item = &str> {
+        self.absent.iter().map(String::as_str)
     }
 
     /// Every key with its values, in folded-key order.
@@ -781,7 +948,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"action": "kvstore:X", "resource": "acs:a:b:c:d", "principal": 1}"#),
-            "unknown request member `principal`: expected `action`, `resource`, `context` or `id`"
+            "unknown request member `principal`: expected `action`, `resource`, `context`, `absent` or `id`"
         );
         assert_eq!(
             err(

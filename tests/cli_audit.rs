@@ -104,8 +104,9 @@ fn a_closed_stdout_never_panics_and_keeps_the_exit_status() {
         ([&["eval"][..], &staging].concat(), 0),
         ([&["eval"][..], &no_mfa].concat(), 1),
         ([&["eval"][..], &staging, &["--format", "json"]].concat(), 0),
-        (restore.to_vec(), 0),
-        ([&restore[..], &["--format", "json"]].concat(), 0),
+        // Allowed and valid, but the instance's state was not given: not cleared.
+        (restore.to_vec(), 4),
+        ([&restore[..], &["--format", "json"]].concat(), 4),
         (
             vec![
                 "who-can",
@@ -614,7 +615,8 @@ fn restore_takes_one_submission_time() {
         &["--context", "acs:CurrentTime=2020-01-01T00:00:00Z"],
     ]
     .concat());
-    assert_eq!((code, stderr.as_str()), (0, ""));
+    // Allowed and valid; not cleared, since the instance's state was not given.
+    assert_eq!((code, stderr.as_str()), (4, ""));
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(json["restore"]["submitted_at"], "2020-01-01T00:00:00Z");
 }

@@ -16,11 +16,11 @@ fn decides_every_line_in_order_from_stdin() {
         .assert()
         .code(0)
         .stdout(concat!(
-            r#"{"line":1,"id":"ok","decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1}}"#,
+            r#"{"line":1,"id":"ok","decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1},"depends_on":["acs:SecureTransport"]}"#,
             "\n",
             r#"{"line":2,"error":"invalid JSON at column 2: expected a member name in double quotes, found `broken`"}"#,
             "\n",
-            r#"{"line":4,"id":"no-mfa","decision":"ImplicitDeny","policy_type":"AccountLevelIdentityBasedPolicy"}"#,
+            r#"{"line":4,"id":"no-mfa","decision":"ImplicitDeny","policy_type":"AccountLevelIdentityBasedPolicy","depends_on":["acs:MFAPresent","acs:SecureTransport"]}"#,
             "\n"
         ))
         .stderr("decided 3 lines: 1 allowed, 1 denied, 1 could not be decided\n");
@@ -41,7 +41,7 @@ fn writes_to_a_file_and_refuses_unusable_input() {
     let written = std::fs::read_to_string(&output).expect("output written");
     assert_eq!(
         written,
-        "{\"line\":1,\"id\":\"no-mfa\",\"decision\":\"ImplicitDeny\",\"policy_type\":\"AccountLevelIdentityBasedPolicy\"}\n"
+        "{\"line\":1,\"id\":\"no-mfa\",\"decision\":\"ImplicitDeny\",\"policy_type\":\"AccountLevelIdentityBasedPolicy\",\"depends_on\":[\"acs:MFAPresent\",\"acs:SecureTransport\"]}\n"
     );
     let missing = ramguard()
         .args([
@@ -86,7 +86,7 @@ fn diff_prints_changed_decisions_and_exits_like_diff() {
         .code(1)
         .stdout(concat!(
             r#"{"line":1,"id":"ok","old":{"decision":"ImplicitDeny","policy_type":"AccountLevelIdentityBasedPolicy"},"#,
-            r#""new":{"decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1}}}"#,
+            r#""new":{"decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1},"depends_on":["acs:SecureTransport"]}}"#,
             "\n"
         ))
         .stderr("2 requests: 1 changed (1 newly allowed, 0 newly denied)\n");

@@ -143,7 +143,9 @@ fn json_output_has_the_documented_fields() {
             "policy_type",
             "matched",
             "missing_context",
-            "trace"
+            "depends_on",
+            "trace",
+            "warnings"
         ]
     );
     let matched = &v["matched"][0];

@@ -43,7 +43,7 @@ const OFFICE: &[&str] = &[
     "acs:SecureTransport=true",
 ];
 
-fn with(mut args: Vec<&'static str>, more: &[&'static str]) -> Vec<&'static str> {
+fn with<'a>(mut args: Vec<&'a str>, more: &[&'a str]) -> Vec<&'a str> {
     args.extend_from_slice(more);
     args
 }
@@ -66,7 +66,7 @@ fn unusable(mut cmd: Command) -> String {
 }
 
 /// Snapshots the text and the JSON output of one scenario, which must exit with `code`.
-fn snapshot_both(name: &str, principal: &str, args: &[&'static str], code: i32) {
+fn snapshot_both(name: &str, principal: &str, args: &[&str], code: i32) {
     let text = run(restore(principal, args), code);
     insta::assert_snapshot!(format!("{name}_text"), text);
     let json = run(
@@ -101,23 +101,204 @@ fn point_in_time_of_some_keys_allowed_and_valid() {
     snapshot_both("alice_flashback_staging", "user/alice", &args, 0);
 }
 
+// ---- exit 4: allowed and valid, but not cleared ----
+
 #[test]
-fn allowed_and_valid_without_instance_state_says_not_checked() {
+fn allowed_and_valid_without_instance_state_is_not_cleared() {
     let args = with(
         OFFICE.to_vec(),
         &["--instance-id", "r-bp1stg01", "--backup-id", "b-20261128"],
     );
-    let text = run(restore("user/alice", &args), 0);
+    let text = run(restore("user/alice", &args), 4);
     assert!(
         text.contains(
-            "\ninstance state: not checked (give --instance FILE with the instance's DescribeInstanceAttribute output)\n  ZoneMigrationError.StillingRunning: not checked\n  ServiceNotSupport: not checked\n  InvalidBinlog.NotValid: not checked\n"
+            "\ninstance state: not checked (give --instance FILE with the instance's DescribeInstanceAttribute output)\n  IncorrectDBInstanceState: not checked\n  ZoneMigrationError.StillingRunning: not checked\n  ServiceNotSupport: not checked\n  InvalidBinlog.NotValid: not checked\n"
         ),
         "{text}"
     );
     assert!(
         text.ends_with(
-            "\nrestore (RestoreType 0) of acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01:\n  overwrite all data of instance `r-bp1stg01` with backup set `b-20261128`; keys written since that backup are lost\n"
+            "\nrestore (RestoreType 0) of acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01:\n  overwrite all data of instance `r-bp1stg01` with backup set `b-20261128`; keys written since that backup are lost\n\nclearance: not permitted\n  - the instance's state was not checked for IncorrectDBInstanceState, ZoneMigrationError.StillingRunning, ServiceNotSupport, InvalidBinlog.NotValid: give --instance FILE\n"
         ),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run(
+        restore("user/alice", &with(args, &["--format", "json"])),
+        4,
+    ))
+    .expect("JSON");
+    assert_eq!(json["decision"], "Allow");
+    assert_eq!(json["clearance"]["permitted"], false);
+    assert_eq!(
+        json["clearance"]["reasons"][0]["code"],
+        "instance-not-checked"
+    );
+}
+
+/// The office context without `acs:SecureTransport`: the DBA policy's Deny on plain HTTP
+/// could apply on the real call.
+const OFFICE_WITHOUT_TLS: &[&str] = &[
+    "--context",
+    "acs:MFAPresent=true",
+    "--context",
+    "acs:SourceIp=10.1.2.3",
+    "--instance-id",
+    "r-bp1stg01",
+    "--backup-id",
+    "b-20261128",
+    "--instance",
+    "policies/instances/r-bp1stg01.json",
+];
+
+#[test]
+fn an_allow_that_depends_on_a_missing_key_is_not_cleared() {
+    let text = run(restore("user/alice", OFFICE_WITHOUT_TLS), 4);
+    assert!(
+        text.starts_with("Allow (decided by AccountLevelIdentityBasedPolicy)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\nmissing context: acs:SecureTransport\nthe decision depends on missing keys: acs:SecureTransport (a real call carries them; give their values)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "\nclearance: not permitted\n  - RAM's decision depends on keys the call lacks: acs:SecureTransport (give their values, or declare them absent): give --context KEY=VALUE, or --absent KEY when the real call has none\n"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run(
+        restore(
+            "user/alice",
+            &with(OFFICE_WITHOUT_TLS.to_vec(), &["--format", "json"]),
+        ),
+        4,
+    ))
+    .expect("JSON");
+    assert_eq!(
+        json["depends_on"],
+        serde_json::json!(["acs:SecureTransport"])
+    );
+    assert_eq!(
+        json["clearance"],
+        serde_json::json!({"permitted": false, "reasons": [{"code": "missing-context", "message": "RAM's decision depends on keys the call lacks: acs:SecureTransport (give their values, or declare them absent)"}]})
+    );
+    // Given, it clears.
+    run(
+        restore(
+            "user/alice",
+            &with(
+                OFFICE_WITHOUT_TLS.to_vec(),
+                &["--context", "acs:SecureTransport=true"],
+            ),
+        ),
+        0,
+    );
+    // RAM knows it on every call, so it cannot be declared absent.
+    let stderr = unusable(restore(
+        "user/alice",
+        &with(
+            OFFICE_WITHOUT_TLS.to_vec(),
+            &["--absent", "acs:SecureTransport"],
+        ),
+    ));
+    assert_eq!(
+        stderr,
+        "error[always-known-key]: context key `acs:SecureTransport` cannot be absent: RAM knows it on every call\n  help: give the key's value as the real call carries it\n"
+    );
+}
+
+#[test]
+fn a_key_declared_absent_is_evaluated_as_missing_and_clears() {
+    let scratch = common::Scratch::new("absent");
+    let policy = scratch.file(
+        "vpc-restore.json",
+        r#"{"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*",
+             "Condition": {"StringLike": {"acs:SourceVpc": "vpc-*"}}},
+            {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+             "Condition": {"IpAddress": {"acs:SourceIp": "203.0.113.0/24"}}}]}"#,
+    );
+    let call = |more: &[&str]| {
+        let mut cmd = ramguard();
+        cmd.args([
+            "restore",
+            "--region",
+            "cn-hangzhou",
+            "--account-id",
+            ACCOUNT_ID,
+            "--now",
+            NOW,
+            "--policy",
+            &policy,
+            "--instance-id",
+            "r-bp1stg01",
+            "--backup-id",
+            "b-1",
+            "--instance",
+            "policies/instances/r-bp1stg01.json",
+            "--context",
+            "acs:SecureTransport=true",
+            "--context",
+            "acs:SourceVpc=vpc-bp1ops01",
+        ]);
+        cmd.args(more);
+        cmd
+    };
+    // From a VPC there is no public source address: without saying so, the Deny on the
+    // blocked network might apply.
+    let text = run(call(&[]), 4);
+    assert!(
+        text.contains("the decision depends on missing keys: acs:SourceIp"),
+        "{text}"
+    );
+    let text = run(call(&["--absent", "acs:SourceIp"]), 0);
+    assert!(!text.contains("depends on"), "{text}");
+    assert!(text.ends_with("\nclearance: permitted: RAM allows it, the API would accept it, the instance's state passed\n"), "{text}");
+    // A key declared absent and given is a contradiction.
+    let stderr = unusable(call(&[
+        "--absent",
+        "acs:SourceIp",
+        "--context",
+        "acs:SourceIp=203.0.113.9",
+    ]));
+    assert!(
+        stderr.starts_with(
+            "error[absent-key-given]: context key `acs:SourceIp` is declared absent and given a value\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_instance_in_another_state_than_normal_is_rejected() {
+    let scratch = common::Scratch::new("released");
+    let released = scratch.file(
+        "r-bp1stg01.json",
+        r#"{"InstanceId": "r-bp1stg01", "RegionId": "cn-hangzhou", "InstanceStatus": "Released"}"#,
+    );
+    let args = with(
+        OFFICE.to_vec(),
+        &[
+            "--instance-id",
+            "r-bp1stg01",
+            "--backup-id",
+            "b-1",
+            "--instance",
+            &released,
+        ],
+    );
+    let text = run(restore("user/alice", &args), 3);
+    assert!(
+        text.contains(
+            "  InstanceId: IncorrectDBInstanceState (HTTP 403) \"Current DB instance state does not support this operation.\"\n    instance `r-bp1stg01` has status `Released`: only a `Normal` instance can be restored\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  IncorrectDBInstanceState: failed: status `Released`, not `Normal`\n"),
         "{text}"
     );
 }
@@ -302,6 +483,7 @@ fn role_session_with_a_session_policy() {
             "Allow (decided by AccountLevelIdentityBasedPolicy)\n",
         ),
     ] {
+        let state = format!("policies/instances/{instance}.json");
         let args = with(
             OFFICE.to_vec(),
             &[
@@ -313,6 +495,8 @@ fn role_session_with_a_session_policy() {
                 instance,
                 "--backup-id",
                 "b-1",
+                "--instance",
+                &state,
             ],
         );
         let text = run(restore("role/restore-bot", &args), code);
@@ -476,6 +660,8 @@ fn policy_flags_work_without_an_account() {
         NOW,
         "--policy",
         "policies/dba-restore.json",
+        "--instance",
+        "policies/instances/r-bp1stg01.json",
         "--format",
         "json",
     ]);

@@ -392,20 +392,27 @@ fn context() -> impl Strategy<Value = Vec<(&'static str, Vec<ContextInput>)>> {
     })
 }
 
+/// A request of `action` on `resource` with `context`, at the corpus's time.
+fn build_request(
+    action: &str,
+    resource: &str,
+    context: &[(&'static str, Vec<ContextInput>)],
+) -> Request {
+    let now = Instant::parse_rfc3339("2026-06-01T12:00:00Z").expect("a valid instant");
+    let mut builder = Request::builder(action, resource).at(now);
+    for (key, values) in context {
+        builder = builder.context(*key, values.clone());
+    }
+    builder.build().expect("generated requests are valid")
+}
+
 fn request() -> impl Strategy<Value = Request> {
     (
         select(REQUEST_ACTIONS),
         select(REQUEST_RESOURCES),
         context(),
     )
-        .prop_map(|(action, resource, context)| {
-            let now = Instant::parse_rfc3339("2026-06-01T12:00:00Z").expect("a valid instant");
-            let mut builder = Request::builder(action, resource).at(now);
-            for (key, values) in context {
-                builder = builder.context(key, values);
-            }
-            builder.build().expect("generated requests are valid")
-        })
+        .prop_map(|(action, resource, context)| build_request(action, resource, &context))
 }
 
 fn layer() -> impl Strategy<Value = LayerName> {
@@ -500,6 +507,35 @@ proptest! {
             .map(|p| p.0.len())
             .sum();
         prop_assert_eq!(traced, written, "every statement of every layer is traced");
+    }
+
+    /// When `depends_on` is empty, no values of the missing keys change whether the request is
+    /// allowed: the keys a decision does not list can never overturn it.
+    #[test]
+    fn a_decision_that_depends_on_no_missing_key_holds_whatever_they_are(
+        set in policy_set(),
+        action in select(REQUEST_ACTIONS),
+        resource in select(REQUEST_RESOURCES),
+        given in context(),
+        completion in context(),
+    ) {
+        let (policies, _) = set.build();
+        let request = build_request(action, resource, &given);
+        if policies.depends_on(&request).is_empty() {
+            let mut completed = given.clone();
+            // `acs:CurrentTime` is never missing: the builder sets the clock's time.
+            for (key, values) in completion {
+                if key != "acs:CurrentTime" && !given.iter().any(|(k, _)| *k == key) {
+                    completed.push((key, values));
+                }
+            }
+            let other = build_request(action, resource, &completed);
+            prop_assert_eq!(
+                policies.evaluate(&request).is_allowed(),
+                policies.evaluate(&other).is_allowed(),
+                "depends on nothing, yet {:?} changed it", completed
+            );
+        }
     }
 
     /// A resource pattern decides through the whole engine exactly as a reference matcher

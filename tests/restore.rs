@@ -295,6 +295,45 @@ fn every_violation_is_reported_not_only_the_first() {
 // ---- instance state ----
 
 #[test]
+fn only_a_normal_instance_can_be_restored() {
+    for status in [
+        "Creating",
+        "Changing",
+        "BackupRecovering",
+        "Flushing",
+        "Released",
+    ] {
+        let state = state(&format!(
+            r#"{{"InstanceId": "r-1", "InstanceStatus": "{status}"}}"#
+        ));
+        let v = RestoreParameters::backup_set("r-1", "111").validate(&now(), Some(&state));
+        assert_eq!(
+            errors(&v),
+            [("IncorrectDBInstanceState", "InstanceId")],
+            "{status}"
+        );
+        assert_eq!(
+            (v.errors[0].http_status, v.errors[0].message.as_str()),
+            (
+                403,
+                "Current DB instance state does not support this operation."
+            )
+        );
+        assert_eq!(
+            v.errors[0].reason,
+            format!(
+                "instance `r-1` has status `{status}`: only a `Normal` instance can be restored"
+            )
+        );
+        assert_eq!(
+            statuses(&v)[0],
+            ("IncorrectDBInstanceState", CheckStatus::Failed)
+        );
+        assert!(v.instance_checked());
+    }
+}
+
+#[test]
 fn a_running_zone_migration_rejects_either_type() {
     let migrating = state(r#"{"InstanceId": "r-1", "InstanceStatus": "Migrating"}"#);
     for p in [
@@ -307,7 +346,17 @@ fn a_running_zone_migration_rejects_either_type() {
             ("ZoneMigrationError.StillingRunning", "InstanceId")
         );
         assert_eq!(v.errors[0].message, "Zone migration task is still running");
-        assert_eq!(v.instance_checks[0].status, CheckStatus::Failed);
+        assert_eq!(
+            statuses(&v)[..2],
+            [
+                ("IncorrectDBInstanceState", CheckStatus::NotApplicable),
+                ("ZoneMigrationError.StillingRunning", CheckStatus::Failed)
+            ]
+        );
+        assert!(
+            !errors(&v).contains(&("IncorrectDBInstanceState", "InstanceId")),
+            "one code for a migration, not two"
+        );
         assert!(v.instance_checked());
     }
 }
@@ -322,6 +371,7 @@ fn point_in_time_needs_data_flashback() {
     assert_eq!(
         statuses(&v),
         [
+            ("IncorrectDBInstanceState", CheckStatus::Passed),
             ("ZoneMigrationError.StillingRunning", CheckStatus::Passed),
             ("ServiceNotSupport", CheckStatus::Failed),
             ("InvalidBinlog.NotValid", CheckStatus::NotApplicable),
@@ -334,6 +384,7 @@ fn point_in_time_needs_data_flashback() {
     assert_eq!(
         statuses(&v),
         [
+            ("IncorrectDBInstanceState", CheckStatus::Passed),
             ("ZoneMigrationError.StillingRunning", CheckStatus::Passed),
             ("ServiceNotSupport", CheckStatus::NotApplicable),
             ("InvalidBinlog.NotValid", CheckStatus::NotApplicable),
@@ -358,6 +409,7 @@ fn restore_time_before_the_earliest_restorable_time_has_no_binlog() {
     assert_eq!(
         statuses(&at),
         [
+            ("IncorrectDBInstanceState", CheckStatus::Passed),
             ("ZoneMigrationError.StillingRunning", CheckStatus::Passed),
             ("ServiceNotSupport", CheckStatus::Passed),
             ("InvalidBinlog.NotValid", CheckStatus::Passed),
@@ -374,7 +426,7 @@ fn an_unknown_window_or_another_instance_is_not_checked() {
         .validate(&now(), Some(&unknown));
     assert!(v.is_valid());
     assert!(!v.instance_checked());
-    assert_eq!(v.instance_checks[2].status, CheckStatus::NotChecked);
+    assert_eq!(v.instance_checks[3].status, CheckStatus::NotChecked);
 
     let other = flashback_state();
     let v = RestoreParameters::backup_set("r-2", "111").validate(&now(), Some(&other));
@@ -460,7 +512,7 @@ fn refuses_without_instance_state() {
     let [Reason::InstanceNotChecked(checks)] = reasons.as_slice() else {
         panic!("{reasons:?}")
     };
-    assert_eq!(checks.len(), 3);
+    assert_eq!(checks.len(), 4);
 }
 
 #[test]
@@ -550,7 +602,7 @@ fn every_reason_is_given_at_once() {
     );
     assert_eq!(
         refusal.to_string(),
-        "restore refused: RAM would deny it: ImplicitDeny (AccountLevelIdentityBasedPolicy); the API would reject it: InvalidRestoreTime.Format (RestoreTime); the instance's state was not checked for ZoneMigrationError.StillingRunning, ServiceNotSupport, InvalidBinlog.NotValid"
+        "restore refused: RAM would deny it: ImplicitDeny (AccountLevelIdentityBasedPolicy); the API would reject it: InvalidRestoreTime.Format (RestoreTime); the instance's state was not checked for IncorrectDBInstanceState, ZoneMigrationError.StillingRunning, ServiceNotSupport, InvalidBinlog.NotValid"
     );
 }
 
@@ -565,5 +617,96 @@ fn the_clock_is_the_default_submission_time() {
         .expect("a past restore time is valid by the real clock");
     assert!(
         permit.submitted_at() > &Instant::parse_rfc3339("2026-11-21T00:00:00Z").expect("valid")
+    );
+}
+
+// ---- missing context ----
+
+/// The DBA policy of the README: an Allow, and a Deny over plain HTTP.
+fn set_with_tls_deny() -> PolicySet {
+    let policy = Policy::from_text(
+        "dba",
+        r#"{"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*",
+             "Condition": {"Bool": {"acs:MFAPresent": "true"}}},
+            {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+             "Condition": {"Bool": {"acs:SecureTransport": "false"}}},
+            {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+             "Condition": {"IpAddress": {"acs:SourceIp": "203.0.113.0/24"}}}]}"#,
+    )
+    .expect("valid policy");
+    PolicySet::builder()
+        .identity(policy)
+        .build()
+        .expect("builds")
+}
+
+#[test]
+fn an_allow_a_missing_key_could_overturn_is_refused_with_the_keys_to_supply() {
+    let p = || RestoreParameters::backup_set("r-1", "111");
+    let state = flashback_state();
+    let refused = restore::guard(&set_with_tls_deny(), &call(p()), Some(&state));
+    // RAM's decision as evaluated, the keys it depends on, and the reason.
+    assert_eq!(
+        refused.assessment().decision().map(|d| d.verdict),
+        Some(Verdict::Allow)
+    );
+    assert_eq!(
+        refused.assessment().depends_on(),
+        ["acs:SecureTransport", "acs:SourceIp"]
+    );
+    assert_eq!(
+        refusal(refused),
+        [Reason::MissingContext(vec![
+            "acs:SecureTransport".into(),
+            "acs:SourceIp".into()
+        ])]
+    );
+    // Given one and declared the other absent (a call from a VPC), it is permitted.
+    let vpc_call = call(p())
+        .context("acs:SecureTransport", true)
+        .context("acs:SourceVpc", "vpc-1")
+        .absent("acs:SourceIp");
+    let permit = restore::guard(&set_with_tls_deny(), &vpc_call, Some(&state))
+        .into_result()
+        .expect("permitted");
+    assert!(permit.assessment().depends_on().is_empty());
+    // An explanation of the same decision at the same time, from the clearance alone.
+    let explained = permit
+        .assessment()
+        .explain(&set_with_tls_deny())
+        .expect("a request was built");
+    assert_eq!(explained.decision, Verdict::Allow);
+    assert_eq!(explained.missing_context, ["acs:SourceIp"]);
+    assert!(explained.depends_on.is_empty());
+    // The key is still missing for RAM's rules: a Deny that needs it does not apply.
+    let ip_deny = &explained.trace[0].statements[2];
+    assert_eq!(
+        ip_deny.outcome.to_string(),
+        "`IpAddress` on `acs:SourceIp`: the request has no `acs:SourceIp`"
+    );
+}
+
+#[test]
+fn a_denial_is_refused_as_a_denial_whatever_the_missing_keys() {
+    let without_mfa = RestoreCall::new(
+        "cn-hangzhou",
+        "1234567890123456",
+        RestoreParameters::backup_set("r-1", "111"),
+    )
+    .at(now());
+    let refused = restore::guard(&set_with_tls_deny(), &without_mfa, Some(&flashback_state()));
+    let assessment = refused.assessment();
+    assert_eq!(
+        assessment.depends_on(),
+        ["acs:MFAPresent", "acs:SecureTransport", "acs:SourceIp"]
+    );
+    assert_eq!(
+        refusal(refused),
+        [Reason::Denied(ramguard::Decision {
+            verdict: Verdict::ImplicitDeny,
+            policy_type: ramguard::PolicyType::AccountLevelIdentityBasedPolicy,
+            deciding: None,
+        })]
     );
 }

@@ -349,6 +349,7 @@ fn without_state_every_check_is_not_checked_never_passed() {
         assert_eq!(
             statuses(&v),
             [
+                ("IncorrectDBInstanceState", CheckStatus::NotChecked),
                 (
                     "ZoneMigrationError.StillingRunning",
                     CheckStatus::NotChecked
@@ -382,6 +383,7 @@ fn type_1_without_flashback_is_not_supported() {
     assert_eq!(
         statuses(&v),
         [
+            ("IncorrectDBInstanceState", CheckStatus::Passed),
             ("ZoneMigrationError.StillingRunning", CheckStatus::Passed),
             ("ServiceNotSupport", CheckStatus::Failed),
             ("InvalidBinlog.NotValid", CheckStatus::NotApplicable),
@@ -484,7 +486,7 @@ fn the_guard_refuses_without_state_with_invalid_parameters_and_when_denied() {
     let s = flashback_state();
     assert!(matches!(
         refusal(restore::guard(&set, &call(good.clone()), None)).as_slice(),
-        [Reason::InstanceNotChecked(checks)] if checks.len() == 3
+        [Reason::InstanceNotChecked(checks)] if checks.len() == 4
     ));
     assert!(matches!(
         refusal(restore::guard(

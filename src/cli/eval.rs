@@ -1,7 +1,9 @@
 //! `ramguard eval`: one request against policies, with the decision and its trace.
 
 use clap::Args;
-use ramguard::Verdict;
+use ramguard::request::RequestWarning;
+use ramguard::{Explanation, Verdict};
+use serde::Serialize;
 
 use super::common::{Format, PolicyArgs, refuse_stdin_twice, same_account};
 use super::exit;
@@ -54,8 +56,19 @@ fn evaluate(args: &EvalArgs) -> Result<Verdict, Reported> {
     }
     let explanation = set.explain(&request);
     match args.format {
-        Format::Json => print_json(&explanation)?,
+        Format::Json => print_json(&Report {
+            explanation: &explanation,
+            warnings: request.warnings(),
+        })?,
         Format::Text => write_stdout(&explanation.to_string())?,
     }
     Ok(explanation.decision)
+}
+
+/// The JSON report: the explanation, and the doubts about the request (also on stderr).
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    explanation: &'a Explanation,
+    warnings: Vec<RequestWarning>,
 }

@@ -24,16 +24,20 @@ pub(crate) mod exit {
     pub const DENIED: u8 = 1;
     /// The input could not be used: bad flags, an unreadable file, an invalid policy or request.
     pub const UNUSABLE: u8 = 2;
-    /// `restore`: allowed, but the API would reject the parameters.
+    /// `restore`: allowed, but the API would reject the parameters or the instance's state.
     pub const REJECTED_PARAMETERS: u8 = 3;
+    /// `restore`: allowed and valid, but not cleared: a check could not be made (the
+    /// instance's state was not given, or the decision depends on keys the call lacks).
+    pub const NOT_CLEARED: u8 = 4;
 }
 
 /// Decide whether a principal may call kvstore:RestoreInstance, by evaluating Alibaba Cloud
 /// RAM policies exactly as RAM would, and say why.
 ///
 /// Exit status, like grep's: 0 allowed (no error findings, every test passed), 1 denied
-/// (error findings, a failed test), 2 the input could not be used, 3 (restore) allowed but the
-/// API would reject the parameters. `ramguard <COMMAND> --help` explains each command.
+/// (error findings, a failed test), 2 the input could not be used; `restore` adds 3 (allowed,
+/// but the API would reject the parameters) and 4 (allowed and valid, but not cleared: a check
+/// could not be made). `ramguard <COMMAND> --help` explains each command.
 #[derive(Debug, Parser)]
 #[command(name = "ramguard", version, max_term_width = 100)]
 struct Cli {

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use clap::Args;
 use ramguard::Request;
 use ramguard::pattern::fold_case;
-use ramguard::request::{ANY_RESOURCE, ContextInput, RequestBuilder, RequestError};
+use ramguard::request::{ANY_RESOURCE, ContextInput, RequestBuilder, RequestError, RequestWarning};
 use ramguard::source::{Source, read_source, write_located_error};
 
-use super::output::{Reported, report_rendered, report_source_error, report_with_help, warn};
+use super::output::{
+    Reported, eprint_text, report_rendered, report_source_error, report_with_help, warn,
+};
 
 /// The request: a file, or the action, resource and context as flags.
 #[derive(Debug, Args)]
@@ -37,6 +39,11 @@ pub(crate) struct ContextArgs {
     /// key of the file).
     #[arg(long = "context", value_name = "KEY=VALUE", value_parser = parse_context)]
     pub(crate) context: Vec<(String, String)>,
+    /// A condition key the real call does not carry, e.g. acs:SourceIp for a call from a VPC
+    /// (repeatable). It is evaluated as missing, as RAM would; without it, a decision that
+    /// depends on a missing key is reported (and `restore` does not clear it).
+    #[arg(long = "absent", value_name = "KEY")]
+    pub(crate) absent: Vec<String>,
 }
 
 fn parse_context(s: &str) -> Result<(String, String), String> {
@@ -56,7 +63,7 @@ impl RequestArgs {
                 let source = read_source(path).map_err(|e| report_source_error(&e))?;
                 let request = Request::from_json_text(source.text())
                     .map_err(|e| report_request_error(&e, Some(&source)))?;
-                if self.context.context.is_empty() {
+                if self.context.context.is_empty() && self.context.absent.is_empty() {
                     request
                 } else {
                     self.context
@@ -78,8 +85,20 @@ impl RequestArgs {
             }
         };
         warn_wildcard_resource(&request);
+        for warning in request.warnings() {
+            warn_request(&warning);
+        }
         Ok(request)
     }
+}
+
+/// Prints a doubt about a request to stderr, with its code and a fix.
+pub(crate) fn warn_request(warning: &RequestWarning) {
+    eprint_text(&format!(
+        "warning[{}]: {warning}\n  help: {}\n",
+        warning.code(),
+        warning.help()
+    ));
 }
 
 /// Warns about a request resource with `*` or `?` in an ARN: a request names one resource, so
@@ -98,40 +117,54 @@ pub(crate) fn warn_wildcard_resource(request: &Request) {
 }
 
 impl ContextArgs {
-    /// Adds the --context flags to a request; a key given several times gets a list of values.
+    /// Adds the --context and --absent flags to a request.
     pub(crate) fn apply(&self, mut builder: RequestBuilder) -> RequestBuilder {
-        let mut keys: Vec<&str> = Vec::new();
-        for (key, _) in &self.context {
-            if !keys.contains(&key.as_str()) {
-                keys.push(key);
-            }
-        }
-        for key in keys {
-            let values: Vec<&str> = self
-                .context
-                .iter()
-                .filter(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-                .collect();
+        for (key, values) in self.grouped() {
             builder = builder.context(key, values);
+        }
+        for key in &self.absent {
+            builder = builder.absent(key);
         }
         builder
     }
 
-    /// Whether a flag gives `key` (keys compare ignoring case, as in RAM).
+    /// The --context flags by key, in the order keys are first given: a key given several
+    /// times gets a list of values.
+    pub(crate) fn grouped(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (key, value) in &self.context {
+            match grouped.iter_mut().find(|(k, _)| k == key) {
+                Some((_, values)) => values.push(value),
+                None => grouped.push((key, vec![value])),
+            }
+        }
+        grouped
+    }
+
+    /// Whether a flag gives `key` or declares it absent (keys compare ignoring case, as in RAM).
     fn gives(&self, key: &str) -> bool {
         let key = fold_case(key);
-        self.context.iter().any(|(k, _)| fold_case(k) == key)
+        self.context
+            .iter()
+            .map(|(k, _)| k)
+            .chain(&self.absent)
+            .any(|k| fold_case(k) == key)
     }
 
     /// A builder holding a request's action, resource and context, less the keys the flags
-    /// give: a flag replaces the file's value, so that "what if MFA were absent" is one flag.
+    /// give or declare absent: a flag replaces the file's value, so that "what if MFA were
+    /// absent" is one flag.
     fn builder_from(&self, request: &Request) -> RequestBuilder {
         let mut builder = Request::builder(request.action(), request.resource());
         for (key, values) in request.context().iter() {
             if !self.gives(key) {
                 let inputs: Vec<ContextInput> = values.iter().map(|v| v.input().clone()).collect();
                 builder = builder.context(key, inputs);
+            }
+        }
+        for key in request.context().declared_absent() {
+            if !self.gives(key) {
+                builder = builder.absent(key);
             }
         }
         builder

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use ramguard::Explanation;
 use ramguard::pattern::fold_case;
-use ramguard::request::CURRENT_TIME_KEY;
+use ramguard::request::{CURRENT_TIME_KEY, RequestWarning};
 use ramguard::restore::{
-    CallError, CheckStatus, InstanceCheck, InstanceError, InstanceState, Parameter, ParameterError,
-    RestoreCall, RestoreParameters, RestorePlan, Validation,
+    self, CallError, CheckStatus, Clearance, InstanceCheck, InstanceError, InstanceState,
+    Parameter, ParameterError, Reason, RestoreCall, RestoreParameters, RestorePlan, Validation,
 };
 use ramguard::value::Instant;
 use serde::Serialize;
@@ -21,13 +21,20 @@ use super::output::{
     Reported, print_json, report_error, report_rendered, report_source_error, report_with_help,
     write_stdout,
 };
-use super::request::{ContextArgs, report_request_error};
+use super::request::{ContextArgs, report_request_error, warn_request};
 
 /// Check a RestoreInstance call before making it: whether RAM allows it, whether the API would
 /// accept its parameters, and what it would do to the instance.
 ///
-/// Exit status: 0 allowed and valid, 1 denied, 3 allowed but the API would reject the
-/// parameters, 2 unusable input (bad flags, an unreadable file, an invalid policy).
+/// The answer is the library guard's (`ramguard::restore::guard`): exit 0 only when it would
+/// permit the restore, that is when RAM allows it whatever the keys the call lacks, the API would
+/// accept the parameters, and the instance's state (--instance) was checked and passed.
+///
+/// Exit status: 0 permitted; 1 denied; 3 allowed, but the API would reject the parameters or
+/// the instance's state; 4 allowed and valid, but not cleared: the instance's state was not
+/// checked (no --instance), or RAM's decision depends on condition keys the call lacks (give
+/// them with --context, or --absent KEY when the real call has none); 2 unusable input (bad
+/// flags, an unreadable file, an invalid policy).
 ///
 /// Examples:
 ///   ramguard restore --region cn-hangzhou --account-id 1234567890123456 \
@@ -35,10 +42,12 @@ use super::request::{ContextArgs, report_request_error};
 ///       --filter-key '^session:' --now 2026-11-29T09:30:00Z \
 ///       --account policies/account.json --principal user/alice \
 ///       --context acs:MFAPresent=true --context acs:SourceIp=10.1.2.3 \
-///       --instance policies/instances/r-bp1stg01.json
+///       --context acs:SecureTransport=true --instance policies/instances/r-bp1stg01.json
 ///   ramguard restore --region cn-hangzhou --account-id 1234567890123456 \
 ///       --instance-id r-bp1prod01 --backup-id b-20261128 \
-///       --account policies/account.json --principal role/kvstore-admin --format json
+///       --account policies/account.json --principal role/kvstore-admin \
+///       --context acs:SecureTransport=true --absent acs:MFAPresent \
+///       --instance policies/instances/r-bp1prod01.json --format json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct RestoreArgs {
@@ -95,8 +104,8 @@ pub(crate) fn run(args: RestoreArgs) -> u8 {
     check(&args).unwrap_or(exit::UNUSABLE)
 }
 
-/// The JSON report: `eval`'s fields, then the parameter errors, the instance-state checks and
-/// the restore.
+/// The JSON report: `eval`'s fields, then the parameter errors, the instance-state checks, the
+/// restore, and the guard's clearance.
 #[derive(Serialize)]
 struct Report<'a> {
     #[serde(flatten)]
@@ -104,6 +113,8 @@ struct Report<'a> {
     parameter_errors: &'a [ParameterError],
     instance_checks: &'a [InstanceCheck],
     restore: Option<RestoreSummary<'a>>,
+    clearance: ClearanceSummary,
+    warnings: Vec<RequestWarning>,
 }
 
 #[derive(Serialize)]
@@ -115,6 +126,19 @@ struct RestoreSummary<'a> {
     submitted_at: String,
     overwrites_all_data: bool,
     summary: String,
+}
+
+/// Whether the library guard would permit the restore, and if not, why.
+#[derive(Serialize)]
+struct ClearanceSummary {
+    permitted: bool,
+    reasons: Vec<ReasonSummary>,
+}
+
+#[derive(Serialize)]
+struct ReasonSummary {
+    code: &'static str,
+    message: String,
 }
 
 fn check(args: &RestoreArgs) -> Result<u8, Reported> {
@@ -140,7 +164,14 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
     }
     let set = builder.build().map_err(report_error)?;
     let state = args.instance.as_deref().map(load_instance).transpose()?;
-    let call = RestoreCall::new(&args.region, &args.account_id, parameters(args)).at(now.clone());
+    let mut call =
+        RestoreCall::new(&args.region, &args.account_id, parameters(args)).at(now.clone());
+    for (key, values) in args.context.grouped() {
+        call = call.context(key, values);
+    }
+    for key in &args.context.absent {
+        call = call.absent(key);
+    }
     if let Some(state) = &state {
         call.check_instance(state).map_err(|e| {
             report_with_help(
@@ -149,41 +180,35 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
             )
         })?;
     }
-    let validation = call.parameters().validate(&now, state.as_ref());
-    let request = match call.request_builder(&now) {
-        Ok(builder) => args
-            .context
-            .apply(builder)
-            .build()
-            .map_err(|e| report_request_error(&e, None))?,
-        Err(CallError::InstanceId) => {
-            let reasons: Vec<String> = validation
-                .errors
-                .iter()
-                .filter(|e| e.parameter == Parameter::InstanceId)
-                .map(|e| format!("\n  {e}"))
-                .collect();
-            return Err(report_with_help(
-                format_args!("{}{}", CallError::InstanceId, reasons.concat()),
-                "give the instance's id, e.g. --instance-id r-bp1stg01",
-            ));
-        }
-        Err(e @ CallError::Region(_)) => {
-            return Err(report_with_help(
-                e,
-                "give --region the instance's region id, e.g. --region cn-hangzhou",
-            ));
-        }
-        Err(e @ CallError::AccountId(_)) => {
-            return Err(report_with_help(
-                e,
-                "give --account-id the numeric id of the account that owns the instance, e.g. --account-id 1234567890123456",
-            ));
-        }
-        Err(CallError::Request(e)) => return Err(report_request_error(&e, None)),
-        Err(e) => return Err(report_error(e)),
+    // The guard a dispatcher calls decides here too, so the two never disagree.
+    let clearance = restore::guard(&set, &call, state.as_ref());
+    let assessment = clearance.assessment();
+    let reasons = match &clearance {
+        Clearance::Permitted(_) => &[][..],
+        Clearance::Refused(refusal) => refusal.reasons(),
     };
-    let explanation = set.explain(&request);
+    if let Some(reported) = reasons.iter().find_map(|r| unusable(r, args)) {
+        return Err(reported);
+    }
+    let validation = assessment.validation();
+    let (Some(request), Some(explanation)) = (assessment.request(), assessment.explain(&set))
+    else {
+        // Without a request, `InstanceId` was missing or invalid: say which.
+        let reasons: Vec<String> = validation
+            .errors
+            .iter()
+            .filter(|e| e.parameter == Parameter::InstanceId)
+            .map(|e| format!("\n  {e}"))
+            .collect();
+        return Err(report_with_help(
+            format_args!("{}{}", CallError::InstanceId, reasons.concat()),
+            "give the instance's id, e.g. --instance-id r-bp1stg01",
+        ));
+    };
+    let warnings = request.warnings();
+    for warning in &warnings {
+        warn_request(warning);
+    }
     let restore = validation.plan.as_ref().map(|plan| RestoreSummary {
         restore_type: plan.restore_type(),
         plan,
@@ -198,20 +223,60 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
             parameter_errors: &validation.errors,
             instance_checks: &validation.instance_checks,
             restore,
+            clearance: ClearanceSummary {
+                permitted: clearance.is_permitted(),
+                reasons: reasons
+                    .iter()
+                    .map(|r| ReasonSummary {
+                        code: r.code(),
+                        message: r.to_string(),
+                    })
+                    .collect(),
+            },
+            warnings,
         })?,
         Format::Text => write_stdout(&render_text(
             &explanation,
-            &validation,
+            validation,
             state.as_ref(),
             restore.as_ref(),
+            reasons,
         ))?,
     }
-    Ok(if !explanation.is_allowed() {
+    Ok(if clearance.is_permitted() {
+        exit::OK
+    } else if !explanation.is_allowed() {
         exit::DENIED
     } else if !validation.is_valid() {
         exit::REJECTED_PARAMETERS
     } else {
-        exit::OK
+        exit::NOT_CLEARED
+    })
+}
+
+/// Reports a reason that makes the input unusable (exit 2) rather than a refusal to print.
+fn unusable(reason: &Reason, args: &RestoreArgs) -> Option<Reported> {
+    let Reason::InvalidCall(e) = reason else {
+        return match reason {
+            Reason::Internal => Some(report_error(reason)),
+            _ => None,
+        };
+    };
+    Some(match e {
+        CallError::Region(_) => report_with_help(
+            e,
+            "give --region the instance's region id, e.g. --region cn-hangzhou",
+        ),
+        CallError::AccountId(_) => report_with_help(
+            e,
+            "give --account-id the numeric id of the account that owns the instance, e.g. --account-id 1234567890123456",
+        ),
+        CallError::Request(e) => report_request_error(e, None),
+        CallError::InstanceMismatch { .. } | CallError::RegionMismatch { .. } => report_with_help(
+            e,
+            format_args!("give the state of instance `{}`", args.instance_id),
+        ),
+        e => report_error(e),
     })
 }
 
@@ -278,6 +343,7 @@ fn render_text(
     validation: &Validation,
     state: Option<&InstanceState>,
     restore: Option<&RestoreSummary<'_>>,
+    reasons: &[Reason],
 ) -> String {
     let mut out = explanation.to_string();
     if validation.errors.is_empty() {
@@ -327,5 +393,24 @@ fn render_text(
         }
         None => out.push_str("\nrestore: unknown, `RestoreType` is invalid\n"),
     }
+    if reasons.is_empty() {
+        out.push_str("\nclearance: permitted: RAM allows it, the API would accept it, the instance's state passed\n");
+    } else {
+        out.push_str("\nclearance: not permitted\n");
+        for reason in reasons {
+            out.push_str(&format!("  - {reason}{}\n", hint(reason)));
+        }
+    }
     out
+}
+
+/// What to do about a reason, in flags.
+fn hint(reason: &Reason) -> &'static str {
+    match reason {
+        Reason::MissingContext(_) => {
+            ": give --context KEY=VALUE, or --absent KEY when the real call has none"
+        }
+        Reason::InstanceNotChecked(_) => ": give --instance FILE",
+        _ => "",
+    }
 }

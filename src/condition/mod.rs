@@ -4,7 +4,9 @@
 mod keys;
 mod operator;
 
-pub use keys::{GLOBAL_KEYS, global_key};
+pub use keys::{
+    GLOBAL_KEY_PREFIXES, GLOBAL_KEYS, KeyInfo, global_key, is_single_valued, key_info, suggest_key,
+};
 pub use operator::{
     BaseOperator, Comparison, Family, OPERATORS, Operator, OperatorError, SetQualifier,
 };

@@ -61,6 +61,17 @@ impl CompiledStatement {
     /// Matches the statement against a request: action part, resource part, then every
     /// condition. The one matching routine both `evaluate` and `explain` use.
     pub(crate) fn matches(&self, request: &Request) -> Result<(), StatementMiss> {
+        self.match_action_and_resource(request)?;
+        for (index, condition) in self.conditions.iter().enumerate() {
+            condition
+                .evaluate(request.context())
+                .map_err(|miss| StatementMiss::Condition { index, miss })?;
+        }
+        Ok(())
+    }
+
+    /// Matches the action part and the resource part, not the conditions.
+    pub(crate) fn match_action_and_resource(&self, request: &Request) -> Result<(), StatementMiss> {
         let action = request.action_folded();
         if self.actions.iter().any(|p| p.is_match(action)) == self.actions_negated {
             return Err(StatementMiss::Action);
@@ -68,11 +79,6 @@ impl CompiledStatement {
         let resource = request.resource();
         if self.resources.iter().any(|p| p.is_match(resource)) == self.resources_negated {
             return Err(StatementMiss::Resource);
-        }
-        for (index, condition) in self.conditions.iter().enumerate() {
-            condition
-                .evaluate(request.context())
-                .map_err(|miss| StatementMiss::Condition { index, miss })?;
         }
         Ok(())
     }

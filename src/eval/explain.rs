@@ -30,6 +30,9 @@ pub struct Explanation {
     /// Condition keys read by statements whose action and resource matched, that the request
     /// did not carry.
     pub missing_context: Vec<String>,
+    /// The missing keys whose values could change whether the request is allowed
+    /// ([`PolicySet::depends_on`]): empty when the decision holds whatever they are.
+    pub depends_on: Vec<String>,
     /// Every layer and every statement in it.
     pub trace: Vec<LayerTrace>,
     /// Why no identity statement could allow, when the reason is not a statement: the
@@ -373,6 +376,7 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
         policy_type: decision.policy_type,
         matched,
         missing_context,
+        depends_on: set.depends_on(request),
         trace,
         note,
         access_denied_detail,
@@ -523,7 +527,7 @@ fn denial_detail(
 }
 
 impl PolicySet {
-    fn statement(&self, id: StatementId) -> &Statement {
+    pub(super) fn statement(&self, id: StatementId) -> &Statement {
         &self.member(id).policy.statements()[id.statement]
     }
 }
@@ -673,6 +677,13 @@ impl fmt::Display for Explanation {
         }
         if !self.missing_context.is_empty() {
             writeln!(f, "\nmissing context: {}", self.missing_context.join(", "))?;
+        }
+        if !self.depends_on.is_empty() {
+            writeln!(
+                f,
+                "the decision depends on missing keys: {} (a real call carries them; give their values)",
+                self.depends_on.join(", ")
+            )?;
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! without a trace.
 
 mod compile;
+mod depends;
 mod explain;
 
 pub use explain::{

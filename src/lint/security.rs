@@ -1,11 +1,12 @@
 //! Security warnings, specific to what ramguard guards: who can restore which instance, and
 //! whether the guardrails meant to stop restores can stop anything.
 
-use super::names::{KVSTORE, KeyInfo, key_info};
+use super::names::KVSTORE;
 use super::statements::{contradiction, patterns_that_match};
 use super::subsume::{covers, matches_some_instance};
 use super::{DocumentKind, Sink, rules};
 use crate::condition::{Comparison, Condition, ConditionValue, SetQualifier};
+use crate::condition::{KeyInfo, key_info};
 use crate::pattern::{Pattern, fold_case};
 use crate::policy::{Effect, Policy, Statement};
 use crate::source::Span;

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::fmt::Display;
 
-use super::names::{self, KVSTORE};
+use super::names::KVSTORE;
 use super::security::Explained;
 use super::subsume::{covers, overlaps};
 use super::{Sink, rules};
@@ -253,7 +253,7 @@ pub(super) fn contradiction(statement: &Statement) -> Option<(Span, String)> {
     for condition in &statement.conditions {
         let key = fold_key(&condition.key.value);
         if condition.operator.value.qualifier.is_none()
-            && names::is_single_valued(&condition.key.value)
+            && crate::condition::is_single_valued(&condition.key.value)
             && !keys.contains(&key)
         {
             keys.push(key);

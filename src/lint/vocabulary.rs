@@ -1,10 +1,11 @@
 //! Checks on names: kvstore actions that do not exist, `acs:` condition keys RAM does not
 //! have, and global keys used with an operator of another type.
 
-use super::names::{self, KVSTORE, KeyInfo};
+use super::names::{self, KVSTORE};
 use super::security::Explained;
 use super::{Sink, rules};
 use crate::condition::{Condition, Family};
+use crate::condition::{KeyInfo, key_info, suggest_key};
 use crate::policy::{Policy, Statement};
 use crate::source::Spanned;
 
@@ -74,10 +75,10 @@ fn check_action(action: &Spanned<String>, at: (usize, &Statement), sink: &mut Si
 
 fn check_key(condition: &Condition, at: (usize, &Statement), sink: &mut Sink) {
     let key = &condition.key;
-    match names::key_info(&key.value) {
+    match key_info(&key.value) {
         KeyInfo::Service => {}
         KeyInfo::Unknown => {
-            let (message, help) = match names::suggest_key(&key.value) {
+            let (message, help) = match suggest_key(&key.value) {
                 Some(near) => (
                     format!(
                         "unknown global condition key `{}`: did you mean `{near}`?",

@@ -57,12 +57,19 @@ pub enum ErrorCode {
     ZoneMigrationStillingRunning,
     /// `InvalidBinlog.NotValid`: `RestoreTime` is before the earliest restorable time.
     InvalidBinlogNotValid,
-    /// `InvalidParameter`: any other invalid value (the spec lists no dedicated code).
+    /// `InvalidParameter`: any other invalid value (the API reference lists no dedicated code).
     InvalidParameter,
+    /// `IncorrectDBInstanceState` (HTTP 403): the instance's `InstanceStatus` is neither
+    /// `Normal` nor `Migrating` (which has its own code), from R-kvstore's common error list.
+    IncorrectDbInstanceState,
 }
 
-/// Every code the API rejects parameters with answers HTTP 400 (RAM-SPEC §6).
+/// The HTTP status of the API's answer to rejected parameters (docs/semantics.md §6); the
+/// instance-state error `IncorrectDBInstanceState` answers [`INCORRECT_STATE_STATUS`].
 pub const REJECTED_PARAMETER_STATUS: u16 = 400;
+
+/// The HTTP status of `IncorrectDBInstanceState`.
+pub const INCORRECT_STATE_STATUS: u16 = 403;
 
 impl ErrorCode {
     /// The code as the API returns it.
@@ -75,12 +82,16 @@ impl ErrorCode {
             ErrorCode::ZoneMigrationStillingRunning => "ZoneMigrationError.StillingRunning",
             ErrorCode::InvalidBinlogNotValid => "InvalidBinlog.NotValid",
             ErrorCode::InvalidParameter => "InvalidParameter",
+            ErrorCode::IncorrectDbInstanceState => "IncorrectDBInstanceState",
         }
     }
 
     /// The HTTP status of the API's answer.
     pub fn http_status(self) -> u16 {
-        REJECTED_PARAMETER_STATUS
+        match self {
+            ErrorCode::IncorrectDbInstanceState => INCORRECT_STATE_STATUS,
+            _ => REJECTED_PARAMETER_STATUS,
+        }
     }
 
     /// The API's exact message for this code about `parameter`.
@@ -113,6 +124,9 @@ impl ErrorCode {
             }
             (ErrorCode::InvalidParameter, _) => {
                 format!("The specified parameter \"{parameter}\" is not valid.")
+            }
+            (ErrorCode::IncorrectDbInstanceState, _) => {
+                "Current DB instance state does not support this operation.".into()
             }
         }
     }
@@ -259,5 +273,18 @@ mod tests {
                 })
             );
         }
+        let state = ParameterError::new(
+            ErrorCode::IncorrectDbInstanceState,
+            Parameter::InstanceId,
+            "why",
+        );
+        assert_eq!(
+            (state.code.code(), state.http_status, state.message.as_str()),
+            (
+                "IncorrectDBInstanceState",
+                403,
+                "Current DB instance state does not support this operation."
+            )
+        );
     }
 }

@@ -5,9 +5,9 @@
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 
-use super::validate::{CheckStatus, InstanceCheck, is_valid_instance_id};
+use super::validate::{CheckStatus, InstanceCheck, Validation, is_valid_instance_id};
 use super::{InstanceState, ParameterError, RestoreParameters, RestorePlan};
-use crate::eval::{Decision, PolicySet};
+use crate::eval::{Decision, Explanation, PolicySet};
 use crate::request::{CURRENT_TIME_KEY, ContextValues, Request, RequestBuilder, RequestError};
 use crate::value::Instant;
 
@@ -19,6 +19,7 @@ pub struct RestoreCall {
     account_id: String,
     parameters: RestoreParameters,
     context: Vec<(String, ContextValues)>,
+    absent: Vec<String>,
     submitted_at: Option<Instant>,
 }
 
@@ -82,6 +83,7 @@ impl RestoreCall {
             account_id: account_id.into(),
             parameters,
             context: Vec::new(),
+            absent: Vec::new(),
             submitted_at: None,
         }
     }
@@ -89,6 +91,14 @@ impl RestoreCall {
     /// Adds a condition key of the request, such as `acs:SourceIp`.
     pub fn context(mut self, key: impl Into<String>, value: impl Into<ContextValues>) -> Self {
         self.context.push((key.into(), value.into()));
+        self
+    }
+
+    /// Declares that the real call carries no value for `key`, as a call from a VPC carries no
+    /// public `acs:SourceIp`: the guard then evaluates it as missing, as RAM would, instead of
+    /// refusing a decision that depends on it ([`Reason::MissingContext`]).
+    pub fn absent(mut self, key: impl Into<String>) -> Self {
+        self.absent.push(key.into());
         self
     }
 
@@ -143,6 +153,9 @@ impl RestoreCall {
         for (key, values) in &self.context {
             builder = builder.context(key.clone(), values.clone());
         }
+        for key in &self.absent {
+            builder = builder.absent(key.clone());
+        }
         Ok(builder)
     }
 
@@ -171,12 +184,13 @@ impl RestoreCall {
 }
 
 /// The guard's answer. Only [`Clearance::Permitted`] allows the restore to be dispatched, and
-/// its [`Permit`] can be made by [`guard`] alone.
+/// its [`Permit`] can be made by [`guard`] alone. Either way the [`Assessment`] says what was
+/// found.
 #[must_use = "dispatch the restore only on `Clearance::Permitted`"]
 #[derive(Debug)]
 pub enum Clearance {
-    /// RAM allows the call, the API would accept the parameters, and the instance's state was
-    /// checked and passed.
+    /// RAM allows the call whatever the keys it lacks, the API would accept the parameters,
+    /// and the instance's state was checked and passed.
     Permitted(Permit),
     /// Anything else, with every reason.
     Refused(Refusal),
@@ -193,20 +207,83 @@ impl Clearance {
             Clearance::Refused(refusal) => Err(refusal),
         }
     }
+
+    /// What the guard found, permitted or not.
+    pub fn assessment(&self) -> &Assessment {
+        match self {
+            Clearance::Permitted(permit) => permit.assessment(),
+            Clearance::Refused(refusal) => &refusal.assessment,
+        }
+    }
+
+    /// Whether the restore may be dispatched.
+    pub fn is_permitted(&self) -> bool {
+        matches!(self, Clearance::Permitted(_))
+    }
+}
+
+/// Everything the guard found about a call: the request it evaluated, RAM's decision, the keys
+/// that decision depends on, the parameter and instance-state checks, and the time it used.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    parameters: RestoreParameters,
+    request: Option<Request>,
+    decision: Option<Decision>,
+    depends_on: Vec<String>,
+    validation: Validation,
+    submitted_at: Instant,
+}
+
+impl Assessment {
+    /// The parameters checked.
+    pub fn parameters(&self) -> &RestoreParameters {
+        &self.parameters
+    }
+
+    /// The `kvstore:RestoreInstance` request evaluated; `None` when the call was too malformed
+    /// to build one (see [`Reason::InvalidCall`]).
+    pub fn request(&self) -> Option<&Request> {
+        self.request.as_ref()
+    }
+
+    /// RAM's decision, whenever a request could be built, allowed or not.
+    pub fn decision(&self) -> Option<&Decision> {
+        self.decision.as_ref()
+    }
+
+    /// The keys the call lacks whose values could change RAM's decision
+    /// ([`PolicySet::depends_on`]).
+    pub fn depends_on(&self) -> &[String] {
+        &self.depends_on
+    }
+
+    /// The API's parameter rules and its checks of the instance's state.
+    pub fn validation(&self) -> &Validation {
+        &self.validation
+    }
+
+    /// The submission time every check used, `acs:CurrentTime` included.
+    pub fn submitted_at(&self) -> &Instant {
+        &self.submitted_at
+    }
+
+    /// RAM's decision with its trace, for the same request at the same time; `set` must be the
+    /// set the guard was given.
+    pub fn explain(&self, set: &PolicySet) -> Option<Explanation> {
+        self.request.as_ref().map(|request| set.explain(request))
+    }
 }
 
 /// Proof that one restore was checked and may be dispatched. It has no public constructor.
 #[derive(Debug)]
 pub struct Permit(Box<Permitted>);
 
-/// What a permit holds; boxed, so that a refusal is not the size of a permit.
+/// What a permit holds; boxed, so that a clearance stays small.
 #[derive(Debug)]
 struct Permitted {
     decision: Decision,
     plan: RestorePlan,
-    resource: String,
-    parameters: RestoreParameters,
-    submitted_at: Instant,
+    assessment: Assessment,
 }
 
 impl Permit {
@@ -222,24 +299,34 @@ impl Permit {
 
     /// The instance's ARN the call was authorized on.
     pub fn resource(&self) -> &str {
-        &self.0.resource
+        self.0
+            .assessment
+            .request
+            .as_ref()
+            .map_or("", Request::resource)
     }
 
     /// The parameters that were checked: dispatch exactly these.
     pub fn parameters(&self) -> &RestoreParameters {
-        &self.0.parameters
+        &self.0.assessment.parameters
     }
 
     /// The submission time the checks used.
     pub fn submitted_at(&self) -> &Instant {
-        &self.0.submitted_at
+        &self.0.assessment.submitted_at
+    }
+
+    /// Everything the guard found.
+    pub fn assessment(&self) -> &Assessment {
+        &self.0.assessment
     }
 }
 
 /// Why a restore may not be dispatched.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Refusal {
     reasons: Vec<Reason>,
+    assessment: Box<Assessment>,
 }
 
 /// One reason for a refusal.
@@ -249,6 +336,9 @@ pub enum Reason {
     Denied(Decision),
     /// The API would reject the parameters (or the instance's state).
     RejectedParameters(Vec<ParameterError>),
+    /// RAM allows the call as given, but the call lacks condition keys whose values could make
+    /// it deny: give them, or declare them absent with [`RestoreCall::absent`].
+    MissingContext(Vec<String>),
     /// Checks of the instance's state could not be made.
     InstanceNotChecked(Vec<InstanceCheck>),
     /// The call is malformed: region, account id, request context, or an instance state that
@@ -258,18 +348,35 @@ pub enum Reason {
     Internal,
 }
 
+impl Reason {
+    /// A stable code for the kind of reason.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Denied(_) => "denied",
+            Reason::RejectedParameters(_) => "rejected-parameters",
+            Reason::MissingContext(_) => "missing-context",
+            Reason::InstanceNotChecked(_) => "instance-not-checked",
+            Reason::InvalidCall(_) => "invalid-call",
+            Reason::Internal => "internal",
+        }
+    }
+}
+
 impl Refusal {
-    /// Every reason, in the order: invalid call, denial, parameters, unchecked state.
+    /// Every reason, in the order: invalid call, denial, parameters, missing context,
+    /// unchecked state.
     pub fn reasons(&self) -> &[Reason] {
         &self.reasons
     }
 
-    /// RAM's decision, when the request could be evaluated.
+    /// RAM's decision, whenever the request could be evaluated, allowed or not.
     pub fn decision(&self) -> Option<&Decision> {
-        self.reasons.iter().find_map(|r| match r {
-            Reason::Denied(decision) => Some(decision),
-            _ => None,
-        })
+        self.assessment.decision.as_ref()
+    }
+
+    /// Everything the guard found.
+    pub fn assessment(&self) -> &Assessment {
+        &self.assessment
     }
 }
 
@@ -299,6 +406,11 @@ impl fmt::Display for Reason {
                     .collect();
                 write!(f, "the API would reject it: {}", codes.join(", "))
             }
+            Reason::MissingContext(keys) => write!(
+                f,
+                "RAM's decision depends on keys the call lacks: {} (give their values, or declare them absent)",
+                keys.join(", ")
+            ),
             Reason::InstanceNotChecked(checks) => {
                 let codes: Vec<&str> = checks.iter().map(|c| c.code.code()).collect();
                 write!(
@@ -355,6 +467,14 @@ pub fn guard(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>)
     outcome.unwrap_or_else(|_| {
         Clearance::Refused(Refusal {
             reasons: vec![Reason::Internal],
+            assessment: Box::new(Assessment {
+                parameters: call.parameters.clone(),
+                request: None,
+                decision: None,
+                depends_on: Vec::new(),
+                validation: Validation::not_made(),
+                submitted_at: call.submitted_at.clone().unwrap_or_else(Instant::now),
+            }),
         })
     })
 }
@@ -369,24 +489,30 @@ fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> 
         .request_builder(&submitted_at)
         .and_then(|b| b.build().map_err(CallError::from))
         .and_then(|request| same_time(&request, &submitted_at).map(|()| request));
-    let (decision, resource) = match built {
-        Ok(request) => (
-            Some(set.evaluate(&request)),
-            Some(request.resource().to_string()),
-        ),
+    let request = match built {
+        Ok(request) => Some(request),
         // An invalid `InstanceId` is reported among the parameter errors.
-        Err(CallError::InstanceId) => (None, None),
+        Err(CallError::InstanceId) => None,
         Err(e) => {
             reasons.push(Reason::InvalidCall(e));
-            (None, None)
+            None
         }
     };
+    let decision = request.as_ref().map(|r| set.evaluate(r));
     if let Some(decision) = decision.filter(|d| !d.is_allowed()) {
         reasons.push(Reason::Denied(decision));
     }
     let validation = call.parameters.validate(&submitted_at, state);
     if !validation.is_valid() {
         reasons.push(Reason::RejectedParameters(validation.errors.clone()));
+    }
+    let depends_on = request
+        .as_ref()
+        .map(|r| set.depends_on(r))
+        .unwrap_or_default();
+    // A denial is refused anyway; only an Allow that a missing key could overturn is a reason.
+    if decision.is_some_and(|d| d.is_allowed()) && !depends_on.is_empty() {
+        reasons.push(Reason::MissingContext(depends_on.clone()));
     }
     let unchecked: Vec<InstanceCheck> = validation
         .instance_checks
@@ -397,26 +523,33 @@ fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> 
     if !unchecked.is_empty() {
         reasons.push(Reason::InstanceNotChecked(unchecked));
     }
-    match (decision, validation.plan, resource) {
-        (Some(decision), Some(plan), Some(resource))
-            if reasons.is_empty() && decision.is_allowed() =>
-        {
-            Clearance::Permitted(Permit(Box::new(Permitted {
-                decision,
-                plan,
-                resource,
-                parameters: call.parameters.clone(),
-                submitted_at,
-            })))
-        }
-        _ => {
-            if reasons.is_empty() {
-                // Unreachable by construction; a refusal must still say something.
-                reasons.push(Reason::Internal);
-            }
-            Clearance::Refused(Refusal { reasons })
-        }
+    let assessment = Assessment {
+        parameters: call.parameters.clone(),
+        request,
+        decision,
+        depends_on,
+        validation,
+        submitted_at,
+    };
+    if reasons.is_empty()
+        && let Some(decision) = decision.filter(Decision::is_allowed)
+        && let Some(plan) = assessment.validation.plan.clone()
+    {
+        return Clearance::Permitted(Permit(Box::new(Permitted {
+            decision,
+            plan,
+            assessment,
+        })));
     }
+    if reasons.is_empty() {
+        // Unreachable by construction; a refusal must still say something.
+        reasons.push(Reason::Internal);
+    }
+    let assessment = Box::new(assessment);
+    Clearance::Refused(Refusal {
+        reasons,
+        assessment,
+    })
 }
 
 /// Checks that the request is evaluated at the submission time: a context `acs:CurrentTime`

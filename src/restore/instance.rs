@@ -13,8 +13,9 @@
 //! Of `DBInstanceAttribute`, exactly these fields are read (every other one is ignored):
 //! - `InstanceId` (string, required): must be the instance being restored;
 //! - `RegionId` (string, optional): must be the region of the call when given;
-//! - `InstanceStatus` (string, required): [`ZONE_MIGRATION_STATUS`] means a zone migration is
-//!   running;
+//! - `InstanceStatus` (string, required): only [`NORMAL_STATUS`] lets a restore through;
+//!   [`ZONE_MIGRATION_STATUS`] means a zone migration is running, any other status (`Creating`,
+//!   `Changing`, `BackupRecovering`, `Flushing`, `Released`, …) is `IncorrectDBInstanceState`;
 //! - `BackupLogStartTime` (RFC 3339 string, optional): the earliest point data flashback can
 //!   restore to. The API returns it only when data flashback is enabled, so without
 //!   `DataFlashback` its absence means flashback is off.
@@ -32,6 +33,10 @@ use crate::value::Instant;
 /// as "the instance is being migrated"; no other migration of a kvstore instance is started by
 /// its owner.
 pub const ZONE_MIGRATION_STATUS: &str = "Migrating";
+
+/// The `InstanceStatus` of an instance that accepts a restore: every other status is refused
+/// (docs/semantics.md §6).
+pub const NORMAL_STATUS: &str = "Normal";
 
 /// Whether data flashback is on, and since when it can restore.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +210,11 @@ impl InstanceState {
     /// Whether a zone migration is running on the instance.
     pub fn zone_migration_running(&self) -> bool {
         self.status == ZONE_MIGRATION_STATUS
+    }
+
+    /// Whether the instance is in the one state that accepts a restore, `Normal`.
+    pub fn is_normal(&self) -> bool {
+        self.status == NORMAL_STATUS
     }
 }
 

@@ -12,9 +12,11 @@ mod instance;
 mod plan;
 mod validate;
 
-pub use codes::{ErrorCode, Parameter, ParameterError, REJECTED_PARAMETER_STATUS};
-pub use guard::{CallError, Clearance, Permit, Reason, Refusal, RestoreCall, guard};
-pub use instance::{Flashback, InstanceError, InstanceState, ZONE_MIGRATION_STATUS};
+pub use codes::{
+    ErrorCode, INCORRECT_STATE_STATUS, Parameter, ParameterError, REJECTED_PARAMETER_STATUS,
+};
+pub use guard::{Assessment, CallError, Clearance, Permit, Reason, Refusal, RestoreCall, guard};
+pub use instance::{Flashback, InstanceError, InstanceState, NORMAL_STATUS, ZONE_MIGRATION_STATUS};
 pub use plan::RestorePlan;
 pub use validate::{CheckStatus, InstanceCheck, Validation};
 

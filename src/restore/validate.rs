@@ -55,6 +55,17 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// A validation that was not made (the check itself failed): nothing passed, nothing is
+    /// known, and every state check is missing.
+    pub(crate) fn not_made() -> Validation {
+        Validation {
+            restore_type: None,
+            errors: Vec::new(),
+            instance_checks: Vec::new(),
+            plan: None,
+        }
+    }
+
     /// Whether the API would accept the parameters, as far as they were checked.
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
@@ -293,7 +304,7 @@ fn regex_error_summary(error: &regex_syntax::Error) -> String {
     }
 }
 
-/// The three checks the API makes against the instance's state, in a fixed order.
+/// The four checks the API makes against the instance's state, in a fixed order.
 fn instance_checks(
     instance: Option<&InstanceState>,
     instance_id: Option<&str>,
@@ -307,6 +318,7 @@ fn instance_checks(
         detail,
     };
     let codes = [
+        ErrorCode::IncorrectDbInstanceState,
         ErrorCode::ZoneMigrationStillingRunning,
         ErrorCode::ServiceNotSupport,
         ErrorCode::InvalidBinlogNotValid,
@@ -330,6 +342,39 @@ fn instance_checks(
         ));
     }
     let mut checks = Vec::with_capacity(codes.len());
+
+    // A running zone migration has its own code; every other status but `Normal` is refused.
+    checks.push(if state.is_normal() {
+        check(
+            ErrorCode::IncorrectDbInstanceState,
+            CheckStatus::Passed,
+            format!("status `{}`", state.status),
+        )
+    } else if state.zone_migration_running() {
+        check(
+            ErrorCode::IncorrectDbInstanceState,
+            CheckStatus::NotApplicable,
+            format!(
+                "status `{}`: answered as `{}`",
+                state.status,
+                ErrorCode::ZoneMigrationStillingRunning
+            ),
+        )
+    } else {
+        errors.push(ParameterError::new(
+            ErrorCode::IncorrectDbInstanceState,
+            Parameter::InstanceId,
+            format!(
+                "instance `{id}` has status `{}`: only a `Normal` instance can be restored",
+                state.status
+            ),
+        ));
+        check(
+            ErrorCode::IncorrectDbInstanceState,
+            CheckStatus::Failed,
+            format!("status `{}`, not `Normal`", state.status),
+        )
+    });
 
     checks.push(if state.zone_migration_running() {
         errors.push(ParameterError::new(

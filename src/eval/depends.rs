@@ -1,0 +1,199 @@
+//! Which missing condition keys a decision depends on: the keys the request lacks whose values
+//! could change whether it is allowed (docs/semantics.md §4, "Decisions that depend on missing
+//! keys").
+//!
+//! RAM evaluates a missing key as false (true for negated operators), and so does ramguard. But
+//! on a real call RAM always knows some keys (`acs:SecureTransport`, `acs:CurrentTime`, the
+//! source address), so an Allow that holds only because such a key was left out of the request
+//! is not RAM's decision. Each statement whose action and resource match is read three ways:
+//! it matches whatever the missing keys hold, it cannot match whatever they hold (a condition
+//! on a key the request carries fails), or it depends on them. The layers are then decided as
+//! [`PolicySet::decide`] does, over every verdict each layer could reach; when both an allow
+//! and a deny are reachable, the missing keys of the statements that could tip it are listed.
+
+use super::compile::CompiledStatement;
+use super::{Layer, PolicySet};
+use crate::condition::fold_key;
+use crate::policy::Effect;
+use crate::request::Request;
+
+/// How a statement matches when the request's missing keys could hold any value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tristate {
+    /// It matches whatever the missing keys hold (it reads none of them).
+    Yes,
+    /// It cannot match: its action, resource or a condition on a key the request carries fails.
+    No,
+    /// It matches or not depending on keys the request lacks.
+    Maybe,
+}
+
+/// The verdicts a layer could reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Reachable {
+    allow: bool,
+    explicit_deny: bool,
+    implicit_deny: bool,
+}
+
+impl Reachable {
+    fn deny(self) -> bool {
+        self.explicit_deny || self.implicit_deny
+    }
+}
+
+/// The statements of one layer, read three ways, and the missing keys its undecided statements
+/// read.
+struct LayerReading<'r> {
+    reachable: Reachable,
+    keys: Vec<(String, &'r str)>,
+}
+
+impl PolicySet {
+    /// The condition keys the request lacks whose values could change whether it is allowed,
+    /// each once, as a policy spells it, sorted; empty when the decision holds whatever they
+    /// are. Keys declared absent ([`crate::request::RequestBuilder::absent`]) are evaluated as
+    /// missing and never listed. Allocates nothing when the list is empty.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request, Verdict};
+    ///
+    /// let policy = Policy::from_text("dba", r#"{"Version": "1", "Statement": [
+    ///     {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"},
+    ///     {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+    ///      "Condition": {"Bool": {"acs:SecureTransport": "false"}}}]}"#)?;
+    /// let set = PolicySet::builder().identity(policy).build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-1").build()?;
+    /// // Allowed as evaluated, but over plain HTTP the Deny would apply.
+    /// assert_eq!(set.evaluate(&request).verdict, Verdict::Allow);
+    /// assert_eq!(set.depends_on(&request), ["acs:SecureTransport"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn depends_on(&self, request: &Request) -> Vec<String> {
+        let mut keys: Vec<(String, &str)> = Vec::new();
+        let mut can_allow = true;
+        let mut can_deny = false;
+        let mut read = |layer: &Layer| {
+            let reading = self.read_layer(layer, request);
+            for key in reading.keys {
+                if !keys.iter().any(|(folded, _)| *folded == key.0) {
+                    keys.push(key);
+                }
+            }
+            reading.reachable
+        };
+        // The same order as `decide`: control and session policies must allow.
+        for guard in [&self.control, &self.session].into_iter().flatten() {
+            let reachable = read(guard);
+            can_deny |= reachable.deny();
+            if !reachable.allow {
+                can_allow = false;
+                break;
+            }
+        }
+        if can_allow {
+            let account = read(&self.identity);
+            can_deny |= account.explicit_deny;
+            if !self.owns(request) {
+                // Another account's resource: identity policies never allow it.
+                can_allow = false;
+                can_deny = true;
+            } else if account.implicit_deny {
+                let groups = self.resource_groups_of(request.resource());
+                let scoped: Vec<Reachable> = groups
+                    .iter()
+                    .map(|&g| read(&self.resource_groups[g]))
+                    .collect();
+                // As in `decide`: a Deny in any group wins, then an Allow in any.
+                let denied_for_sure = scoped.iter().any(|r| !r.allow && !r.implicit_deny);
+                let group_allow = !denied_for_sure && scoped.iter().any(|r| r.allow);
+                let group_deny = scoped.is_empty()
+                    || scoped.iter().any(|r| r.explicit_deny)
+                    || scoped.iter().all(|r| r.implicit_deny);
+                can_allow = account.allow || group_allow;
+                can_deny |= group_deny;
+            } else {
+                can_allow = account.allow;
+            }
+        }
+        if !(can_allow && can_deny) {
+            return Vec::new();
+        }
+        keys.sort_by(|a, b| a.1.cmp(b.1));
+        keys.into_iter().map(|(_, key)| key.to_string()).collect()
+    }
+
+    /// Reads every statement of a layer whose action and resource match, three ways.
+    fn read_layer<'s>(&'s self, layer: &Layer, request: &Request) -> LayerReading<'s> {
+        let mut keys = Vec::new();
+        let (mut deny_yes, mut deny_maybe, mut allow_yes, mut allow_maybe) =
+            (false, false, false, false);
+        let candidates = layer
+            .denies
+            .candidates(request)
+            .chain(layer.allows.candidates(request));
+        for index in candidates {
+            let statement = &layer.statements[index];
+            let tristate = self.read_statement(statement, request, &mut keys);
+            match (statement.effect, tristate) {
+                (Effect::Deny, Tristate::Yes) => deny_yes = true,
+                (Effect::Deny, Tristate::Maybe) => deny_maybe = true,
+                (Effect::Allow, Tristate::Yes) => allow_yes = true,
+                (Effect::Allow, Tristate::Maybe) => allow_maybe = true,
+                (_, Tristate::No) => {}
+            }
+        }
+        // The same rule as `layer_verdict`, over what each statement could do.
+        let reachable = if deny_yes {
+            Reachable {
+                explicit_deny: true,
+                ..Reachable::default()
+            }
+        } else {
+            Reachable {
+                explicit_deny: deny_maybe,
+                allow: allow_yes || allow_maybe,
+                implicit_deny: !allow_yes,
+            }
+        };
+        LayerReading { reachable, keys }
+    }
+
+    /// Reads one statement three ways, adding the missing keys of a `Maybe` statement to `keys`
+    /// (folded, and as the policy spells them).
+    fn read_statement<'s>(
+        &'s self,
+        statement: &CompiledStatement,
+        request: &Request,
+        keys: &mut Vec<(String, &'s str)>,
+    ) -> Tristate {
+        if statement.match_action_and_resource(request).is_err() {
+            return Tristate::No;
+        }
+        let context = request.context();
+        let mut missing = false;
+        for condition in statement.conditions() {
+            let folded = condition.key();
+            if context.values(folded).is_empty() && !context.is_declared_absent(folded) {
+                missing = true;
+            } else if condition.evaluate(context).is_err() {
+                return Tristate::No;
+            }
+        }
+        if !missing {
+            return Tristate::Yes;
+        }
+        let written = &self.statement(statement.id()).conditions;
+        for (condition, compiled) in written.iter().zip(statement.conditions()) {
+            let folded = compiled.key();
+            if context.values(folded).is_empty()
+                && !context.is_declared_absent(folded)
+                && !keys.iter().any(|(k, _)| k == folded)
+            {
+                keys.push((fold_key(&condition.key.value), condition.key.value.as_str()));
+            }
+        }
+        Tristate::Maybe
+    }
+}
