@@ -283,46 +283,118 @@ pub fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
 }
 
 /// Expands command-line arguments into files: a file is itself, a directory is every `*.json`
-/// below it (sorted), anything else is a glob that must match at least one file.
+/// below it (sorted), anything else is a glob that must match at least one file. Directories
+/// are walked, symbolic links included, visiting each real directory once, so a link loop ends;
+/// a file reached twice (through a link, or named by two arguments) is listed once.
 ///
 /// # Errors
 /// An argument that names nothing, or a malformed glob.
 pub fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, SourceError> {
-    let mut files = Vec::new();
+    let mut walker = Walker::default();
     for arg in args {
         let path = Path::new(arg);
-        if arg == "-" || path.is_file() {
-            files.push(path.to_path_buf());
+        if arg == "-" {
+            walker.files.push(path.to_path_buf());
+        } else if path.is_file() {
+            walker.add_file(path.to_path_buf());
         } else if path.is_dir() {
-            let pattern = format!(
-                "{}/**/*.json",
-                glob::Pattern::escape(arg.trim_end_matches('/'))
-            );
-            let before = files.len();
-            files.extend(glob_files(&pattern, arg)?);
-            files[before..].sort();
+            let json = glob::Pattern::new("*.json").map_err(|e| SourceError::BadGlob {
+                pattern: arg.clone(),
+                message: e.msg.to_string(),
+            })?;
+            walker.walk(path, &|file: &Path| {
+                file.file_name()
+                    .is_some_and(|name| json.matches(&name.to_string_lossy()))
+            });
         } else {
-            let before = files.len();
-            files.extend(glob_files(arg, arg)?);
-            if files.len() == before {
+            let pattern = glob::Pattern::new(arg).map_err(|e| SourceError::BadGlob {
+                pattern: arg.clone(),
+                message: e.msg.to_string(),
+            })?;
+            let before = walker.files.len();
+            let base = glob_base(arg);
+            walker.walk(&base, &|file: &Path| {
+                pattern.matches_path_with(file, GLOB_OPTIONS)
+            });
+            if walker.files.len() == before {
                 return Err(SourceError::NoMatch {
                     pattern: arg.clone(),
                 });
             }
         }
     }
-    Ok(files)
+    Ok(walker.files)
 }
 
-fn glob_files(pattern: &str, arg: &str) -> Result<Vec<PathBuf>, SourceError> {
-    let paths = glob::glob(pattern).map_err(|e| SourceError::BadGlob {
-        pattern: arg.to_string(),
-        message: e.msg.to_string(),
-    })?;
-    Ok(paths
-        .filter_map(Result::ok)
-        .filter(|p| p.is_file())
-        .collect())
+/// How command-line globs match: `*` and `?` stay within one path component, `**` crosses
+/// them, and a leading dot is matched like any other character.
+const GLOB_OPTIONS: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
+
+/// The directory a glob's matches lie under: its components before the first one with a
+/// wildcard (`.` when the first one has one).
+fn glob_base(glob: &str) -> PathBuf {
+    let mut base = PathBuf::new();
+    for component in Path::new(glob).components() {
+        if component
+            .as_os_str()
+            .to_string_lossy()
+            .contains(['*', '?', '['])
+        {
+            break;
+        }
+        base.push(component);
+    }
+    if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    }
+}
+
+/// Files found so far, and the real directories and files already visited.
+#[derive(Default)]
+struct Walker {
+    files: Vec<PathBuf>,
+    seen_files: std::collections::HashSet<PathBuf>,
+    seen_dirs: std::collections::HashSet<PathBuf>,
+}
+
+impl Walker {
+    /// Adds a file unless its real path was added already.
+    fn add_file(&mut self, path: PathBuf) {
+        let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if self.seen_files.insert(real) {
+            self.files.push(path);
+        }
+    }
+
+    /// Adds every file below `dir` that `wanted` accepts, in sorted order, each real directory
+    /// once. Entries that cannot be read are left out: a broken link names no file.
+    fn walk(&mut self, dir: &Path, wanted: &dyn Fn(&Path) -> bool) {
+        let Ok(real) = std::fs::canonicalize(dir) else {
+            return;
+        };
+        if !self.seen_dirs.insert(real) {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            // `metadata` follows links: a link to a directory is walked, once.
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => self.walk(&path, wanted),
+                Ok(meta) if meta.is_file() && wanted(&path) => self.add_file(path),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// What a JSON file holds once API-response wrappers are taken off.

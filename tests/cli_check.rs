@@ -347,3 +347,93 @@ fn json_and_sarif_on_stdout() {
         })
     );
 }
+
+#[test]
+fn a_policy_on_stdin_is_read_once() {
+    let out = ramguard()
+        .args(["check", "--no-config", "--format", "json", "-"])
+        .write_stdin(BROAD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["files"],
+        serde_json::json!([{"path": "-", "status": "checked", "kind": "policy", "findings": 2}])
+    );
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["sid-not-documented", "restore-on-every-instance"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn link_loops_end_and_each_real_file_is_checked_once() {
+    let dir = scratch("loops");
+    write(&dir, "policies/broad.json", BROAD);
+    std::fs::create_dir_all(dir.join("policies/team")).unwrap();
+    write(&dir, "policies/team/other.json", BROAD);
+    // Two links to the directory itself, and one from below back up.
+    std::os::unix::fs::symlink(".", dir.join("policies/a")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("policies/b")).unwrap();
+    std::os::unix::fs::symlink("..", dir.join("policies/team/up")).unwrap();
+    // A link to a file checked under its own name too, and a broken link.
+    std::os::unix::fs::symlink("broad.json", dir.join("policies/same.json")).unwrap();
+    std::os::unix::fs::symlink("missing.json", dir.join("policies/gone.json")).unwrap();
+    for arg in ["policies", "policies/**/*.json"] {
+        let out = ramguard()
+            .current_dir(&dir)
+            .args([
+                "check",
+                "--no-config",
+                "--format",
+                "json",
+                arg,
+                "policies/broad.json",
+            ])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{arg}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let paths: Vec<&str> = report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            paths,
+            ["policies/broad.json", "policies/team/other.json"],
+            "{arg}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn grants_are_judged_at_now() {
+    let expired = |now: &[&str]| {
+        let mut args = vec!["--no-config", "--format", "json"];
+        args.extend_from_slice(now);
+        args.push("tests/lint/expired-grant.json");
+        let (code, stdout, _) = check(&args);
+        assert_eq!(code, 0);
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        report["counts"]["warning"].as_u64().unwrap()
+    };
+    // By the clock, the grant ran out in 2020; before that, it had not.
+    assert_eq!(expired(&[]), 1);
+    assert_eq!(expired(&["--now", "2019-12-31T23:59:59Z"]), 0);
+    assert_eq!(expired(&["--now", "2020-01-01T00:00:00Z"]), 1);
+    let (code, _, stderr) = check(&["--now", "yesterday", "policies/"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("invalid value 'yesterday' for '--now <T>'"),
+        "{stderr}"
+    );
+}

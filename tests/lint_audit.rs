@@ -7,6 +7,11 @@ use ramguard::source::Source;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, Request, Verdict};
 
+/// The time tests judge grants at.
+fn test_now() -> ramguard::value::Instant {
+    ramguard::value::Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
+}
+
 fn document(statements: &[&str]) -> String {
     format!(
         r#"{{"Version": "1", "Statement": [{}]}}"#,
@@ -15,7 +20,12 @@ fn document(statements: &[&str]) -> String {
 }
 
 fn lint(kind: DocumentKind, statements: &[&str]) -> Vec<Finding> {
-    lint_source("p", Source::new("p.json", document(statements)), kind)
+    lint_source(
+        "p",
+        Source::new("p.json", document(statements)),
+        kind,
+        &test_now(),
+    )
 }
 
 /// The codes found in a policy made of these statements.
@@ -592,7 +602,12 @@ fn statements_that_matter_are_not_called_redundant() {
 #[test]
 fn positions_count_characters_on_later_lines() {
     let text = "{\n  \"Version\": \"1\",\n  \"Statement\": [{\"Sid\": \"Ünïcode😀\",\n    \"Effect\": \"Allow\", \"Action\": \"kvstore:*\", \"Resource\": \"*\"}]}";
-    let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy);
+    let findings = lint_source(
+        "p",
+        Source::new("p.json", text),
+        DocumentKind::Policy,
+        &test_now(),
+    );
     let at: Vec<String> = findings
         .iter()
         .map(|f| format!("{} {}-{}", f.code, f.start(), f.end()))

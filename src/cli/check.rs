@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use ramguard::lint::{CheckOptions, CheckRun, Config, ConfigError, RULES, rule};
 use ramguard::report::ReportFormat;
+use ramguard::value::Instant;
 
 use super::common::expand_args;
 use super::exit;
@@ -59,6 +60,14 @@ pub(crate) struct CheckArgs {
     /// Print the documentation of a finding code and exit, e.g. restore-on-every-instance.
     #[arg(long, value_name = "CODE")]
     explain: Option<String>,
+    /// The time grants are judged at (RFC 3339), for `expired-grant`, e.g.
+    /// 2026-11-29T09:30:00Z; defaults to the clock.
+    #[arg(long, value_name = "T", value_parser = parse_now)]
+    now: Option<Instant>,
+}
+
+fn parse_now(s: &str) -> Result<Instant, String> {
+    Instant::parse_rfc3339(s).map_err(|e| e.to_string())
 }
 
 /// How findings are printed.
@@ -132,6 +141,7 @@ fn check(args: &CheckArgs) -> Result<CheckRun, Reported> {
         session_policies,
         control_policies,
         config,
+        now: args.now.clone(),
     };
     let run = CheckRun::check(&files, &options).map_err(|e| report_source_error(&e.0))?;
     let format = match args.format {

@@ -257,5 +257,10 @@ pub(crate) fn expand_args(args: &[OsString]) -> Result<Vec<PathBuf>, Reported> {
         }
         files.extend(found);
     }
+    // A file named twice (by two arguments, or through a link) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| {
+        file.as_os_str() == "-" || seen.insert(std::fs::canonicalize(file).unwrap_or(file.clone()))
+    });
     Ok(files)
 }

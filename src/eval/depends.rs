@@ -197,3 +197,152 @@ impl PolicySet {
         Tristate::Maybe
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Policy, PolicySet, Request};
+
+    const ARN: &str = "acs:kvstore:cn-hangzhou:1:instance/r-1";
+
+    fn policy(name: &str, statements: &str) -> Policy {
+        Policy::from_text(
+            name,
+            &format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#),
+        )
+        .expect("test policy is valid")
+    }
+
+    const ALLOW: &str = r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#;
+    const ALLOW_WITH_MFA: &str = r#"{"Effect": "Allow", "Action": "*", "Resource": "*",
+        "Condition": {"Bool": {"acs:MFAPresent": "true"}}}"#;
+    const DENY_OVER_HTTP: &str = r#"{"Effect": "Deny", "Action": "*", "Resource": "*",
+        "Condition": {"Bool": {"acs:SecureTransport": "false"}}}"#;
+    const DENY_OUTSIDE_VPC: &str = r#"{"Effect": "Deny", "Action": "*", "Resource": "*",
+        "Condition": {"StringNotLike": {"acs:SourceVpc": "vpc-*"}}}"#;
+
+    fn request(context: &[(&str, &str)], absent: &[&str]) -> Request {
+        let mut builder = Request::builder("kvstore:RestoreInstance", ARN);
+        for (key, value) in context {
+            builder = builder.context(*key, *value);
+        }
+        for key in absent {
+            builder = builder.absent(*key);
+        }
+        builder.build().expect("valid request")
+    }
+
+    #[test]
+    fn a_deny_a_missing_key_could_switch_on() {
+        let set = PolicySet::builder()
+            .identity(policy("id", &format!("{ALLOW}, {DENY_OVER_HTTP}")))
+            .build()
+            .expect("builds");
+        assert_eq!(set.depends_on(&request(&[], &[])), ["acs:SecureTransport"]);
+        // Given, the decision is settled either way.
+        let given = request(&[("acs:SecureTransport", "true")], &[]);
+        assert!(set.depends_on(&given).is_empty());
+        let plain = request(&[("acs:SecureTransport", "false")], &[]);
+        assert!(set.depends_on(&plain).is_empty());
+    }
+
+    #[test]
+    fn an_allow_that_holds_only_because_a_negated_operator_saw_no_key() {
+        let allow_unless_classic = r#"{"Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"acs:SourceVpc": "classic"}}}"#;
+        let set = PolicySet::builder()
+            .identity(policy("id", allow_unless_classic))
+            .build()
+            .expect("builds");
+        assert_eq!(set.depends_on(&request(&[], &[])), ["acs:SourceVpc"]);
+        // Declared absent, it is evaluated as missing and not listed.
+        assert!(set.depends_on(&request(&[], &["ACS:SourceVpc"])).is_empty());
+        // Another Allow that needs no missing key settles it.
+        let set = PolicySet::builder()
+            .identity(policy("id", &format!("{allow_unless_classic}, {ALLOW}")))
+            .build()
+            .expect("builds");
+        assert!(set.depends_on(&request(&[], &[])).is_empty());
+    }
+
+    #[test]
+    fn a_deny_that_cannot_match_for_another_reason_adds_nothing() {
+        let deny_over_http_from_elsewhere = r#"{"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"acs:SecureTransport": "false"}, "IpAddress": {"acs:SourceIp": "203.0.113.0/24"}}}"#;
+        let set = PolicySet::builder()
+            .identity(policy(
+                "id",
+                &format!("{ALLOW}, {deny_over_http_from_elsewhere}"),
+            ))
+            .build()
+            .expect("builds");
+        // The source address is given and outside the network: the Deny cannot match.
+        assert!(
+            set.depends_on(&request(&[("acs:SourceIp", "10.0.0.1")], &[]))
+                .is_empty()
+        );
+        assert_eq!(
+            set.depends_on(&request(&[("acs:SourceIp", "203.0.113.9")], &[])),
+            ["acs:SecureTransport"]
+        );
+        // A Deny on another resource never matters.
+        let elsewhere = r#"{"Effect": "Deny", "Action": "*", "Resource": "acs:ecs:*",
+            "Condition": {"Bool": {"acs:SecureTransport": "false"}}}"#;
+        let set = PolicySet::builder()
+            .identity(policy("id", &format!("{ALLOW}, {elsewhere}")))
+            .build()
+            .expect("builds");
+        assert!(set.depends_on(&request(&[], &[])).is_empty());
+    }
+
+    #[test]
+    fn every_layer_counts_and_a_settled_deny_depends_on_nothing() {
+        // A control policy's Deny outside a VPC: the restore may be denied there.
+        let set = PolicySet::builder()
+            .control(policy("guard", &format!("{ALLOW}, {DENY_OUTSIDE_VPC}")))
+            .identity(policy("id", ALLOW))
+            .build()
+            .expect("builds");
+        assert_eq!(set.depends_on(&request(&[], &[])), ["acs:SourceVpc"]);
+        assert!(
+            set.depends_on(&request(&[("acs:SourceVpc", "vpc-1")], &[]))
+                .is_empty()
+        );
+        // An Allow in the session policy that needs MFA: supplying it could allow.
+        let set = PolicySet::builder()
+            .session(policy("session", ALLOW_WITH_MFA))
+            .identity(policy("id", ALLOW))
+            .build()
+            .expect("builds");
+        assert_eq!(set.depends_on(&request(&[], &[])), ["acs:MFAPresent"]);
+        // A control layer that allows nothing settles the decision whatever the keys are.
+        let set = PolicySet::builder()
+            .control(policy(
+                "guard",
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#,
+            ))
+            .identity(policy("id", ALLOW_WITH_MFA))
+            .build()
+            .expect("builds");
+        assert!(set.depends_on(&request(&[], &[])).is_empty());
+    }
+
+    #[test]
+    fn resource_group_layers_count_only_after_an_implicit_deny() {
+        let grouped = |account: &str| {
+            PolicySet::builder()
+                .identity(policy("id", account))
+                .resource_group_identity("rg", policy("rg", ALLOW_WITH_MFA))
+                .resource_group("rg", [ARN])
+                .build()
+                .expect("builds")
+        };
+        // Nothing at account scope: the group's MFA condition decides.
+        let none = r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#;
+        assert_eq!(
+            grouped(none).depends_on(&request(&[], &[])),
+            ["acs:MFAPresent"]
+        );
+        // An Allow at account scope: the group is never consulted.
+        assert!(grouped(ALLOW).depends_on(&request(&[], &[])).is_empty());
+    }
+}

@@ -261,6 +261,12 @@ pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
 mod tests {
     use super::*;
     use crate::lint::{DocumentKind, lint_source};
+
+    /// The time tests judge grants at.
+    fn test_now() -> crate::value::Instant {
+        crate::value::Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
+    }
+
     use crate::source::Source;
 
     fn config(text: &str) -> Result<Config, String> {
@@ -302,7 +308,12 @@ sid = "Keep"
         let text = r#"{"Version": "1", "Statement": [
             {"Sid": "Keep", "Effect": "Deny", "Action": "kvstore:DeleteInstance", "Resource": "*"},
             {"Sid": "Other", "Effect": "Deny", "Action": "kvstore:CreateInstance", "Resource": "*"}]}"#;
-        let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy);
+        let findings = lint_source(
+            "p",
+            Source::new("p.json", text),
+            DocumentKind::Policy,
+            &test_now(),
+        );
         let codes: Vec<_> = findings
             .iter()
             .map(|f| (f.code, f.sid.as_deref()))

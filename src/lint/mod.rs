@@ -25,6 +25,7 @@ mod run;
 mod security;
 mod statements;
 mod subsume;
+mod values;
 mod vocabulary;
 
 pub use config::{CONFIG_FILE, Config, ConfigError, Suppression};
@@ -37,6 +38,7 @@ use std::sync::Arc;
 
 use crate::policy::{InvalidPolicy, MAX_POLICY_CHARS, MAX_SESSION_POLICY_CHARS, Policy, Statement};
 use crate::source::{Position, Source, Span};
+use crate::value::Instant;
 
 /// What is wrong, where, and how to fix it.
 #[derive(Debug, Clone)]
@@ -102,16 +104,22 @@ impl DocumentKind {
 }
 
 /// Checks one document: parses it (every parse error is an error finding), then runs every
-/// check on the policy. Findings come in document order.
-pub fn lint_source(default_name: &str, source: Arc<Source>, kind: DocumentKind) -> Vec<Finding> {
+/// check on the policy, as of `now` (a grant that ran out before it is reported). Findings come
+/// in document order.
+pub fn lint_source(
+    default_name: &str,
+    source: Arc<Source>,
+    kind: DocumentKind,
+    now: &Instant,
+) -> Vec<Finding> {
     match Policy::parse(default_name.to_string(), source) {
-        Ok(policy) => lint_policy(&policy, kind),
+        Ok(policy) => lint_policy(&policy, kind, now),
         Err(invalid) => parse_findings(&invalid, kind),
     }
 }
 
-/// Checks a policy that parsed.
-pub fn lint_policy(policy: &Policy, kind: DocumentKind) -> Vec<Finding> {
+/// Checks a policy that parsed, as of `now`.
+pub fn lint_policy(policy: &Policy, kind: DocumentKind, now: &Instant) -> Vec<Finding> {
     let mut sink = Sink::new(policy.source());
     document::check(policy, kind, &mut sink);
     // Security findings come first: a span they explain is not reported again as a plainer
@@ -119,6 +127,7 @@ pub fn lint_policy(policy: &Policy, kind: DocumentKind) -> Vec<Finding> {
     let explained = security::check(policy, kind, &mut sink);
     vocabulary::check(policy, &explained, &mut sink);
     statements::check(policy, &explained, &mut sink);
+    values::check(policy, now, &mut sink);
     sink.into_sorted()
 }
 

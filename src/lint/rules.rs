@@ -122,6 +122,8 @@ pub const RULES: &[Rule] = &[
     UNKNOWN_CONDITION_KEY,
     CONDITION_KEY_TYPE_MISMATCH,
     STATEMENT_NEVER_MATCHES,
+    EXPIRED_GRANT,
+    CIDR_HOST_BITS,
     SHADOWED_BY_DENY,
     BARE_STATEMENT,
     PARTIAL_ARN,
@@ -494,6 +496,34 @@ pub const STATEMENT_NEVER_MATCHES: Rule = Rule {
     },
 };
 
+/// An Allow whose time limit has passed.
+pub const EXPIRED_GRANT: Rule = Rule {
+    code: "expired-grant",
+    severity: Severity::Warning,
+    message: "the `Allow` holds only before a time that has passed",
+    help: "remove the statement, or move the date if the grant should go on",
+    doc: RuleDoc {
+        what: "Reports an `Allow` statement limited by `DateLessThan` or `DateLessThanEquals` on `acs:CurrentTime` whose every date is already past, by the clock of the machine running `check`.",
+        why: "The statement grants nothing any more. A temporary grant that has run out is dead weight at best; at worst someone widens the date to restore access without review.",
+        example: "{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"*\",\n \"Condition\": {\"DateLessThan\": {\"acs:CurrentTime\": \"2020-01-01T00:00:00Z\"}}}",
+        instead: "Remove the statement, or give a date in the future for a grant that should still hold.",
+    },
+};
+
+/// A CIDR with host bits set.
+pub const CIDR_HOST_BITS: Rule = Rule {
+    code: "cidr-host-bits",
+    severity: Severity::Warning,
+    message: "the network sets host bits, which RAM clears",
+    help: "write the network address, or the address alone for one host",
+    doc: RuleDoc {
+        what: "Reports an `IpAddress` or `NotIpAddress` value such as `10.1.2.3/8`, whose address has bits set beyond the prefix length.",
+        why: "RAM clears the host bits, so `10.1.2.3/8` means all of `10.0.0.0/8`: sixteen million addresses where one was probably meant.",
+        example: "{\"IpAddress\": {\"acs:SourceIp\": \"10.1.2.3/8\"}}",
+        instead: "{\"IpAddress\": {\"acs:SourceIp\": \"10.1.2.3\"}}",
+    },
+};
+
 /// An Allow that a Deny of the same policy always overrides.
 pub const SHADOWED_BY_DENY: Rule = Rule {
     code: "shadowed-by-deny",
@@ -613,7 +643,7 @@ mod tests {
                 r.code
             );
         }
-        assert_eq!(RULES.len(), 32);
+        assert_eq!(RULES.len(), 34);
     }
 
     #[test]

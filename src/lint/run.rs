@@ -2,11 +2,13 @@
 //! suppressions, and counting.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::config::{Config, same_path};
 use super::{DocumentKind, Finding, Severity, lint_source, rules};
 use crate::json::{self, JsonKind};
 use crate::source::{Source, SourceError, Span, read_source};
+use crate::value::Instant;
 
 /// What `check` was told besides the files.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +19,9 @@ pub struct CheckOptions {
     pub control_policies: Vec<PathBuf>,
     /// The repository's `ramguard.toml`, if any.
     pub config: Option<Config>,
+    /// The time grants are judged at (an `Allow` that ran out before it is reported); the
+    /// clock when `None`.
+    pub now: Option<Instant>,
 }
 
 /// What happened to one file.
@@ -108,25 +113,35 @@ impl CheckRun {
     /// # Errors
     /// A file that cannot be read (missing, unreadable): the run cannot say anything about it.
     pub fn check(files: &[PathBuf], options: &CheckOptions) -> Result<CheckRun, RunError> {
+        // Each input is read once: stdin (`-`) cannot be read twice.
+        let sources: Vec<(&PathBuf, Result<Arc<Source>, SourceError>)> =
+            files.iter().map(|path| (path, read_source(path))).collect();
         // An account file among the inputs says which policies are control policies.
         let mut options = options.clone();
-        for path in files {
-            if let Ok(source) = read_source(path) {
-                if not_a_policy(&source) == Some("account") {
-                    options
-                        .control_policies
-                        .extend(account_control_policies(path, &source));
-                }
+        for (path, source) in &sources {
+            if let Ok(source) = source
+                && not_a_policy(source) == Some("account")
+            {
+                options
+                    .control_policies
+                    .extend(account_control_policies(path, source));
             }
         }
+        let now = options.now.clone().unwrap_or_else(Instant::now);
         let mut run = CheckRun::default();
-        for path in files {
-            run.check_file(path, &options)?;
+        for (path, source) in sources {
+            run.check_file(path, source, &options, &now)?;
         }
         Ok(run)
     }
 
-    fn check_file(&mut self, path: &Path, options: &CheckOptions) -> Result<(), RunError> {
+    fn check_file(
+        &mut self,
+        path: &Path,
+        source: Result<Arc<Source>, SourceError>,
+        options: &CheckOptions,
+        now: &Instant,
+    ) -> Result<(), RunError> {
         let name = path.display().to_string();
         let config = options.config.as_ref();
         if config.is_some_and(|c| c.is_excluded(path)) {
@@ -140,7 +155,7 @@ impl CheckRun {
         } else {
             config.and_then(|c| c.kind_of(path)).unwrap_or_default()
         };
-        let findings = match read_source(path) {
+        let findings = match source {
             Ok(source) => {
                 if let Some(what) = not_a_policy(&source) {
                     self.skip(name, &format!("a ramguard {what} file, not a policy"));
@@ -149,7 +164,7 @@ impl CheckRun {
                 let stem = path
                     .file_stem()
                     .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
-                lint_source(&stem, source, kind)
+                lint_source(&stem, source, kind, now)
             }
             Err(e @ (SourceError::NotUtf8 { .. } | SourceError::TooLarge { .. })) => {
                 unreadable_content(&name, &e)

@@ -190,7 +190,7 @@ fn same_condition(x: &Condition, y: &Condition) -> bool {
 }
 
 /// Why no request can match the statement, when that can be shown.
-fn never_matches(statement: &Statement) -> Option<(Span, String)> {
+pub(super) fn never_matches(statement: &Statement) -> Option<(Span, String)> {
     if let Some(found) = kvstore_actions_on_other_resources(statement) {
         return Some(found);
     }

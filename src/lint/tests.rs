@@ -2,10 +2,15 @@
 
 use super::*;
 
+/// The time tests judge grants at.
+fn test_now() -> crate::value::Instant {
+    crate::value::Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
+}
+
 /// The findings for a document made of these statements, as `code: message`.
 fn lint(kind: DocumentKind, statements: &str) -> Vec<String> {
     let text = format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#);
-    lint_source("p", Source::new("p.json", text), kind)
+    lint_source("p", Source::new("p.json", text), kind, &test_now())
         .iter()
         .map(|f| format!("{}: {}", f.code, f.message))
         .collect()
@@ -13,10 +18,15 @@ fn lint(kind: DocumentKind, statements: &str) -> Vec<String> {
 
 fn codes(statements: &str) -> Vec<&'static str> {
     let text = format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#);
-    lint_source("p", Source::new("p.json", text), DocumentKind::Policy)
-        .iter()
-        .map(|f| f.code)
-        .collect()
+    lint_source(
+        "p",
+        Source::new("p.json", text),
+        DocumentKind::Policy,
+        &test_now(),
+    )
+    .iter()
+    .map(|f| f.code)
+    .collect()
 }
 
 const ARN: &str = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01";
@@ -98,7 +108,7 @@ fn parse_errors_are_error_findings_with_positions() {
         "p.json",
         "{\"Version\": \"1\",\n \"Statement\": [{\"Effect\": \"allow\", \"Action\": \"kvstore:X\", \"Resource\": \"*\"}]}",
     );
-    let findings = lint_source("p", source, DocumentKind::Policy);
+    let findings = lint_source("p", source, DocumentKind::Policy, &test_now());
     assert_eq!(findings.len(), 1);
     let f = &findings[0];
     assert_eq!(
@@ -123,7 +133,7 @@ fn size_limits_depend_on_the_kind() {
         r#"{{"Version": "1",{padding} "Statement": [{{"Effect": "Deny", "Action": "kvstore:DeleteInstance", "Resource": "*"}}]}}"#
     );
     let lint_as = |kind| -> Vec<&'static str> {
-        lint_source("p", Source::new("p.json", text.clone()), kind)
+        lint_source("p", Source::new("p.json", text.clone()), kind, &test_now())
             .iter()
             .map(|f| f.code)
             .collect()
@@ -132,10 +142,15 @@ fn size_limits_depend_on_the_kind() {
     assert_eq!(lint_as(DocumentKind::Session), ["policy-too-long"]);
     // A broken document is still measured.
     let broken = format!("{{{}", " ".repeat(7_000));
-    let codes: Vec<_> = lint_source("p", Source::new("p.json", broken), DocumentKind::Control)
-        .iter()
-        .map(|f| f.code)
-        .collect();
+    let codes: Vec<_> = lint_source(
+        "p",
+        Source::new("p.json", broken),
+        DocumentKind::Control,
+        &test_now(),
+    )
+    .iter()
+    .map(|f| f.code)
+    .collect();
     assert_eq!(codes, ["policy-too-long", "invalid-json"]);
 }
 
@@ -289,32 +304,32 @@ fn contradictory_conditions() {
     );
     assert_eq!(
         with(
-            r#"{"DateGreaterThanEquals": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}, "DateLessThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#
+            r#"{"DateGreaterThanEquals": {"acs:CurrentTime": "2036-01-01T00:00:00Z"}, "DateLessThan": {"acs:CurrentTime": "2036-01-01T00:00:00Z"}}"#
         ),
         [
-            "statement-never-matches: this statement can never match a request: `DateGreaterThanEquals` `2026-01-01T00:00:00Z` and `DateLessThan` `2026-01-01T00:00:00Z` on `acs:CurrentTime` cannot both hold"
+            "statement-never-matches: this statement can never match a request: `DateGreaterThanEquals` `2036-01-01T00:00:00Z` and `DateLessThan` `2036-01-01T00:00:00Z` on `acs:CurrentTime` cannot both hold"
         ]
     );
     // Equal bounds that both include the value leave exactly one instant.
     assert_eq!(
         with(
-            r#"{"DateGreaterThanEquals": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}, "DateLessThanEquals": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#
+            r#"{"DateGreaterThanEquals": {"acs:CurrentTime": "2036-01-01T00:00:00Z"}, "DateLessThanEquals": {"acs:CurrentTime": "2036-01-01T00:00:00Z"}}"#
         ),
         Vec::<String>::new()
     );
-    // Several values are alternatives: `< [2025, 2027]` reaches up to 2027.
+    // Several values are alternatives: `< [2035, 2037]` reaches up to 2037.
     assert_eq!(
         with(
-            r#"{"DateGreaterThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}, "DateLessThan": {"acs:CurrentTime": ["2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z"]}}"#
+            r#"{"DateGreaterThan": {"acs:CurrentTime": "2036-01-01T00:00:00Z"}, "DateLessThan": {"acs:CurrentTime": ["2035-01-01T00:00:00Z", "2037-01-01T00:00:00Z"]}}"#
         ),
         Vec::<String>::new()
     );
     assert_eq!(
         with(
-            r#"{"DateEquals": {"acs:CurrentTime": "2025-06-01T00:00:00Z"}, "DateGreaterThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#
+            r#"{"DateEquals": {"acs:CurrentTime": "2035-06-01T00:00:00Z"}, "DateGreaterThan": {"acs:CurrentTime": "2036-01-01T00:00:00Z"}}"#
         ),
         [
-            "statement-never-matches: this statement can never match a request: no value of `DateEquals` on `acs:CurrentTime` satisfies `DateGreaterThan` `2026-01-01T00:00:00Z`"
+            "statement-never-matches: this statement can never match a request: no value of `DateEquals` on `acs:CurrentTime` satisfies `DateGreaterThan` `2036-01-01T00:00:00Z`"
         ]
     );
     // A multi-valued key and a set qualifier are left alone.
@@ -429,7 +444,12 @@ fn findings_carry_statement_and_sid() {
     let text = r#"{"Version": "1", "Statement": [
         {"Effect": "Deny", "Action": "kvstore:DeleteInstance", "Resource": "*"},
         {"Sid": "Broad", "Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}]}"#;
-    let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy);
+    let findings = lint_source(
+        "p",
+        Source::new("p.json", text),
+        DocumentKind::Policy,
+        &test_now(),
+    );
     let got: Vec<_> = findings
         .iter()
         .map(|f| (f.code, f.statement, f.sid.as_deref(), f.start().line))

@@ -72,6 +72,19 @@ impl IpNetwork {
         }
     }
 
+    /// Whether `text`, a network as written, sets host bits that parsing clears: `10.1.2.3/8`
+    /// does (it means `10.0.0.0/8`), `10.0.0.0/8` and `10.1.2.3` do not.
+    #[must_use]
+    pub fn sets_host_bits(text: &str) -> bool {
+        let Some((addr, _)) = text.split_once('/') else {
+            return false;
+        };
+        match (IpNetwork::parse(text), parse_addr_text(addr)) {
+            (Ok(net), Ok(addr)) => net.net.addr() != addr,
+            _ => false,
+        }
+    }
+
     /// Returns the network as an [`ipnet::IpNet`], with host bits cleared.
     #[must_use]
     pub fn as_ipnet(&self) -> &IpNet {
