@@ -8,12 +8,13 @@
 //! ```
 //! use ramguard::lint::{DocumentKind, lint_source};
 //! use ramguard::source::Source;
+//! use ramguard::value::Instant;
 //!
 //! let source = Source::new(
 //!     "p.json",
 //!     r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}]}"#,
 //! );
-//! let findings = lint_source("p", source, DocumentKind::Policy);
+//! let findings = lint_source("p", source, DocumentKind::Policy, &Instant::now());
 //! assert_eq!(findings[0].code, "restore-on-every-instance");
 //! ```
 
