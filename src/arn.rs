@@ -133,7 +133,7 @@ impl fmt::Display for Arn<'_> {
 ///
 /// # Errors
 ///
-/// Fails with [`ArnError::BadPrefix`] when `p` is neither `*` nor starts with `acs:` (RAM-SPEC §2:
+/// Fails with [`ArnError::BadPrefix`] when `p` is neither `*` nor starts with `acs:` (docs/semantics.md §2:
 /// `**` is neither).
 pub fn classify_resource_pattern(p: &str) -> Result<ResourcePatternShape, ArnError> {
     if p == "*" {

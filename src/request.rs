@@ -334,7 +334,7 @@ impl RequestBuilder {
     ///
     /// # Errors
     /// An action that is not `<ram-code>:<action-name>`, a resource that is not an `acs:` ARN, a
-    /// malformed condition key, or two keys equal ignoring case (RAM-SPEC §3).
+    /// malformed condition key, or two keys equal ignoring case (docs/semantics.md §3).
     pub fn build(self) -> Result<Request, RequestError> {
         let service_len = match self.action.split_once(':') {
             Some((service, name))
@@ -410,7 +410,7 @@ impl RequestBuilder {
             }
         }
         absent.sort();
-        // An empty list is a missing key (RAM-SPEC §3), so it gets the clock's time like an
+        // An empty list is a missing key (docs/semantics.md §3), so it gets the clock's time like an
         // absent key: otherwise `[]` would switch off every Deny that reads the time.
         let current_time = fold_key(CURRENT_TIME_KEY);
         let now = || {
@@ -444,7 +444,7 @@ impl RequestBuilder {
 /// Why a value of a typed global key is not of its type, if it is not. RAM itself sets these
 /// keys, so such a value is a broken request, not a request to evaluate: refusing it keeps a
 /// typo (`acs:MFAPresent: "yes"`) from making every condition on the key false, a Deny's too
-/// (RAM-SPEC §3 [decision], fail closed).
+/// (docs/semantics.md §3 [decision], fail closed).
 fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
     let (_, family) = global_key(key)?;
     values.iter().find_map(|value| {

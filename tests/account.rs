@@ -112,7 +112,7 @@ fn the_issue_example_reads_and_its_lone_deny_control_policy_allows_nothing() {
         Path::new("policies"),
     )
     .expect("valid");
-    // A control layer holding only a Deny statement allows nothing (RAM-SPEC §4): a real
+    // A control layer holding only a Deny statement allows nothing (docs/semantics.md §4): a real
     // account also carries FullAliyunAccess, as policies/account.json does.
     let set = set_of(&account, "user/alice");
     assert_eq!(

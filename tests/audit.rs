@@ -1,4 +1,4 @@
-//! An adversarial audit of the engine against RAM-SPEC §1-4: edge cases of parsing, matching,
+//! An adversarial audit of the engine against docs/semantics.md §1-4: edge cases of parsing, matching,
 //! conditions, unwrapping and layers, each with the exact decision, error code and position the
 //! spec prescribes. Every table is run whole and every disagreement listed, not only the first;
 //! every decision is checked through both `evaluate` and `explain`.
@@ -101,7 +101,7 @@ fn identity_only(documents: &[String]) -> PolicySet {
 fn report(table: &str, failures: Vec<String>) {
     assert!(
         failures.is_empty(),
-        "{table}: {} probe(s) disagree with RAM-SPEC:\n{}",
+        "{table}: {} probe(s) disagree with docs/semantics.md:\n{}",
         failures.len(),
         failures.join("\n")
     );
@@ -645,7 +645,7 @@ fn invalid_documents() {
     report("invalid documents", failures);
 }
 
-/// Documents at the edges of the grammar that RAM-SPEC accepts.
+/// Documents at the edges of the grammar that docs/semantics.md accepts.
 #[rustfmt::skip]
 const VALID: &[(&str, &str)] = &[
     ("bare-statement", r#"{"Version": "1", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#),
@@ -736,7 +736,7 @@ fn wrappers_evaluate_the_document_in_force() {
     report("wrappers", failures);
 }
 
-/// RAM-SPEC §1 is silent on a byte-order mark at the start of an embedded `PolicyDocument`
+/// docs/semantics.md §1 is silent on a byte-order mark at the start of an embedded `PolicyDocument`
 /// string. It is read like one at the start of a file (skipped, columns counted after it); this
 /// pins that, so a change is deliberate.
 #[test]
@@ -755,7 +755,7 @@ fn a_bom_inside_an_embedded_document_is_skipped_like_a_file_bom() {
     );
 }
 
-/// RAM-SPEC §1: documents over RAM's size limits still evaluate (`check` reports them).
+/// docs/semantics.md §1: documents over RAM's size limits still evaluate (`check` reports them).
 #[test]
 fn documents_over_the_size_limits_still_evaluate() {
     let long_sid = "S".repeat(7_000);
@@ -1174,7 +1174,7 @@ fn invalid_requests() {
     report("invalid requests", failures);
 }
 
-/// An empty list counts as a missing key (RAM-SPEC §3), so `acs:CurrentTime: []` falls back to
+/// An empty list counts as a missing key (docs/semantics.md §3), so `acs:CurrentTime: []` falls back to
 /// the evaluation clock like an absent key: it must not blank out the time a Deny reads.
 #[test]
 fn an_empty_current_time_falls_back_to_the_clock() {

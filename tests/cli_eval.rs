@@ -489,7 +489,7 @@ fn current_time_defaults_to_the_clock_and_a_request_may_set_it() {
 // Snapshots of every example request, against the policy set it is written for.
 
 /// One example: a request file and the policy set it is evaluated against, with the decision
-/// RAM-SPEC §4 gives.
+/// docs/semantics.md §4 gives.
 struct Example {
     /// The snapshot label.
     label: &'static str,

@@ -1,4 +1,4 @@
-//! The decision corpus: policy sets, requests and the decision RAM-SPEC §1-4 prescribes for
+//! The decision corpus: policy sets, requests and the decision docs/semantics.md §1-4 prescribes for
 //! them, read from `tests/corpus/*.json` (one `#[test]` per topic file), and invalid documents
 //! with the errors and positions the parser must report, read from `tests/corpus/invalid.txt`.
 //! `tests/corpus/README.md` describes both formats.
@@ -603,7 +603,7 @@ fn positions_skip_a_bom_and_count_crlf_lines() {
 }
 
 /// RAM refuses custom policies over 6,144 characters, but a longer document still evaluates
-/// (RAM-SPEC §1: `check` reports the size, the parser does not).
+/// (docs/semantics.md §1: `check` reports the size, the parser does not).
 #[test]
 fn documents_over_rams_size_limit_still_evaluate() {
     let statements: Vec<String> = (0..200)

@@ -1,4 +1,4 @@
-//! Properties of evaluation over random small policy sets (RAM-SPEC §4): order never matters,
+//! Properties of evaluation over random small policy sets (docs/semantics.md §4): order never matters,
 //! a Deny never creates an Allow, an Allow never creates a deny, `evaluate` and `explain` agree,
 //! and nothing panics. Policies are written as text and parsed, so the parser is exercised too.
 
@@ -539,7 +539,7 @@ proptest! {
     }
 
     /// A resource pattern decides through the whole engine exactly as a reference matcher
-    /// (RAM-SPEC §2: `*` any run including `:` and `/`, `?` one character, no escape). The
+    /// (docs/semantics.md §2: `*` any run including `:` and `/`, `?` one character, no escape). The
     /// pattern is the resource itself with random edits, so that matches and near misses are
     /// both common.
     #[test]

@@ -1,4 +1,4 @@
-//! `RestoreInstance` parameters: every rule of RAM-SPEC §6 with the API's code, status and
+//! `RestoreInstance` parameters: every rule of docs/semantics.md §6 with the API's code, status and
 //! message; the instance-state checks; and the guard a dispatcher calls.
 
 use ramguard::restore::{

@@ -1,4 +1,4 @@
-//! An adversarial audit of the restore guard (issue 4, RAM-SPEC §4-6): each probe pins the exact
+//! An adversarial audit of the restore guard (issue 4, docs/semantics.md §4-6): each probe pins the exact
 //! code, status, message or decision for one edge of a rule.
 
 use std::path::Path;

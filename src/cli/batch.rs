@@ -20,11 +20,13 @@ use super::output::{Reported, eprint_text, is_broken_pipe, report_error, report_
 /// of the output stops early, as `| head` does), 2 when the policies or the input cannot be
 /// used.
 ///
-/// Examples (the first line makes a log of the example requests, one per line):
-///   for f in policies/requests/*.json; do tr -d '\n' < "$f"; echo; done > requests.jsonl
-///   ramguard batch --policy policies/dba-restore.json --input requests.jsonl
+/// Each output record carries the decision, the deciding layer and statement, `depends_on`
+/// (the missing keys the decision depends on) and `warnings` (`acs:` keys RAM does not have).
+///
+/// Examples (policies/requests.jsonl holds the example requests, one per line):
+///   ramguard batch --policy policies/dba-restore.json --input policies/requests.jsonl
 ///   ramguard batch --account policies/account.json --principal user/alice \
-///       --input requests.jsonl --output decisions.jsonl --jobs 2
+///       --input policies/requests.jsonl --output decisions.jsonl --jobs 2
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct BatchArgs {

@@ -21,12 +21,12 @@ use super::output::{Reported, eprint_text, is_broken_pipe, report_error};
 ///
 /// Exit status, like diff's: 0 no decision changed, 1 some changed, 2 unusable input.
 ///
-/// Examples (the first line makes a log of the example requests, one per line):
-///   for f in policies/requests/*.json; do tr -d '\n' < "$f"; echo; done > requests.jsonl
+/// Examples (policies/requests.jsonl holds the example requests, one per line):
 ///   ramguard diff --old policies/dba-restore.json --new policies/prod-restore.json \
-///       --input requests.jsonl
+///       --input policies/requests.jsonl
 ///   git show main:policies/dba-restore.json > /tmp/old.json
-///   ramguard diff --old /tmp/old.json --new policies/dba-restore.json --input requests.jsonl
+///   ramguard diff --old /tmp/old.json --new policies/dba-restore.json \
+///       --input policies/requests.jsonl
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct DiffArgs {

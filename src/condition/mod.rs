@@ -66,7 +66,7 @@ pub enum ConditionValueError {
 }
 
 impl ConditionValue {
-    /// Types a JSON value for an operator family (RAM-SPEC §3's value-type column).
+    /// Types a JSON value for an operator family (docs/semantics.md §3's value-type column).
     ///
     /// # Errors
     /// A JSON type the family does not take, or text that does not parse as its type.
@@ -143,7 +143,7 @@ enum Operand {
     Bool(bool),
 }
 
-/// Folds a condition key for lookup: keys compare case-insensitively (RAM-SPEC §3 [decision]).
+/// Folds a condition key for lookup: keys compare case-insensitively (docs/semantics.md §3 [decision]).
 /// Per character, as actions are: `str::to_lowercase`'s final-sigma rule would fold `ΟΔΟΣ` and
 /// `ΟΔΟσ`, the same key in other letter case, apart.
 pub(crate) fn fold_key(key: &str) -> String {
@@ -217,7 +217,7 @@ impl CompiledCondition {
         let values = context.values(&self.key);
         let negated = self.operator.base.is_negated();
         if values.is_empty() {
-            // RAM-SPEC §3: ForAllValues holds vacuously; ForAnyValue never does; without a
+            // docs/semantics.md §3: ForAllValues holds vacuously; ForAnyValue never does; without a
             // qualifier only negated operators hold on a missing key.
             return match self.operator.qualifier {
                 Some(SetQualifier::ForAllValues) => Ok(()),

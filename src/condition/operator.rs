@@ -45,7 +45,7 @@ pub enum SetQualifier {
     /// `ForAnyValue:`: some request value satisfies the operator; false when the key is missing.
     ForAnyValue,
     /// `ForAllValues:`: every request value satisfies the operator; **true** when the key is
-    /// missing or empty (RAM-SPEC §3 [decision], as in AWS).
+    /// missing or empty (docs/semantics.md §3 [decision], as in AWS).
     ForAllValues,
 }
 
@@ -58,7 +58,7 @@ pub struct BaseOperator {
     negated: bool,
 }
 
-/// Every documented operator (RAM-SPEC §3): any other name is an invalid condition operator.
+/// Every documented operator (docs/semantics.md §3): any other name is an invalid condition operator.
 pub const OPERATORS: &[BaseOperator] = &[
     op("StringEquals", Family::String, Comparison::Equals, false),
     op("StringNotEquals", Family::String, Comparison::Equals, true),
@@ -194,7 +194,7 @@ impl Operator {
     ///
     /// # Errors
     /// A name outside RAM's documented set, with a hint: the AWS-only `…IfExists`, `Null`, `Arn…`
-    /// and `Binary…` operators are refused (RAM-SPEC §3 [decision]: fail closed).
+    /// and `Binary…` operators are refused (docs/semantics.md §3 [decision]: fail closed).
     pub fn parse(name: &str) -> Result<Operator, OperatorError> {
         let (qualifier, base_name) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
             (Some(SetQualifier::ForAnyValue), rest)

@@ -357,7 +357,7 @@ impl CompiledStatement {
 }
 
 /// The verdict of one layer from the effects of the statements that matched in it
-/// (RAM-SPEC §4): a matching Deny wins, then a matching Allow, else nothing allowed it.
+/// (docs/semantics.md §4): a matching Deny wins, then a matching Allow, else nothing allowed it.
 fn layer_verdict(matched: impl IntoIterator<Item = Effect>) -> Verdict {
     let mut verdict = Verdict::ImplicitDeny;
     for effect in matched {
@@ -428,7 +428,7 @@ impl PolicySet {
         self.members.iter().map(|m| (&m.policy, &m.slot))
     }
 
-    /// RAM's order of layers (RAM-SPEC §4), the one place it is written: the first layer that
+    /// RAM's order of layers (docs/semantics.md §4), the one place it is written: the first layer that
     /// does not allow decides. `layer` gives one layer's verdict and a deciding statement.
     fn decide(
         &self,
@@ -453,7 +453,7 @@ impl PolicySet {
         }
         if !self.owns(request) {
             // Identity policies never reach another account's resources: that takes a
-            // resource-based policy, and kvstore has none (RAM-SPEC §4).
+            // resource-based policy, and kvstore has none (docs/semantics.md §4).
             return decision(
                 (Verdict::ImplicitDeny, None),
                 PolicyType::AccountLevelIdentityBasedPolicy,

@@ -313,7 +313,7 @@ fn deny_gap(statement: &Statement) -> Option<Gap> {
 }
 
 /// Whether a condition is false on every restore request: it is on a service key, which a
-/// restore never carries (RAM-SPEC §2), under an operator that is false on a missing key.
+/// restore never carries (docs/semantics.md §2), under an operator that is false on a missing key.
 fn on_absent_key(condition: &Condition) -> bool {
     let operator = condition.operator.value;
     let false_when_missing = match operator.qualifier {

@@ -1,4 +1,4 @@
-//! Reads a policy document strictly (RAM-SPEC §1), collecting every error with its span.
+//! Reads a policy document strictly (docs/semantics.md §1), collecting every error with its span.
 
 use std::sync::Arc;
 
@@ -547,7 +547,7 @@ fn opening_brace(value: &JsonValue) -> Span {
 }
 
 /// An action is `*` or `<ram-code>:<action-name>`: one colon, both parts non-empty. Only a
-/// single `*` stands alone: `**` is neither form (RAM-SPEC §2).
+/// single `*` stands alone: `**` is neither form (docs/semantics.md §2).
 fn check_action(action: &str) -> Option<Kind> {
     if action == "*" {
         return None;

@@ -1,4 +1,4 @@
-//! The `RestoreInstance` API's error codes and messages (RAM-SPEC §6): the one table that says
+//! The `RestoreInstance` API's error codes and messages (docs/semantics.md §6): the one table that says
 //! what the API answers for each rejected parameter.
 
 use std::fmt;
@@ -96,7 +96,7 @@ impl ErrorCode {
 
     /// The API's exact message for this code about `parameter`.
     ///
-    /// RAM-SPEC §6 gives one message per code. Two cases it does not cover are decisions:
+    /// docs/semantics.md §6 gives one message per code. Two cases it does not cover are decisions:
     /// `MissingParameter` for `InstanceId` uses Alibaba Cloud's gateway message, which names the
     /// parameter (the §6 message names only `BackupId`, `RestoreTime` and `RestoreType`); and
     /// `InvalidParameter`, which §6 does not list, uses the gateway's message naming the

@@ -1,5 +1,5 @@
 //! `RestoreInstance`: its parameters, their validation with the API's own error codes and
-//! messages (RAM-SPEC §6), the instance state some rules depend on, what a restore would do, and
+//! messages (docs/semantics.md §6), the instance state some rules depend on, what a restore would do, and
 //! the [`guard`] a dispatcher calls before every restore.
 //!
 //! A restore of type `0` overwrites the whole instance with a backup set, so a wrong "yes"

@@ -1,4 +1,4 @@
-//! The rules `RestoreInstance` applies to its parameters (RAM-SPEC §6), each answered with the
+//! The rules `RestoreInstance` applies to its parameters (docs/semantics.md §6), each answered with the
 //! API's own error; every violation is collected, not only the first.
 
 use std::fmt;
