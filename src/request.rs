@@ -1011,6 +1011,27 @@ mod tests {
     }
 
     #[test]
+    fn a_request_on_every_resource_names_no_account() {
+        let r = Request::builder("kvstore:DescribeRegions", "*")
+            .build()
+            .expect("`*` is a request resource");
+        assert_eq!((r.resource(), r.resource_account()), ("*", None));
+        let arn = Request::builder("kvstore:X", "acs:kvstore:cn-hangzhou:42:instance/r-1")
+            .build()
+            .unwrap();
+        assert_eq!(arn.resource_account(), Some("42"));
+        for bad in ["**", "", "arn:aws:s3:::b", "acs:kvstore"] {
+            assert!(
+                matches!(
+                    Request::builder("kvstore:X", bad).build(),
+                    Err(RequestError::Resource { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn an_empty_list_is_a_missing_key() {
         let r = Request::from_json_text(
             r#"{"action": "kvstore:X", "resource": "acs:a:b:c:d", "context": {"acs:TagKeys": []}}"#,

@@ -136,3 +136,18 @@ fn a_logged_request_on_every_resource_is_decided() {
             "\n"
         ));
 }
+
+#[test]
+fn records_carry_warnings_and_the_keys_the_decision_depends_on() {
+    let input = r#"{"id": "typo", "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01", "context": {"acs:MFAPresent": true, "acs:SourceIp": "10.1.2.3", "acs:SecureTransprt": true}}"#;
+    ramguard()
+        .args(["batch", "--policy", "policies/dba-restore.json", "--jobs", "1"])
+        .write_stdin(format!("{input}\n"))
+        .assert()
+        .code(0)
+        .stdout(concat!(
+            r#"{"line":1,"id":"typo","decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"dba-restore","index":1},"#,
+            r#""depends_on":["acs:SecureTransport"],"warnings":[{"code":"unknown-global-key","key":"acs:SecureTransprt","suggestion":"acs:SecureTransport"}]}"#,
+            "\n"
+        ));
+}

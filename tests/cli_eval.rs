@@ -806,3 +806,44 @@ fn one_junk_value_does_not_switch_a_deny_off() {
         junk_alone.stdout
     );
 }
+
+#[test]
+fn unknown_global_keys_in_a_request_are_warned_about_never_service_keys() {
+    let args = [
+        "--policy",
+        "policies/dba-restore.json",
+        "--action",
+        RESTORE,
+        "--resource",
+        PROD,
+        "--context",
+        "acs:MFAPresnt=true",
+        "--context",
+        "kvstore:Anything=1",
+    ];
+    let text = eval(&args);
+    assert_eq!(text.code, 1);
+    assert_eq!(
+        text.stderr,
+        "warning[unknown-global-key]: unknown global condition key `acs:MFAPresnt`: did you mean `acs:MFAPresent`?\n  help: write `acs:MFAPresent`\n"
+    );
+    let json_run = eval(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(
+        json(&json_run)["warnings"],
+        serde_json::json!([{"code": "unknown-global-key", "key": "acs:MFAPresnt", "suggestion": "acs:MFAPresent"}])
+    );
+    // Keys Alibaba's own policies use are known.
+    let known = eval(&[
+        "--policy",
+        "policies/dba-restore.json",
+        "--action",
+        "ram:PassRole",
+        "--resource",
+        "*",
+        "--context",
+        "acs:Service=ecs.aliyuncs.com",
+        "--context",
+        "acs:UserAgent=aliyun-cli",
+    ]);
+    assert_eq!(known.stderr, "");
+}

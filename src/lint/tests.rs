@@ -462,3 +462,57 @@ fn findings_carry_statement_and_sid() {
         ]
     );
 }
+
+#[test]
+fn keys_of_alibabas_own_policies_are_known() {
+    // As in Alibaba's DatabaseAdministrator policy and the OSS documentation.
+    assert_eq!(
+        codes(
+            r#"{"Effect": "Allow", "Action": "ram:PassRole", "Resource": "*",
+                "Condition": {"StringEquals": {"acs:Service": "rds.aliyuncs.com"}}},
+               {"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:b/*",
+                "Condition": {"StringLike": {"acs:UserAgent": "curl*"}}}"#
+        ),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn cidrs_with_host_bits_and_expired_grants() {
+    assert_eq!(
+        lint(
+            DocumentKind::Policy,
+            r#"{"Effect": "Allow", "Action": "kvstore:Describe*", "Resource": "*",
+                "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "10.0.0.0/8", "10.1.2.3"]}}}"#
+        ),
+        ["cidr-host-bits: `10.1.2.3/8` sets host bits: RAM reads it as `10.0.0.0/8`"]
+    );
+    let until = |operator: &str, time: &str| {
+        lint(
+            DocumentKind::Policy,
+            &format!(
+                r#"{{"Effect": "Allow", "Action": "kvstore:Describe*", "Resource": "*",
+                    "Condition": {{"{operator}": {{"acs:CurrentTime": "{time}"}}}}}}"#
+            ),
+        )
+    };
+    // The test clock is 2026-11-29T09:30:00Z.
+    assert_eq!(
+        until("DateLessThan", "2026-11-29T09:30:00Z"),
+        [
+            "expired-grant: this `Allow` expired at `2026-11-29T09:30:00Z`: `DateLessThan` on `acs:CurrentTime` can no longer hold"
+        ]
+    );
+    assert!(until("DateLessThanEquals", "2026-11-29T09:30:00Z").is_empty());
+    assert!(until("DateLessThan", "2026-11-29T09:30:01Z").is_empty());
+    // Bounds from below, and a Deny, are not grants that run out.
+    assert!(until("DateGreaterThan", "2020-01-01T00:00:00Z").is_empty());
+    assert!(
+        lint(
+            DocumentKind::Policy,
+            r#"{"Effect": "Deny", "Action": "kvstore:Describe*", "Resource": "*",
+                "Condition": {"DateLessThan": {"acs:CurrentTime": "2020-01-01T00:00:00Z"}}}"#
+        )
+        .is_empty()
+    );
+}
