@@ -39,7 +39,8 @@ use crate::json::{self, JsonKind, JsonValue};
 use crate::policy::Policy;
 use crate::principal::{Account, PrincipalRef};
 use crate::request::Request;
-use crate::source::{Source, read_source};
+use crate::source::read_source;
+use crate::span::Source;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,7 +237,7 @@ impl Loader {
     }
 
     fn policy(&mut self, relative: &str) -> Result<Policy, String> {
-        if relative.starts_with(crate::system_policies::REFERENCE_PREFIX) {
+        if relative.starts_with(crate::policy::system::REFERENCE_PREFIX) {
             return Policy::load(relative).map_err(|e| e.to_string());
         }
         let path = self.path(relative);

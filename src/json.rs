@@ -3,7 +3,7 @@
 //! serde_json forgets positions and silently keeps the last of two duplicate members; a policy
 //! linter needs both, so policies and requests are read here first and typed afterwards.
 
-use crate::source::Span;
+use crate::span::Span;
 
 /// How deeply arrays and objects may nest. Policies need five levels; the limit keeps hostile
 /// input from overflowing the stack of the recursive reader.

@@ -4,6 +4,7 @@
 pub mod arn;
 pub mod batch;
 pub mod condition;
+pub mod context;
 pub mod decision_test;
 pub mod eval;
 pub mod json;
@@ -15,8 +16,8 @@ pub mod report;
 pub mod request;
 pub mod restore;
 pub mod source;
+pub mod span;
 mod suggest;
-pub mod system_policies;
 pub mod value;
 
 pub use eval::{Decision, Explanation, PolicySet, PolicySetBuilder, PolicyType, Verdict};

@@ -2,14 +2,16 @@
 //! statement can be matched against them without allocating.
 
 use std::fmt;
-use std::net::IpAddr;
 
 use crate::arn::{self, Arn, ArnError};
-use crate::condition::{Family, KeyInfo, fold_key, global_key, key_info, suggest_key};
+use crate::context::{
+    Context, ContextEntry, ContextInput, ContextValue, ContextValues, KeyInfo, fold_key,
+    global_key, is_valid_key, key_info, suggest_key,
+};
 use crate::json::{self, JsonKind, JsonValue};
 use crate::pattern::fold_case;
-use crate::source::{Source, Span};
-use crate::value::{self, Decimal, Instant};
+use crate::span::{Source, Span};
+use crate::value::{self, Family, Instant};
 
 /// The action every restore is authorized as.
 pub const RESTORE_INSTANCE_ACTION: &str = "kvstore:RestoreInstance";
@@ -449,18 +451,13 @@ fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
     let (_, family) = global_key(key)?;
     values.iter().find_map(|value| {
         let error = match family {
-            Family::Date if value.instant.is_none() => Instant::parse_rfc3339(&value.text).err(),
-            Family::Bool if value.boolean.is_none() => value::parse_bool(&value.text).err(),
-            Family::Ip if value.ip.is_none() => value::parse_ip_addr(&value.text).err(),
+            Family::Date if value.instant().is_none() => Instant::parse_rfc3339(value.text()).err(),
+            Family::Bool if value.boolean().is_none() => value::parse_bool(value.text()).err(),
+            Family::Ip if value.ip().is_none() => value::parse_ip_addr(value.text()).err(),
             _ => None,
         };
         error.map(|e| e.to_string())
     })
-}
-
-/// Whether a condition key has the form `<ram-code>:<key>` with both parts non-empty.
-pub(crate) fn is_valid_key(key: &str) -> bool {
-    matches!(key.split_once(':'), Some((code, name)) if !code.is_empty() && !name.is_empty())
 }
 
 /// A doubt about a request that does not make it invalid.
@@ -664,199 +661,11 @@ impl RequestError {
     }
 }
 
-/// A value given for a condition key, before it is prepared.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ContextInput {
-    /// A string.
-    String(String),
-    /// A boolean.
-    Bool(bool),
-    /// A number, as its JSON text.
-    Number(String),
-}
-
-/// One or more values for a condition key; built from the usual Rust types with `From`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContextValues(Vec<ContextInput>);
-
-impl From<&str> for ContextValues {
-    fn from(s: &str) -> Self {
-        ContextValues(vec![ContextInput::String(s.to_string())])
-    }
-}
-impl From<String> for ContextValues {
-    fn from(s: String) -> Self {
-        ContextValues(vec![ContextInput::String(s)])
-    }
-}
-impl From<bool> for ContextValues {
-    fn from(b: bool) -> Self {
-        ContextValues(vec![ContextInput::Bool(b)])
-    }
-}
-impl From<i64> for ContextValues {
-    fn from(n: i64) -> Self {
-        ContextValues(vec![ContextInput::Number(n.to_string())])
-    }
-}
-impl From<IpAddr> for ContextValues {
-    fn from(ip: IpAddr) -> Self {
-        ContextValues(vec![ContextInput::String(ip.to_string())])
-    }
-}
-impl From<&Instant> for ContextValues {
-    fn from(t: &Instant) -> Self {
-        ContextValues(vec![ContextInput::String(t.to_string())])
-    }
-}
-impl<T: Into<ContextValues>> From<Vec<T>> for ContextValues {
-    fn from(values: Vec<T>) -> Self {
-        ContextValues(values.into_iter().flat_map(|v| v.into().0).collect())
-    }
-}
-impl From<ContextInput> for ContextValues {
-    fn from(input: ContextInput) -> Self {
-        ContextValues(vec![input])
-    }
-}
-
-/// The condition keys of a request, looked up case-insensitively, and the keys declared
-/// absent from the real call.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    entries: Vec<ContextEntry>,
-    /// Folded keys declared absent, sorted.
-    absent: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-struct ContextEntry {
-    key: String,
-    folded: String,
-    values: Vec<ContextValue>,
-}
-
-impl Context {
-    /// The values of a key given folded; an empty slice when the key is missing.
-    pub(crate) fn values(&self, folded_key: &str) -> &[ContextValue] {
-        self.entries
-            .binary_search_by(|e| e.folded.as_str().cmp(folded_key))
-            .map_or(&[], |i| &self.entries[i].values)
-    }
-
-    /// The values of a key, however it is spelled; empty when the key is missing.
-    pub fn get(&self, key: &str) -> &[ContextValue] {
-        self.values(&fold_key(key))
-    }
-
-    /// Whether a key, given folded, is declared absent from the real call.
-    pub(crate) fn is_declared_absent(&self, folded_key: &str) -> bool {
-        self.absent
-            .binary_search_by(|k| k.as_str().cmp(folded_key))
-            .is_ok()
-    }
-
-    /// The keys declared absent from the real call, folded, in order.
-    pub fn declared_absent(&self) -> impl Iterator<Item = &str> {
-        self.absent.iter().map(String::as_str)
-    }
-
-    /// Every key with its values, in folded-key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[ContextValue])> {
-        self.entries
-            .iter()
-            .map(|e| (e.key.as_str(), e.values.as_slice()))
-    }
-}
-
-/// One request value, read once as every type a condition may compare it as.
-#[derive(Debug, Clone)]
-pub struct ContextValue {
-    input: ContextInput,
-    text: String,
-    folded: String,
-    decimal: Option<Decimal>,
-    instant: Option<Instant>,
-    ip: Option<IpAddr>,
-    boolean: Option<bool>,
-}
-
-impl ContextValue {
-    fn new(input: ContextInput) -> ContextValue {
-        // Under String operators a boolean reads as `true`/`false` and a number as its JSON text.
-        let text = match &input {
-            ContextInput::String(s) | ContextInput::Number(s) => s.clone(),
-            ContextInput::Bool(b) => b.to_string(),
-        };
-        let boolean = match &input {
-            ContextInput::Bool(b) => Some(*b),
-            ContextInput::String(s) => value::parse_bool(s).ok(),
-            ContextInput::Number(_) => None,
-        };
-        ContextValue {
-            folded: fold_case(&text).into_owned(),
-            decimal: Decimal::parse(&text).ok(),
-            instant: Instant::parse_rfc3339(&text).ok(),
-            ip: value::parse_ip_addr(&text).ok(),
-            boolean,
-            text,
-            input,
-        }
-    }
-
-    /// The value as given.
-    pub fn input(&self) -> &ContextInput {
-        &self.input
-    }
-
-    /// The value as String operators read it.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    pub(crate) fn folded(&self) -> &str {
-        &self.folded
-    }
-
-    pub(crate) fn decimal(&self) -> Option<&Decimal> {
-        self.decimal.as_ref()
-    }
-
-    pub(crate) fn instant(&self) -> Option<&Instant> {
-        self.instant.as_ref()
-    }
-
-    pub(crate) fn ip(&self) -> Option<IpAddr> {
-        self.ip
-    }
-
-    pub(crate) fn boolean(&self) -> Option<bool> {
-        self.boolean
-    }
-}
-
-impl fmt::Display for ContextValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl serde::Serialize for ContextValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match &self.input {
-            ContextInput::String(s) => serializer.serialize_str(s),
-            ContextInput::Bool(b) => serializer.serialize_bool(*b),
-            ContextInput::Number(n) => match serde_json::from_str::<serde_json::Number>(n) {
-                Ok(number) => number.serialize(serializer),
-                Err(_) => serializer.serialize_str(n),
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Decimal;
+    use std::net::IpAddr;
 
     fn at() -> Instant {
         Instant::parse_rfc3339("2026-11-29T12:00:00Z").unwrap()

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ramguard::eval::{EntityType, PolicyKind, Slot};
 use ramguard::principal::{Account, AccountError, InvalidAccount, PrincipalError, PrincipalRef};
-use ramguard::source::Source;
+use ramguard::span::Source;
 use ramguard::{Explanation, Policy, PolicySet, PolicyType, Request, Verdict};
 
 const ACCOUNT_ID: &str = "1234567890123456";

@@ -3,8 +3,9 @@
 //! spec prescribes. Every table is run whole and every disagreement listed, not only the first;
 //! every decision is checked through both `evaluate` and `explain`.
 
+use ramguard::context::{ContextInput, ContextValues};
 use ramguard::json::{self, JsonKind, JsonValue};
-use ramguard::request::{ContextInput, ContextValues, RequestError};
+use ramguard::request::RequestError;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 

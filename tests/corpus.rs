@@ -10,9 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use ramguard::context::ContextInput;
 use ramguard::json::{self, JsonKind, JsonValue};
 use ramguard::policy::{InvalidPolicy, ParseError};
-use ramguard::request::ContextInput;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 

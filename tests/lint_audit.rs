@@ -3,7 +3,7 @@
 //! engine — deleting the statement a finding calls useless must not change one decision.
 
 use ramguard::lint::{DocumentKind, Finding, lint_source};
-use ramguard::source::Source;
+use ramguard::span::Source;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, Request, Verdict};
 

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
-use ramguard::request::ContextInput;
+use ramguard::context::ContextInput;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, Request};
 

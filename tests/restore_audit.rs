@@ -7,7 +7,7 @@ use ramguard::principal::{Account, InvalidAccount, PrincipalRef};
 use ramguard::restore::{
     self, CallError, CheckStatus, Clearance, InstanceState, Reason, RestoreCall, RestoreParameters,
 };
-use ramguard::source::Source;
+use ramguard::span::Source;
 use ramguard::value::Instant;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 

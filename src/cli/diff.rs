@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use ramguard::PolicySet;
-use ramguard::system_policies;
+use ramguard::policy::system;
 
 use super::batch::report_stopped;
 use super::common::{expand_args, load_policy, open_input, refuse_stdin_twice};
@@ -101,7 +101,7 @@ fn policy_set(paths: &[OsString], control: &[PathBuf]) -> Result<PolicySet, Repo
     // `system:NAME` names a built-in policy, not a file to expand.
     let (system, paths): (Vec<OsString>, Vec<OsString>) = paths.iter().cloned().partition(|p| {
         p.to_str()
-            .is_some_and(|p| p.starts_with(system_policies::REFERENCE_PREFIX))
+            .is_some_and(|p| p.starts_with(system::REFERENCE_PREFIX))
     });
     let mut files: Vec<PathBuf> = system.into_iter().map(PathBuf::from).collect();
     files.extend(expand_args(&paths)?);

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ramguard::Request;
+use ramguard::context::ContextInput;
 use ramguard::pattern::fold_case;
-use ramguard::request::{ANY_RESOURCE, ContextInput, RequestBuilder, RequestError, RequestWarning};
-use ramguard::source::{Source, read_source, write_located_error};
+use ramguard::request::{ANY_RESOURCE, RequestBuilder, RequestError, RequestWarning};
+use ramguard::source::{read_source, write_located_error};
+use ramguard::span::Source;
 
 use super::output::{
     Reported, eprint_text, report_rendered, report_source_error, report_with_help, warn,

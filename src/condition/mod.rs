@@ -1,12 +1,8 @@
 //! Conditions: operators, typed condition values, and their evaluation against a request
 //! [`Context`].
 
-mod keys;
 mod operator;
 
-pub use keys::{
-    GLOBAL_KEY_PREFIXES, GLOBAL_KEYS, KeyInfo, global_key, is_single_valued, key_info, suggest_key,
-};
 pub use operator::{
     BaseOperator, Comparison, Family, OPERATORS, Operator, OperatorError, SetQualifier,
 };
@@ -14,10 +10,10 @@ pub use operator::{
 use std::cmp::Ordering;
 use std::fmt;
 
+use crate::context::{Context, ContextValue, fold_key};
 use crate::json::{JsonKind, JsonValue};
 use crate::pattern::{Pattern, fold_case};
-use crate::request::{Context, ContextValue};
-use crate::source::Spanned;
+use crate::span::Spanned;
 use crate::value::{self, Decimal, Instant, IpNetwork, ValueError};
 
 /// One operator applied to one key: `"StringLike": {"acs:SourceVpc": ["vpc-1*", "vpc-2*"]}`
@@ -141,13 +137,6 @@ enum Operand {
     Instants(Box<[Instant]>),
     Networks(Box<[IpNetwork]>),
     Bool(bool),
-}
-
-/// Folds a condition key for lookup: keys compare case-insensitively (docs/semantics.md §3 [decision]).
-/// Per character, as actions are: `str::to_lowercase`'s final-sigma rule would fold `ΟΔΟΣ` and
-/// `ΟΔΟσ`, the same key in other letter case, apart.
-pub(crate) fn fold_key(key: &str) -> String {
-    crate::pattern::fold_case(key).into_owned()
 }
 
 impl CompiledCondition {

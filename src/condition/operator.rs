@@ -3,20 +3,7 @@
 
 use std::fmt;
 
-/// The type of value an operator family compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum Family {
-    /// `String…` operators: JSON strings.
-    String,
-    /// `Numeric…` operators: exact decimals.
-    Numeric,
-    /// `Date…` operators: RFC 3339 instants.
-    Date,
-    /// `Bool`: `true` or `false`.
-    Bool,
-    /// `IpAddress` / `NotIpAddress`: addresses and CIDR networks.
-    Ip,
-}
+pub use crate::value::Family;
 
 /// What an operator does with one request value and one policy value, before negation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -263,18 +250,6 @@ impl fmt::Display for Operator {
             Some(SetQualifier::ForAllValues) => write!(f, "ForAllValues:{}", self.base.name),
             None => f.write_str(self.base.name),
         }
-    }
-}
-
-impl fmt::Display for Family {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Family::String => "string",
-            Family::Numeric => "numeric",
-            Family::Date => "date",
-            Family::Bool => "boolean",
-            Family::Ip => "IP address",
-        })
     }
 }
 

@@ -13,7 +13,7 @@
 
 use super::compile::CompiledStatement;
 use super::{Layer, PolicySet};
-use crate::condition::fold_key;
+use crate::context::fold_key;
 use crate::policy::Effect;
 use crate::request::Request;
 

@@ -14,7 +14,7 @@ use super::{
 use crate::condition::{Condition, ConditionMiss};
 use crate::policy::{Effect, Statement};
 use crate::request::Request;
-use crate::source::{Source, Span};
+use crate::span::{Source, Span};
 
 /// A decision with everything that led to it. Serializes with a stable field order, so it can
 /// be pinned with `insta::assert_json_snapshot!`; `Display` renders it for people.

@@ -267,7 +267,7 @@ mod tests {
         crate::value::Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
     }
 
-    use crate::source::Source;
+    use crate::span::Source;
 
     fn config(text: &str) -> Result<Config, String> {
         Config::parse(Path::new("/repo"), text, "ramguard.toml").map_err(|e| e.to_string())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{DocumentKind, Sink, rules};
 use crate::arn::{ResourcePatternShape, classify_resource_pattern};
 use crate::policy::Policy;
-use crate::source::{Source, Span};
+use crate::span::{Source, Span};
 
 pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) {
     check_size(policy.source(), kind, sink);

@@ -7,7 +7,7 @@
 //! # Example
 //! ```
 //! use ramguard::lint::{DocumentKind, lint_source};
-//! use ramguard::source::Source;
+//! use ramguard::span::Source;
 //! use ramguard::value::Instant;
 //!
 //! let source = Source::new(
@@ -18,6 +18,7 @@
 //! assert_eq!(findings[0].code, "restore-on-every-instance");
 //! ```
 
+mod analysis;
 mod config;
 mod document;
 mod names;
@@ -38,7 +39,7 @@ pub use run::{
 use std::sync::Arc;
 
 use crate::policy::{InvalidPolicy, MAX_POLICY_CHARS, MAX_SESSION_POLICY_CHARS, Policy, Statement};
-use crate::source::{Position, Source, Span};
+use crate::span::{Position, Source, Span};
 use crate::value::Instant;
 
 /// What is wrong, where, and how to fix it.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::config::{Config, same_path};
 use super::{DocumentKind, Finding, Severity, lint_source, rules};
 use crate::json::{self, JsonKind};
-use crate::source::{Source, SourceError, Span, read_source};
+use crate::source::{SourceError, read_source};
+use crate::span::{Source, Span};
 use crate::value::Instant;
 
 /// What `check` was told besides the files.

@@ -1,15 +1,15 @@
 //! Security warnings, specific to what ramguard guards: who can restore which instance, and
 //! whether the guardrails meant to stop restores can stop anything.
 
+use super::analysis::{Explained, contradiction, patterns_that_match};
 use super::names::KVSTORE;
-use super::statements::{contradiction, patterns_that_match};
 use super::subsume::{covers, matches_some_instance};
 use super::{DocumentKind, Sink, rules};
 use crate::condition::{Comparison, Condition, ConditionValue, SetQualifier};
-use crate::condition::{KeyInfo, key_info};
+use crate::context::{KeyInfo, key_info};
 use crate::pattern::{Pattern, fold_case};
 use crate::policy::{Effect, Policy, Statement};
-use crate::source::Span;
+use crate::span::Span;
 
 /// Every kvstore instance ARN, as a pattern: `acs:kvstore:{region}:{account}:instance/{id}`.
 /// Its stars cross colons, so it covers more than real ARNs: a pattern that covers it surely
@@ -27,16 +27,6 @@ const RESTRICTING_KEYS: &[&str] = &[
     "acs:SourceVpc",
     "acs:SourceVpcIp",
 ];
-
-/// What the security checks already reported, so that plainer checks do not report the same
-/// mistake again.
-#[derive(Debug, Default)]
-pub(crate) struct Explained {
-    /// Spans a security finding points at or explains.
-    pub(crate) spans: Vec<Span>,
-    /// Statements a security finding says can never match.
-    pub(crate) statements: Vec<usize>,
-}
 
 pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) -> Explained {
     let mut explained = Explained::default();

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::source::{Source, SourceError, Span, write_located_error};
+use crate::source::{SourceError, write_located_error};
+
+use crate::span::{Source, Span};
 
 /// Why a policy document is invalid. The [`code`](ParseErrorKind::code) is stable: `check`
 /// reports it, tests and suppressions name it.
@@ -311,7 +313,7 @@ impl LoadError {
             LoadError::Source(e) => e.help().to_string(),
             LoadError::Invalid(_) => "fix the errors above".to_string(),
             LoadError::UnknownSystemPolicy { .. } => {
-                let names: Vec<String> = crate::system_policies::names()
+                let names: Vec<String> = crate::policy::system::names()
                     .map(|n| format!("`system:{n}`"))
                     .collect();
                 format!("the built-in system policies are {}", names.join(", "))

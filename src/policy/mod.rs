@@ -1,9 +1,12 @@
 //! Policy documents: the typed form of a RAM policy, read strictly from JSON with every error
 //! located.
 
+mod envelope;
 mod error;
 mod parse;
+pub mod system;
 
+pub use envelope::{Unwrapped, WrapperError, unwrap_response};
 pub use error::{InvalidPolicy, LoadError, ParseError, ParseErrorKind};
 
 use std::fmt;
@@ -11,7 +14,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::condition::Condition;
-use crate::source::{self, Source, Span, Spanned};
+use crate::source;
+use crate::span::{Source, Span, Spanned};
 
 /// RAM's size limit for a custom policy and a control policy, in characters.
 pub const MAX_POLICY_CHARS: usize = 6_144;
@@ -122,9 +126,9 @@ impl Policy {
         let reference = reference.as_ref();
         let system = reference
             .to_str()
-            .and_then(|text| text.strip_prefix(crate::system_policies::REFERENCE_PREFIX));
+            .and_then(|text| text.strip_prefix(crate::policy::system::REFERENCE_PREFIX));
         match system {
-            Some(name) => match crate::system_policies::get(name) {
+            Some(name) => match crate::policy::system::get(name) {
                 Some(policy) => Ok(policy?),
                 None => Err(LoadError::UnknownSystemPolicy {
                     name: name.to_string(),

@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
+use super::envelope::{Unwrapped, unwrap_response};
 use super::{
     Effect, InvalidPolicy, NameList, ParseError, ParseErrorKind as Kind, Policy, Statement,
 };
 use crate::arn;
 use crate::condition::{Condition, ConditionValue, ConditionValueError, Family, Operator};
+use crate::context::is_valid_key;
 use crate::json::{self, JsonKind, JsonMember, JsonValue};
-use crate::request::is_valid_key;
-use crate::source::{Source, Span, Spanned, Unwrapped, unwrap_response};
+use crate::span::{Source, Span, Spanned};
 
 const DOCUMENT_MEMBERS: &[&str] = &["Version", "Statement"];
 const STATEMENT_MEMBERS: &[&str] = &[
@@ -320,7 +321,7 @@ impl Reader {
             };
             let mut seen: Vec<(String, &str)> = Vec::new();
             for key_member in self.members(keys, &[], "a condition operator").members {
-                let folded = crate::condition::fold_key(&key_member.name);
+                let folded = crate::context::fold_key(&key_member.name);
                 if let Some((_, first)) = seen.iter().find(|(f, _)| *f == folded) {
                     self.error(
                         Kind::DuplicateMember {

@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::policy::InvalidPolicy;
-use crate::source::{Source, SourceError, Span, write_located_error};
+use crate::source::{SourceError, write_located_error};
+use crate::span::{Source, Span};
 
 /// Why an account file is invalid. The [`code`](AccountErrorKind::code) is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -20,7 +20,7 @@
 //! ```
 //!
 //! Policy paths are relative to the account file; the built-in system policies
-//! ([`crate::system_policies`]) may be attached without a definition. Every name referenced must
+//! ([`crate::policy::system`]) may be attached without a definition. Every name referenced must
 //! be defined. Groups do not nest and nothing else refers back to what refers to it, so the
 //! format cannot express a cycle.
 
@@ -35,7 +35,8 @@ use std::sync::Arc;
 
 use crate::eval::{EntityType, PolicyInfo, PolicyKind, PolicySetBuilder, Principal, Slot};
 use crate::policy::Policy;
-use crate::source::{self, Source};
+use crate::source;
+use crate::span::Source;
 
 /// `AuthPrincipalType` of a RAM user.
 pub const SUB_USER: &str = "SubUser";
@@ -169,7 +170,7 @@ impl Account {
     /// # Example
     /// ```
     /// use ramguard::principal::{Account, PrincipalRef};
-    /// use ramguard::source::Source;
+    /// use ramguard::span::Source;
     /// use ramguard::{Request, Verdict};
     ///
     /// let text = r#"{

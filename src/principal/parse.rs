@@ -9,9 +9,9 @@ use super::{Account, Attachment, Entity, PolicyEntry, User};
 use crate::arn::Arn;
 use crate::eval::PolicyKind;
 use crate::json::{self, JsonKind, JsonMember, JsonValue};
+use crate::policy::system::{self, Attachable};
 use crate::policy::{InvalidPolicy, LoadError, Policy};
-use crate::source::{Source, Span, Spanned};
-use crate::system_policies::{self, Attachable};
+use crate::span::{Source, Span, Spanned};
 
 const ROOT_MEMBERS: &[&str] = &[
     "account_id",
@@ -130,7 +130,7 @@ impl Reader {
                 );
             }
             seen_control.push(&name.value);
-            match system_policies::attachable(&name.value) {
+            match system::attachable(&name.value) {
                 Some(Attachable::Control) => {}
                 Some(Attachable::Identity) => self.error(
                     Kind::NotAControlPolicy {
@@ -162,7 +162,7 @@ impl Reader {
             }
             for attachment in &entity.policies {
                 let name = &attachment.policy;
-                match system_policies::attachable(&name.value) {
+                match system::attachable(&name.value) {
                     Some(Attachable::Identity) => {}
                     Some(Attachable::Control) => self.error(
                         Kind::NotAnIdentityPolicy {
@@ -217,7 +217,7 @@ impl Reader {
             if entries.iter().any(|(n, _)| n == name) {
                 continue;
             }
-            match system_policies::get(name) {
+            match system::get(name) {
                 Some(Ok(policy)) => entries.push((
                     name.clone(),
                     PolicyEntry {
@@ -287,7 +287,7 @@ impl Reader {
             let Some(name) = self.name(member, "policies") else {
                 continue;
             };
-            if system_policies::is_system_policy(&name) {
+            if system::is_system_policy(&name) {
                 self.error(Kind::SystemPolicyRedefined { name }, member.name_span);
                 continue;
             }
@@ -671,7 +671,7 @@ fn isolate(text: &str, span: Span) -> String {
 /// names a reference may use there.
 fn with_system(defined: &[String], attachable: Attachable) -> Vec<String> {
     let mut names = defined.to_vec();
-    names.extend(system_policies::names_for(attachable).map(str::to_string));
+    names.extend(system::names_for(attachable).map(str::to_string));
     names
 }
 

@@ -7,8 +7,9 @@ use std::panic::AssertUnwindSafe;
 
 use super::validate::{CheckStatus, InstanceCheck, Validation, is_valid_instance_id};
 use super::{InstanceState, ParameterError, RestoreParameters, RestorePlan};
+use crate::context::ContextValues;
 use crate::eval::{Decision, Explanation, PolicySet};
-use crate::request::{CURRENT_TIME_KEY, ContextValues, Request, RequestBuilder, RequestError};
+use crate::request::{CURRENT_TIME_KEY, Request, RequestBuilder, RequestError};
 use crate::value::Instant;
 
 /// A `RestoreInstance` call about to be made: where, with which parameters, in which request
@@ -433,7 +434,7 @@ impl fmt::Display for Reason {
 /// # Example
 /// ```
 /// use ramguard::restore::{self, Clearance, InstanceState, RestoreCall, RestoreParameters};
-/// use ramguard::source::Source;
+/// use ramguard::span::Source;
 /// use ramguard::value::Instant;
 /// use ramguard::{Policy, PolicySet};
 ///

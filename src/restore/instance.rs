@@ -25,7 +25,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::json::{self, JsonKind, JsonValue};
-use crate::source::{self, Source, SourceError, Span};
+use crate::source::{self, SourceError};
+use crate::span::{Source, Span};
 use crate::value::Instant;
 
 /// The `InstanceStatus` of an instance being migrated — **\[decision\]** the status a zone
@@ -103,7 +104,7 @@ impl InstanceState {
     /// # Example
     /// ```
     /// use ramguard::restore::{Flashback, InstanceState};
-    /// use ramguard::source::Source;
+    /// use ramguard::span::Source;
     ///
     /// let text = r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#;
     /// let state = InstanceState::parse(&Source::new("r-1.json", text))?;

@@ -5,6 +5,8 @@
 //! and says, on failure, what it expected and what it found. Values are parsed
 //! once when a policy is loaded, so the types favour exactness over size.
 
+use std::fmt;
+
 mod decimal;
 mod instant;
 mod ip;
@@ -111,6 +113,33 @@ pub fn parse_bool(s: &str) -> Result<bool, ValueError> {
     } else {
         Err(ValueError::InvalidBool {
             input: s.to_owned(),
+        })
+    }
+}
+
+/// The type of value an operator family compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Family {
+    /// `String…` operators: JSON strings.
+    String,
+    /// `Numeric…` operators: exact decimals.
+    Numeric,
+    /// `Date…` operators: RFC 3339 instants.
+    Date,
+    /// `Bool`: `true` or `false`.
+    Bool,
+    /// `IpAddress` / `NotIpAddress`: addresses and CIDR networks.
+    Ip,
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::String => "string",
+            Family::Numeric => "numeric",
+            Family::Date => "date",
+            Family::Bool => "boolean",
+            Family::Ip => "IP address",
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Fixtures for the `RestoreInstance` parameter and guard tests.
 
 use ramguard::restore::{CheckStatus, Clearance, InstanceState, Reason, Validation};
-use ramguard::source::Source;
+use ramguard::span::Source;
 use ramguard::value::Instant;
 
 /// The submission time of every call.

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::policy::{InvalidPolicy, Policy};
-use crate::source::Source;
+use crate::span::Source;
 
 /// `AliyunKvstoreFullAccess`: `kvstore:*` on every resource, so it allows `RestoreInstance`
 /// everywhere.
@@ -42,17 +42,17 @@ const SYSTEM_POLICIES: &[(&str, Attachable, &str)] = &[
     (
         KVSTORE_FULL_ACCESS,
         Attachable::Identity,
-        include_str!("system/AliyunKvstoreFullAccess.json"),
+        include_str!("../system/AliyunKvstoreFullAccess.json"),
     ),
     (
         KVSTORE_READ_ONLY_ACCESS,
         Attachable::Identity,
-        include_str!("system/AliyunKvstoreReadOnlyAccess.json"),
+        include_str!("../system/AliyunKvstoreReadOnlyAccess.json"),
     ),
     (
         FULL_ALIYUN_ACCESS,
         Attachable::Control,
-        include_str!("system/FullAliyunAccess.json"),
+        include_str!("../system/FullAliyunAccess.json"),
     ),
 ];
 
@@ -91,14 +91,14 @@ pub fn attachable(name: &str) -> Option<Attachable> {
 ///
 /// # Example
 /// ```
-/// use ramguard::system_policies::{self, KVSTORE_FULL_ACCESS};
+/// use ramguard::policy::system::{self, KVSTORE_FULL_ACCESS};
 ///
-/// let policy = system_policies::get(KVSTORE_FULL_ACCESS).unwrap()?;
+/// let policy = system::get(KVSTORE_FULL_ACCESS).unwrap()?;
 /// assert_eq!(policy.name(), "AliyunKvstoreFullAccess");
-/// assert!(system_policies::get("AliyunKvstoreFullAcess").is_none());
+/// assert!(system::get("AliyunKvstoreFullAcess").is_none());
 ///
 /// // Resource Directory's default control policy, for a set with Deny-only guardrails.
-/// let full = system_policies::get(system_policies::FULL_ALIYUN_ACCESS).unwrap()?;
+/// let full = system::get(system::FULL_ALIYUN_ACCESS).unwrap()?;
 /// let set = ramguard::PolicySet::builder().control(full).build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -1,0 +1,195 @@
+//! Sources and positions: the text of a document, byte spans into it, and their line and column
+//! for people. Everything that reports a position builds on this; it imports nothing else from
+//! the crate.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A half-open range of byte offsets into a [`Source`]'s text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+pub struct Span {
+    /// The first byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it stands in its source.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Pairs a value with its span.
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
+/// Equality ignores the span: two policies that say the same thing are equal wherever written.
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for Spanned<T> {}
+
+/// A 1-based line and column; the column counts Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Position {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1, in characters.
+    pub column: usize,
+}
+
+/// The text of one document and the name it is reported under.
+#[derive(Debug)]
+pub struct Source {
+    name: String,
+    origin: Option<String>,
+    text: String,
+    line_starts: Vec<usize>,
+    /// Per line, whether it is ASCII: there a column is a byte difference, so reporting many
+    /// findings on one long line stays linear.
+    ascii_lines: Vec<bool>,
+}
+
+impl Source {
+    /// A source called `name` (usually a path) holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
+        Self::build(name.into(), None, text.into())
+    }
+
+    /// A document found inside another file, such as the `PolicyDocument` string of a
+    /// `GetPolicyVersion` response: positions refer to the decoded text, the name stays the file's.
+    pub fn embedded(
+        name: impl Into<String>,
+        origin: impl Into<String>,
+        text: String,
+    ) -> Arc<Source> {
+        Self::build(name.into(), Some(origin.into()), text)
+    }
+
+    fn build(name: String, origin: Option<String>, text: String) -> Arc<Source> {
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let line_starts: Vec<usize> = std::iter::once(bom)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let ascii_lines = line_starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
+                text.get(start..end).is_some_and(str::is_ascii)
+            })
+            .collect();
+        Arc::new(Source {
+            name,
+            origin,
+            text,
+            line_starts,
+            ascii_lines,
+        })
+    }
+
+    /// The name the source is reported under.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where inside the named file the text came from, for embedded documents.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The length of the text in characters, the unit of RAM's size limits.
+    pub fn char_count(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    /// The line and column of a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1].min(offset);
+        let column = if self.ascii_lines[line - 1] {
+            offset - start
+        } else {
+            self.text
+                .get(start..offset)
+                .map_or(offset - start, |prefix| prefix.chars().count())
+        } + 1;
+        Position { line, column }
+    }
+
+    /// Whether a 1-based line is all ASCII, so that its columns are byte offsets.
+    pub fn line_is_ascii(&self, line: usize) -> bool {
+        self.ascii_lines
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(true)
+    }
+
+    /// The text of a 1-based line, without its line terminator.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+
+    /// The text a span covers.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_handle_crlf_and_bom() {
+        let s = Source::new("a.json", "\u{feff}{\r\n  \"é\": 1,\r\n  \"b\": 2\n}");
+        assert_eq!(s.position(3), Position { line: 1, column: 1 });
+        let b = s.text().find("\"b\"").unwrap();
+        assert_eq!(s.position(b), Position { line: 3, column: 3 });
+        let one = s.text().find('1').unwrap();
+        assert_eq!(s.position(one), Position { line: 2, column: 8 });
+        assert_eq!(s.line_text(2), "  \"é\": 1,");
+        assert_eq!(s.line_text(4), "}");
+        assert_eq!(s.line_text(9), "");
+        assert_eq!(s.position(10_000), Position { line: 4, column: 2 });
+    }
+}
