@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use serde::Serialize;
 
 use crate::eval::{PolicySet, PolicyType, StatementId, Verdict};
-use crate::json::{self, JsonKind};
+use crate::json::{self, JsonKind, JsonValue};
 use crate::request::{Request, RequestWarning};
 
 /// Lines decided together: large enough to keep every thread busy, small enough that memory
@@ -21,7 +21,7 @@ pub struct BatchRecord {
     pub line: usize,
     /// The request's `"id"`, copied as given, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    pub id: Option<JsonValue>,
     /// The decision, or why the line could not be decided.
     #[serde(flatten)]
     pub result: BatchResult,
@@ -101,7 +101,7 @@ pub fn decide_line(set: &PolicySet, line_number: usize, line: &str) -> BatchReco
             );
         }
     };
-    let id = root.get("id").map(|v| v.to_serde());
+    let id = root.get("id").cloned();
     if !matches!(root.kind, JsonKind::Object(_)) {
         return record(
             id,
@@ -290,7 +290,7 @@ pub struct DecisionChange {
     pub line: usize,
     /// The request's `"id"`, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<serde_json::Value>,
+    pub id: Option<JsonValue>,
     /// The decision under the old policies.
     pub old: BatchResult,
     /// The decision under the new policies.

@@ -77,7 +77,8 @@ impl JsonValue {
         }
     }
 
-    /// Converts to a `serde_json::Value` (numbers that serde_json cannot hold become strings).
+    /// Converts to a `serde_json::Value` (numbers that serde_json cannot hold become strings;
+    /// members lose their order unless serde_json keeps it).
     pub fn to_serde(&self) -> serde_json::Value {
         use serde_json::Value;
         match &self.kind {
@@ -94,6 +95,37 @@ impl JsonValue {
                     .map(|m| (m.name.clone(), m.value.to_serde()))
                     .collect(),
             ),
+        }
+    }
+}
+
+/// Writes the value back as JSON, members in source order whatever features serde_json is
+/// built with; numbers as serde_json reads them (a number it cannot hold becomes a string).
+impl serde::Serialize for JsonValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.kind {
+            JsonKind::Null => serializer.serialize_unit(),
+            JsonKind::Bool(b) => serializer.serialize_bool(*b),
+            JsonKind::Number(n) => match serde_json::from_str::<serde_json::Number>(n) {
+                Ok(number) => number.serialize(serializer),
+                Err(_) => serializer.serialize_str(n),
+            },
+            JsonKind::String(s) => serializer.serialize_str(s),
+            JsonKind::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            JsonKind::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for member in members {
+                    map.serialize_entry(&member.name, &member.value)?;
+                }
+                map.end()
+            }
         }
     }
 }

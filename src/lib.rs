@@ -2,9 +2,13 @@
 #![deny(missing_docs)]
 
 pub mod arn;
+#[cfg(feature = "cli")]
 pub mod batch;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod condition;
 pub mod context;
+#[cfg(feature = "cli")]
 pub mod decision_test;
 pub mod eval;
 pub mod json;
@@ -12,6 +16,7 @@ pub mod lint;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
+#[cfg(feature = "cli")]
 pub mod report;
 pub mod request;
 pub mod restore;

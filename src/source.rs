@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(feature = "cli")]
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::span::{Source, Span};
@@ -125,6 +127,7 @@ pub fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
 ///
 /// # Errors
 /// An argument that names nothing, or a malformed glob.
+#[cfg(feature = "cli")]
 pub fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, SourceError> {
     let mut walker = Walker::default();
     for arg in args {
@@ -164,6 +167,7 @@ pub fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, SourceError> {
 
 /// How command-line globs match: `*` and `?` stay within one path component, `**` crosses
 /// them, and a leading dot is matched like any other character.
+#[cfg(feature = "cli")]
 const GLOB_OPTIONS: glob::MatchOptions = glob::MatchOptions {
     case_sensitive: true,
     require_literal_separator: true,
@@ -172,6 +176,7 @@ const GLOB_OPTIONS: glob::MatchOptions = glob::MatchOptions {
 
 /// The directory a glob's matches lie under: its components before the first one with a
 /// wildcard (`.` when the first one has one).
+#[cfg(feature = "cli")]
 fn glob_base(glob: &str) -> PathBuf {
     let mut base = PathBuf::new();
     for component in Path::new(glob).components() {
@@ -193,12 +198,14 @@ fn glob_base(glob: &str) -> PathBuf {
 
 /// Files found so far, and the real directories and files already visited.
 #[derive(Default)]
+#[cfg(feature = "cli")]
 struct Walker {
     files: Vec<PathBuf>,
     seen_files: std::collections::HashSet<PathBuf>,
     seen_dirs: std::collections::HashSet<PathBuf>,
 }
 
+#[cfg(feature = "cli")]
 impl Walker {
     /// Adds a file unless its real path was added already.
     fn add_file(&mut self, path: PathBuf) {
@@ -251,7 +258,7 @@ pub fn write_located_error(
     write!(f, "\n  help: {help}")
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod tests {
     use super::*;
 

@@ -151,3 +151,17 @@ fn records_carry_warnings_and_the_keys_the_decision_depends_on() {
             "\n"
         ));
 }
+
+#[test]
+fn an_id_is_copied_as_written() {
+    let input = r#"{"id": {"z": 1, "a": [1.50, 1e400]}, "action": "kvstore:DescribeRegions", "resource": "*"}"#;
+    ramguard()
+        .args(["batch", "--policy", "policies/auditor.json", "--jobs", "1"])
+        .write_stdin(format!("{input}\n"))
+        .assert()
+        .code(0)
+        .stdout(concat!(
+            r#"{"line":1,"id":{"z":1,"a":[1.5,"1e400"]},"decision":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"auditor","index":0}}"#,
+            "\n"
+        ));
+}

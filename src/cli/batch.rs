@@ -70,7 +70,7 @@ fn replay(args: &BatchArgs) -> Result<(), Reported> {
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    match ramguard::batch::run(&set, BufReader::new(input), BufWriter::new(output), jobs) {
+    match crate::batch::run(&set, BufReader::new(input), BufWriter::new(output), jobs) {
         Ok(summary) => {
             let lines = if summary.lines == 1 { "line" } else { "lines" };
             eprint_text(&format!(

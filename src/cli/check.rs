@@ -4,10 +4,10 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::lint::{CheckOptions, CheckRun, Config, ConfigError, RULES, rule};
+use crate::report::ReportFormat;
+use crate::value::Instant;
 use clap::{Args, ValueEnum};
-use ramguard::lint::{CheckOptions, CheckRun, Config, ConfigError, RULES, rule};
-use ramguard::report::ReportFormat;
-use ramguard::value::Instant;
 
 use super::common::expand_args;
 use super::exit;

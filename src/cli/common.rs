@@ -3,13 +3,13 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::arn::Arn;
+use crate::eval::PolicySetBuilder;
+use crate::policy::LoadError;
+use crate::principal::{Account, AccountError, PrincipalError, PrincipalRef};
+use crate::source::{SourceError, expand_paths};
+use crate::{Policy, PolicySet};
 use clap::{Args, ValueEnum};
-use ramguard::arn::Arn;
-use ramguard::eval::PolicySetBuilder;
-use ramguard::policy::LoadError;
-use ramguard::principal::{Account, AccountError, PrincipalError, PrincipalRef};
-use ramguard::source::{SourceError, expand_paths};
-use ramguard::{Policy, PolicySet};
 
 use super::output::{Reported, report_rendered, report_source_error, report_with_help};
 

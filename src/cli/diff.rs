@@ -4,9 +4,9 @@ use std::ffi::OsString;
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
+use crate::PolicySet;
+use crate::policy::system;
 use clap::Args;
-use ramguard::PolicySet;
-use ramguard::policy::system;
 
 use super::batch::report_stopped;
 use super::common::{expand_args, load_policy, open_input, refuse_stdin_twice};
@@ -78,7 +78,7 @@ fn compare(args: &DiffArgs) -> Result<usize, Reported> {
     let old = policy_set(&args.old, &args.control_policies)?;
     let new = policy_set(&args.new, &args.control_policies)?;
     let input = open_input(&args.input)?;
-    match ramguard::batch::diff(&old, &new, BufReader::new(input), io::stdout().lock()) {
+    match crate::batch::diff(&old, &new, BufReader::new(input), io::stdout().lock()) {
         Ok(summary) => {
             let requests = if summary.lines == 1 {
                 "request"

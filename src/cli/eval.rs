@@ -1,8 +1,8 @@
 //! `ramguard eval`: one request against policies, with the decision and its trace.
 
+use crate::request::RequestWarning;
+use crate::{Explanation, Verdict};
 use clap::Args;
-use ramguard::request::RequestWarning;
-use ramguard::{Explanation, Verdict};
 use serde::Serialize;
 
 use super::common::{Format, PolicyArgs, refuse_stdin_twice, same_account};

@@ -65,7 +65,8 @@ enum Command {
     Diff(diff::DiffArgs),
 }
 
-/// Parses the command line and runs the subcommand; never panics out to the user.
+/// Parses the command line and runs the subcommand; never panics out to the user. The
+/// `ramguard` binary is this function.
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

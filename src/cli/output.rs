@@ -4,7 +4,7 @@
 use std::fmt::Display;
 use std::io::{self, Write};
 
-use ramguard::source::SourceError;
+use crate::source::SourceError;
 
 /// A failure already explained to the user; the subcommand exits with [`super::exit::UNUSABLE`].
 #[derive(Debug)]

@@ -4,13 +4,13 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use crate::Request;
+use crate::context::ContextInput;
+use crate::pattern::fold_case;
+use crate::request::{ANY_RESOURCE, RequestBuilder, RequestError, RequestWarning};
+use crate::source::{read_source, write_located_error};
+use crate::span::Source;
 use clap::Args;
-use ramguard::Request;
-use ramguard::context::ContextInput;
-use ramguard::pattern::fold_case;
-use ramguard::request::{ANY_RESOURCE, RequestBuilder, RequestError, RequestWarning};
-use ramguard::source::{read_source, write_located_error};
-use ramguard::span::Source;
 
 use super::output::{
     Reported, eprint_text, report_rendered, report_source_error, report_with_help, warn,

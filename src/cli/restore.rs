@@ -4,15 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-use ramguard::Explanation;
-use ramguard::pattern::fold_case;
-use ramguard::request::{CURRENT_TIME_KEY, RequestWarning};
-use ramguard::restore::{
+use crate::Explanation;
+use crate::pattern::fold_case;
+use crate::request::{CURRENT_TIME_KEY, RequestWarning};
+use crate::restore::{
     self, CallError, CheckStatus, Clearance, InstanceCheck, InstanceError, InstanceState,
     Parameter, ParameterError, Reason, RestoreCall, RestoreParameters, RestorePlan, Validation,
 };
-use ramguard::value::Instant;
+use crate::value::Instant;
+use clap::Args;
 use serde::Serialize;
 
 use super::common::{Format, PolicyArgs, refuse_stdin_twice};
@@ -26,7 +26,7 @@ use super::request::{ContextArgs, report_request_error, warn_request};
 /// Check a RestoreInstance call before making it: whether RAM allows it, whether the API would
 /// accept its parameters, and what it would do to the instance.
 ///
-/// The answer is the library guard's (`ramguard::restore::guard`): exit 0 only when it would
+/// The answer is the library guard's (`crate::restore::guard`): exit 0 only when it would
 /// permit the restore, that is when RAM allows it whatever the keys the call lacks, the API would
 /// accept the parameters, and the instance's state (--instance) was checked and passed.
 ///

@@ -4,8 +4,8 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 
+use crate::decision_test::{CaseOutcome, CaseResult, TestFileError, run_file};
 use clap::Args;
-use ramguard::decision_test::{CaseOutcome, CaseResult, TestFileError, run_file};
 
 use super::common::expand_args;
 use super::exit;

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
+use crate::eval::{EntityType, MatchedStatement, PolicyInfo, PolicyKind, Slot};
+use crate::principal::PrincipalRef;
+use crate::request::RESTORE_INSTANCE_ACTION;
+use crate::{Explanation, PolicySet, PolicyType, Request, Verdict};
 use clap::Args;
-use ramguard::eval::{EntityType, MatchedStatement, PolicyInfo, PolicyKind, Slot};
-use ramguard::principal::PrincipalRef;
-use ramguard::request::RESTORE_INSTANCE_ACTION;
-use ramguard::{Explanation, PolicySet, PolicyType, Request, Verdict};
 use serde::Serialize;
 
 use super::common::{Format, load_account, report_principal_error, same_account};

@@ -19,10 +19,12 @@
 //! ```
 
 mod analysis;
+#[cfg(feature = "cli")]
 mod config;
 mod document;
 mod names;
 mod rules;
+#[cfg(feature = "cli")]
 mod run;
 mod security;
 mod statements;
@@ -30,8 +32,10 @@ mod subsume;
 mod values;
 mod vocabulary;
 
+#[cfg(feature = "cli")]
 pub use config::{CONFIG_FILE, Config, ConfigError, Suppression};
 pub use rules::{RULES, Rule, RuleDoc, Severity, rule};
+#[cfg(feature = "cli")]
 pub use run::{
     CheckOptions, CheckRun, FileOutcome, FileStatus, RunError, SeverityCounts, Suppressed,
 };
