@@ -34,13 +34,14 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::PolicySet;
+use crate::diagnostic::Diagnostic;
 use crate::eval::{Explanation, PolicySetBuilder, Verdict};
 use crate::json::{self, JsonKind, JsonValue};
 use crate::policy::Policy;
 use crate::principal::{Account, PrincipalRef};
 use crate::request::Request;
 use crate::source::read_source;
-use crate::span::Source;
+use crate::span::{Source, Span};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,13 +139,35 @@ pub enum TestFileError {
     #[error(transparent)]
     Source(#[from] crate::source::SourceError),
     /// It is not JSON, or not a test file.
-    #[error("{file}: {message}")]
+    #[error("{}: {message}", file.name())]
     Invalid {
-        /// The file, with the position when known.
-        file: String,
+        /// The file.
+        file: Arc<Source>,
+        /// Where in it, when known.
+        span: Option<Span>,
         /// What is wrong.
         message: String,
     },
+}
+
+impl TestFileError {
+    /// The error as a diagnostic, located in the test file when the position is known.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let help = "see `ramguard test --help` for the format of a test file";
+        match self {
+            TestFileError::Source(e) => e.diagnostic(),
+            TestFileError::Invalid {
+                file,
+                span: Some(span),
+                message,
+            } => Diagnostic::error("invalid-test-file", message.clone())
+                .with_help(help)
+                .at(file, *span),
+            TestFileError::Invalid { .. } => {
+                Diagnostic::error("invalid-test-file", self.to_string()).with_help(help)
+            }
+        }
+    }
 }
 
 /// Runs every case of a test file, in order.
@@ -156,11 +179,13 @@ pub enum TestFileError {
 pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, TestFileError> {
     let source = read_source(path)?;
     let invalid = |message: String| TestFileError::Invalid {
-        file: source.name().to_string(),
+        file: source.clone(),
+        span: None,
         message,
     };
     let root = json::parse(source.text()).map_err(|e| TestFileError::Invalid {
-        file: format!("{}:{}", source.name(), source.position(e.span.start)),
+        file: source.clone(),
+        span: Some(e.span),
         message: format!("invalid JSON: {}", e.message),
     })?;
     if !matches!(root.kind, JsonKind::Object(_)) {
@@ -259,16 +284,18 @@ impl Loader {
         &self,
         value: &serde_json::Value,
         spanned: Option<&JsonValue>,
-        source: &Source,
+        source: &Arc<Source>,
     ) -> Result<Request, String> {
         match (value, spanned) {
             (serde_json::Value::String(relative), _) => {
                 let request_source =
                     read_source(&self.path(relative)).map_err(|e| e.to_string())?;
                 Request::from_json_text(request_source.text())
-                    .map_err(|e| e.located(&request_source))
+                    .map_err(|e| e.diagnostic(Some(&request_source)).to_string())
             }
-            (_, Some(inline)) => Request::from_json(inline).map_err(|e| e.located(source)),
+            (_, Some(inline)) => {
+                Request::from_json(inline).map_err(|e| e.diagnostic(Some(source)).to_string())
+            }
             _ => Err("`request` must be a request object or the path of a request file".into()),
         }
     }

@@ -10,16 +10,17 @@ pub mod condition;
 pub mod context;
 #[cfg(feature = "cli")]
 pub mod decision_test;
+pub mod diagnostic;
 pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
-#[cfg(feature = "cli")]
 pub mod report;
 pub mod request;
 pub mod restore;
+pub mod rules;
 pub mod source;
 pub mod span;
 mod suggest;

@@ -8,10 +8,12 @@ use crate::context::{
     Context, ContextEntry, ContextInput, ContextValue, ContextValues, KeyInfo, fold_key,
     global_key, is_valid_key, key_info, suggest_key,
 };
+use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue};
 use crate::pattern::fold_case;
 use crate::span::{Source, Span};
 use crate::value::{self, Family, Instant};
+use std::sync::Arc;
 
 /// The action every restore is authorized as.
 pub const RESTORE_INSTANCE_ACTION: &str = "kvstore:RestoreInstance";
@@ -474,24 +476,34 @@ pub enum RequestWarning {
 }
 
 impl RequestWarning {
-    /// The stable code of the warning.
-    pub fn code(&self) -> &'static str {
-        match self {
-            RequestWarning::UnknownGlobalKey { .. } => "unknown-global-key",
-        }
-    }
-
-    /// One line saying what to do about it.
-    pub fn help(&self) -> String {
+    /// The stable code of the warning and one line saying what to do about it.
+    pub fn describe(&self) -> (&'static str, String) {
         match self {
             RequestWarning::UnknownGlobalKey {
                 suggestion: Some(near),
                 ..
-            } => format!("write `{near}`"),
-            RequestWarning::UnknownGlobalKey { .. } => {
-                "check the key: RAM's global keys include acs:SourceIp, acs:MFAPresent, acs:SecureTransport, acs:SourceVpc and acs:CurrentTime".into()
-            }
+            } => ("unknown-global-key", format!("write `{near}`")),
+            RequestWarning::UnknownGlobalKey { .. } => (
+                "unknown-global-key",
+                "check the key: RAM's global keys include acs:SourceIp, acs:MFAPresent, acs:SecureTransport, acs:SourceVpc and acs:CurrentTime".into(),
+            ),
         }
+    }
+
+    /// The stable code of the warning.
+    pub fn code(&self) -> &'static str {
+        self.describe().0
+    }
+
+    /// One line saying what to do about it.
+    pub fn help(&self) -> String {
+        self.describe().1
+    }
+
+    /// The warning as a diagnostic.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let (code, help) = self.describe();
+        Diagnostic::warning(code, self.to_string()).with_help(help)
     }
 }
 
@@ -611,53 +623,62 @@ impl RequestError {
     }
 
     /// The stable code of this kind of error, as the command line reports it.
-    pub fn code(&self) -> &'static str {
+    /// The stable code of this kind of error and one line saying how to fix it: both written
+    /// once per variant.
+    pub fn describe(&self) -> (&'static str, &'static str) {
         match self {
-            RequestError::Json { .. } => "invalid-json",
-            RequestError::Shape { .. } => "invalid-request",
-            RequestError::Action { .. } => "invalid-action",
-            RequestError::Resource { .. } => "invalid-resource",
-            RequestError::Key { .. } => "invalid-context-key",
-            RequestError::DuplicateKey { .. } => "duplicate-context-key",
-            RequestError::InvalidValue { .. } => "invalid-context-value",
-            RequestError::AbsentAndGiven { .. } => "absent-key-given",
-            RequestError::AlwaysKnown { .. } => "always-known-key",
+            RequestError::Json { .. } => ("invalid-json", "fix the JSON syntax at this position"),
+            RequestError::Shape { .. } => ("invalid-request", {
+                "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}"
+            }),
+            RequestError::Action { .. } => ("invalid-action", {
+                "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
+            }),
+            RequestError::Resource { .. } => ("invalid-resource", {
+                "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`"
+            }),
+            RequestError::Key { .. } => (
+                "invalid-context-key",
+                "write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`",
+            ),
+            RequestError::DuplicateKey { .. } => ("duplicate-context-key", {
+                "keep one spelling of the key, with all its values"
+            }),
+            RequestError::AbsentAndGiven { .. } => ("absent-key-given", {
+                "drop the value, or drop the declaration that the key is absent"
+            }),
+            RequestError::AlwaysKnown { .. } => (
+                "always-known-key",
+                "give the key's value as the real call carries it",
+            ),
+            RequestError::InvalidValue { .. } => ("invalid-context-value", {
+                "give a value of the key's type, as RAM would send it: an RFC 3339 time for `acs:CurrentTime`, an address for `acs:SourceIp`, `true` or `false` for `acs:MFAPresent` and `acs:SecureTransport`"
+            }),
         }
+    }
+
+    /// The stable code of this kind of error.
+    pub fn code(&self) -> &'static str {
+        self.describe().0
     }
 
     /// One line saying how to fix it.
     pub fn help(&self) -> &'static str {
-        match self {
-            RequestError::Json { .. } => "fix the JSON syntax at this position",
-            RequestError::Shape { .. } => {
-                "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}"
-            }
-            RequestError::Action { .. } => {
-                "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
-            }
-            RequestError::Resource { .. } => {
-                "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`"
-            }
-            RequestError::Key { .. } => "write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`",
-            RequestError::DuplicateKey { .. } => {
-                "keep one spelling of the key, with all its values"
-            }
-            RequestError::AbsentAndGiven { .. } => {
-                "drop the value, or drop the declaration that the key is absent"
-            }
-            RequestError::AlwaysKnown { .. } => "give the key's value as the real call carries it",
-            RequestError::InvalidValue { .. } => {
-                "give a value of the key's type, as RAM would send it: an RFC 3339 time for `acs:CurrentTime`, an address for `acs:SourceIp`, `true` or `false` for `acs:MFAPresent` and `acs:SecureTransport`"
-            }
-        }
+        self.describe().1
     }
 
-    /// The error with its position in `source`, as `file:line:column: message`.
-    pub fn located(&self, source: &Source) -> String {
-        match self.span() {
-            Some(span) => format!("{}:{}: {self}", source.name(), source.position(span.start)),
-            None => format!("{}: {self}", source.name()),
-        }
+    /// The error as a diagnostic, located in `source` when it was read from one (a key error
+    /// without a span came from the caller, not from the file).
+    pub fn diagnostic(&self, source: Option<&Arc<Source>>) -> Diagnostic {
+        let (code, help) = self.describe();
+        // Worded as the policy reader words the same mistake.
+        let message = match self {
+            RequestError::Json { .. } => format!("invalid JSON: {self}"),
+            _ => self.to_string(),
+        };
+        Diagnostic::error(code, message)
+            .with_help(help)
+            .at_opt(source, self.span())
     }
 }
 
@@ -775,14 +796,23 @@ mod tests {
         );
         let e = Request::from_json_text(bad_action.text()).unwrap_err();
         assert_eq!(e.code(), "invalid-action");
+        let located = |e: &RequestError, source: &Arc<Source>| {
+            let d = e.diagnostic(Some(source));
+            format!(
+                "{}:{}: {}",
+                d.file().unwrap_or(""),
+                d.start().unwrap(),
+                d.message
+            )
+        };
         assert_eq!(
-            e.located(&bad_action),
+            located(&e, &bad_action),
             "req.json:2:12: request action `Restore` is not of the form `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
         );
         let source = Source::new("req.json", "{\n \"action\": 5}");
         let e = Request::from_json_text(source.text()).unwrap_err();
         assert_eq!(
-            e.located(&source),
+            located(&e, &source),
             "req.json:2:12: `action` must be a string"
         );
     }

@@ -1,14 +1,14 @@
 //! Policy sources: reading files, globs and stdin, unwrapping API responses, and turning byte
 //! spans into line and column.
 
-use std::fmt;
 use std::io::Read;
 use std::path::Path;
 #[cfg(feature = "cli")]
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::span::{Source, Span};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Source;
 
 /// The largest input read as one document. RAM's own limit is 6,144 characters; this only keeps
 /// a wrong file (a log, a disk image) from being read whole into memory.
@@ -58,6 +58,11 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// The error as a diagnostic.
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::plain(Severity::Error, None, self.to_string()).with_help(self.help())
+    }
+
     /// One line saying how to fix it, for the `help:` line under the error.
     pub fn help(&self) -> &'static str {
         match self {
@@ -238,24 +243,6 @@ impl Walker {
             }
         }
     }
-}
-
-/// Writes a located error as `error[code]: message`, ` --> file:line:column` and `help: …`:
-/// the one shape every error with a position takes on the command line.
-pub fn write_located_error(
-    f: &mut dyn fmt::Write,
-    source: &Source,
-    span: Span,
-    code: &str,
-    message: &dyn fmt::Display,
-    help: &str,
-) -> fmt::Result {
-    let at = source.position(span.start);
-    write!(f, "error[{code}]: {message}\n  --> {}:{at}", source.name())?;
-    if let Some(origin) = source.origin() {
-        write!(f, " (in {origin})")?;
-    }
-    write!(f, "\n  help: {help}")
 }
 
 #[cfg(all(test, feature = "cli"))]

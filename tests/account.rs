@@ -200,7 +200,7 @@ fn full_aliyun_access_is_a_built_in_control_policy() {
     assert_eq!(issues(&misused), [("not-an-identity-policy", 4, 45)]);
     assert!(
         misused.to_string().contains(
-            "error[not-an-identity-policy]: `FullAliyunAccess` is a Resource Directory control policy, not a RAM policy\n  --> acct.json:4:45\n  help: list it under `control_policies`"
+            "error[not-an-identity-policy]: `FullAliyunAccess` is a Resource Directory control policy, not a RAM policy\n --> acct.json:4:45\n  |\n4 |   \"users\": {\"alice\": {\"policies\": [{\"name\": \"FullAliyunAccess\"}]}}}\n  |                                             ^^^^^^^^^^^^^^^^^^\n  = help: list it under `control_policies`"
         ),
         "{misused}"
     );
@@ -459,18 +459,18 @@ fn every_error_in_the_account_file_is_located() {
     let text = e.to_string();
     assert!(
         text.starts_with(
-            "error[data-type-mismatch]: `account_id` must be a string, found a number\n  --> acct.json:2:17\n  help: write `account_id` as a string\n"
+            "error[data-type-mismatch]: `account_id` must be a string, found a number\n --> acct.json:2:17\n  |\n2 |   \"account_id\": 1234,\n  |                 ^^^^\n  = help: write `account_id` as a string\n\nerror[policy-unreadable]: "
         ),
         "{text}"
     );
     assert!(
         text.contains(
-            "error[unknown-policy]: unknown policy `Nope`\n  --> acct.json:10:55\n  help: define it under `policies`, or name one of: `P`, `R`, `S`, `T`, `FullAliyunAccess`"
+            "error[unknown-policy]: unknown policy `Nope`\n  --> acct.json:10:55\n   |\n10 |   \"control_policies\": [\"AliyunKvstoreReadOnlyAccess\", \"Nope\", \"P\", \"P\"],\n   |                                                       ^^^^^^\n   = help: define it under `policies`, or name one of: `P`, `R`, `S`, `T`, `FullAliyunAccess`"
         ),
         "{text}"
     );
     assert!(
-        text.contains("error[unknown-group]: unknown group `h`\n  --> acct.json:13:35\n  help: define it under `groups`, or name one of: `g`"),
+        text.contains("error[unknown-group]: unknown group `h`\n  --> acct.json:13:35\n   |\n13 |   \"users\": {\"u\": {\"groups\": [\"g\", \"h\", \"g\"], \"policies\": [{\"nam\": \"P\"}, {\"name\": \"\"}, {\"name\": \"P\"}, {\"name\": \"P\"}]},\n   |                                   ^^^\n   = help: define it under `groups`, or name one of: `g`"),
         "{text}"
     );
 }

@@ -162,7 +162,7 @@ fn request_file_errors_have_a_code_a_position_and_a_fix() {
     assert_eq!(
         stderr,
         format!(
-            "error[invalid-resource]: request resource `r-bp1stg01` is not an ARN: resource must start with `acs:` or be `*`, found `r-bp1stg01`\n  --> {bad_resource}:2:14\n  help: write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`\n"
+            "error[invalid-resource]: request resource `r-bp1stg01` is not an ARN: resource must start with `acs:` or be `*`, found `r-bp1stg01`\n --> {bad_resource}:2:14\n  |\n2 |  \"resource\": \"r-bp1stg01\"}}\n  |              ^^^^^^^^^^^^\n  = help: write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`\n"
         )
     );
     let no_resource = scratch.file(
@@ -173,7 +173,7 @@ fn request_file_errors_have_a_code_a_position_and_a_fix() {
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with(&format!(
-            "error[invalid-request]: the request has no `resource`\n  --> {no_resource}:1:1\n  help: write the request as {{\"action\": \"kvstore:RestoreInstance\", "
+            "error[invalid-request]: the request has no `resource`\n --> {no_resource}:1:1\n  |\n1 | {{\"action\": \"kvstore:RestoreInstance\"}}\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", "
         )),
         "{stderr}"
     );
@@ -183,7 +183,7 @@ fn request_file_errors_have_a_code_a_position_and_a_fix() {
     assert_eq!(
         stderr,
         format!(
-            "error[invalid-json]: invalid JSON: expected a JSON value, found the end of the input\n  --> {empty}:1:1\n  help: fix the JSON syntax at this position\n"
+            "error[invalid-json]: invalid JSON: expected a JSON value, found the end of the input\n --> {empty}:1:1\n  = help: fix the JSON syntax at this position\n"
         )
     );
 }
@@ -195,7 +195,7 @@ fn request_flag_errors_have_a_code_and_a_fix() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr,
-        "error[invalid-action]: request action `RestoreInstance` is not of the form `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`\n  help: write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`\n"
+        "error[invalid-action]: request action `RestoreInstance` is not of the form `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`\n  = help: write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`\n"
     );
     let (code, _, stderr) = run(&[
         "who-can",
@@ -209,13 +209,13 @@ fn request_flag_errors_have_a_code_and_a_fix() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error[invalid-context-key]: context key `MFAPresent` is not of the form `<ram-code>:<key>`, e.g. `acs:SourceIp`\n  help: write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`\n"
+        "error[invalid-context-key]: context key `MFAPresent` is not of the form `<ram-code>:<key>`, e.g. `acs:SourceIp`\n  = help: write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`\n"
     );
     let (code, _, stderr) = run(&["eval", "--policy", "policies/dba-restore.json"]);
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: no request given\n  help: give the request: --request FILE (e.g. --request policies/requests/dba-restore-staging.json), or --action A --resource ARN\n"
+        "error: no request given\n  = help: give the request: --request FILE (e.g. --request policies/requests/dba-restore-staging.json), or --action A --resource ARN\n"
     );
 }
 
@@ -262,7 +262,7 @@ fn a_value_ram_never_sends_for_a_typed_key_is_refused() {
     assert_eq!(stdout, "");
     assert!(
         stderr.starts_with(
-            "error[invalid-context-value]: context key `acs:MFAPresent`: expected `true` or `false` in any letter case, found `yes`\n  help: give a value of the key's type"
+            "error[invalid-context-value]: context key `acs:MFAPresent`: expected `true` or `false` in any letter case, found `yes`\n  = help: give a value of the key's type"
         ),
         "{stderr}"
     );
@@ -303,7 +303,7 @@ fn a_wildcard_in_a_request_resource_is_warned_about() {
     );
     assert_eq!(
         stderr,
-        "warning: the resource `acs:kvstore:cn-hangzhou:1234567890123456:instance/*` holds a wildcard, but a request names one resource: `*` and `?` are plain characters here\n  help: name one resource, e.g. acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01\n"
+        "warning: the resource `acs:kvstore:cn-hangzhou:1234567890123456:instance/*` holds a wildcard, but a request names one resource: `*` and `?` are plain characters here\n  = help: name one resource, e.g. acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01\n"
     );
 }
 
@@ -339,7 +339,7 @@ fn stdin_is_read_once_and_a_policy_from_it_is_named_stdin() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(output.stderr).expect("UTF-8"),
-        "error: stdin (`-`) is given to both --policy and --request\n  help: stdin can be read once: save one of the two to a file\n"
+        "error: stdin (`-`) is given to both --policy and --request\n  = help: stdin can be read once: save one of the two to a file\n"
     );
     // `batch` reads its log from stdin unless --input is given.
     let output = ramguard()
@@ -350,7 +350,7 @@ fn stdin_is_read_once_and_a_policy_from_it_is_named_stdin() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(output.stderr).expect("UTF-8"),
-        "error: stdin (`-`) is given to both --policy and --input\n  help: stdin can be read once: save one of the two to a file (--input reads stdin unless it is given a FILE)\n"
+        "error: stdin (`-`) is given to both --policy and --input\n  = help: stdin can be read once: save one of the two to a file (--input reads stdin unless it is given a FILE)\n"
     );
 }
 
@@ -359,7 +359,7 @@ fn stdin_is_read_once_and_a_policy_from_it_is_named_stdin() {
 #[test]
 fn a_resource_of_another_account_is_refused_not_allowed() {
     let other = "acs:kvstore:cn-hangzhou:999:instance/r-1";
-    let expected = "error: the resource `acs:kvstore:cn-hangzhou:999:instance/r-1` belongs to account `999`, but --account describes account `1234567890123456`\n  help: a principal of one account cannot act on another account's resources; give a resource of account 1234567890123456, or the account file of account 999\n";
+    let expected = "error: the resource `acs:kvstore:cn-hangzhou:999:instance/r-1` belongs to account `999`, but --account describes account `1234567890123456`\n  = help: a principal of one account cannot act on another account's resources; give a resource of account 1234567890123456, or the account file of account 999\n";
     // role/kvstore-admin holds AliyunKvstoreFullAccess (`*`): this was an Allow RAM never gives.
     let (code, stdout, stderr) = run(&[
         "eval",
@@ -390,7 +390,7 @@ fn a_directory_without_json_files_is_unusable_not_a_pass() {
     let scratch = Scratch::new("empty-dir");
     let empty = scratch.dir("policies");
     let expected = format!(
-        "error: `{empty}` holds no `*.json` file\n  help: give the directory that holds the files, or a glob such as `'policies/**/*.json'`\n"
+        "error: `{empty}` holds no `*.json` file\n  = help: give the directory that holds the files, or a glob such as `'policies/**/*.json'`\n"
     );
     for args in [
         vec!["check", "--no-config", &empty],
@@ -452,7 +452,7 @@ fn a_file_name_that_is_not_utf8_can_be_checked() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr).ends_with(
-            ".json` is not a file\n  help: a name that is not UTF-8 cannot be a directory or a glob: name a file\n"
+            ".json` is not a file\n  = help: a name that is not UTF-8 cannot be a directory or a glob: name a file\n"
         ),
         "{}",
         String::from_utf8_lossy(&output.stderr)
@@ -475,7 +475,7 @@ fn unreadable_files_say_how_to_fix_them() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: cannot read `policies/nope.json`: No such file or directory (os error 2)\n  help: check the path: it is relative to the current directory\n"
+        "error: cannot read `policies/nope.json`: No such file or directory (os error 2)\n  = help: check the path: it is relative to the current directory\n"
     );
     let (code, _, stderr) = run(&[
         "eval",
@@ -489,14 +489,14 @@ fn unreadable_files_say_how_to_fix_them() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: cannot read `policies`: Is a directory (os error 21)\n  help: give a JSON file, not a directory\n"
+        "error: cannot read `policies`: Is a directory (os error 21)\n  = help: give a JSON file, not a directory\n"
     );
     // Opening a directory succeeds; reading it failed later as "batch stopped: Is a directory".
     let (code, _, stderr) = run(&["batch", "--input", "policies"]);
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: cannot read `policies`: it is a directory\n  help: give a JSON Lines file, or `-` for stdin\n"
+        "error: cannot read `policies`: it is a directory\n  = help: give a JSON Lines file, or `-` for stdin\n"
     );
     let scratch = Scratch::new("big");
     let big = scratch.file("big.json", &" ".repeat(4 * 1024 * 1024 + 1));
@@ -505,7 +505,7 @@ fn unreadable_files_say_how_to_fix_them() {
     assert_eq!(
         stderr,
         format!(
-            "error: `{big}` is larger than 4194304 bytes, far more than any policy, request or account file\n  help: check that it is the file you meant: RAM refuses a policy longer than 6,144 characters\n"
+            "error: `{big}` is larger than 4194304 bytes, far more than any policy, request or account file\n  = help: check that it is the file you meant: RAM refuses a policy longer than 6,144 characters\n"
         )
     );
 }
@@ -565,11 +565,11 @@ fn a_case_whose_policy_is_invalid_shows_the_error_once_and_indented() {
     let broken = scratch.0.join("broken.json").display().to_string();
     let (code, stdout, stderr) = run(&["test", &tests]);
     assert_eq!((code, stderr.as_str()), (1, ""));
-    // Once `error: error[invalid-json]: …` with the position and help at the left margin.
+    // Once, as every located error is drawn, indented under the case.
     assert_eq!(
         stdout,
         format!(
-            "{tests}\n  FAIL  restore\n        error[invalid-json]: invalid JSON: expected a JSON value, found `}}`\n          --> {broken}:1:32\n          help: fix the JSON syntax at this position\n0 passed, 1 failed\n"
+            "{tests}\n  FAIL  restore\n        error[invalid-json]: invalid JSON: expected a JSON value, found `}}`\n         --> {broken}:1:32\n          |\n        1 | {{\"Version\": \"1\", \"Statement\": [}}\n          |                                ^\n          = help: fix the JSON syntax at this position\n0 passed, 1 failed\n"
         )
     );
 }
@@ -607,7 +607,7 @@ fn restore_takes_one_submission_time() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr,
-        "error: --context acs:CurrentTime=2020-01-01T00:00:00Z disagrees with --now 2026-11-29T09:30:00Z: the request time is the submission time\n  help: drop --context acs:CurrentTime=…; --now sets both\n"
+        "error: --context acs:CurrentTime=2020-01-01T00:00:00Z disagrees with --now 2026-11-29T09:30:00Z: the request time is the submission time\n  = help: drop --context acs:CurrentTime=…; --now sets both\n"
     );
     // Without --now, the context's time is the submission time.
     let (code, stdout, stderr) = run(&[
@@ -637,7 +637,7 @@ fn restore_errors_name_the_flag_and_the_code() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: `acct` is not an account id: expected digits, like `1234567890123456`\n  help: give --account-id the numeric id of the account that owns the instance, e.g. --account-id 1234567890123456\n"
+        "error: `acct` is not an account id: expected digits, like `1234567890123456`\n  = help: give --account-id the numeric id of the account that owns the instance, e.g. --account-id 1234567890123456\n"
     );
     let scratch = Scratch::new("instance");
     let instance = scratch.file(
@@ -660,7 +660,7 @@ fn restore_errors_name_the_flag_and_the_code() {
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with(&format!(
-            "error[invalid-instance]: `InstanceStatus` must be a string, found a number\n  --> {instance}:1:72\n  help: "
+            "error[invalid-instance]: `InstanceStatus` must be a string, found a number\n --> {instance}:1:72\n  |\n1 | {{\"DBInstanceAttribute\": {{\"InstanceId\": \"r-bp1stg01\", \"InstanceStatus\": 5}}}}\n  |                                                                        ^\n  = help: "
         )),
         "{stderr}"
     );

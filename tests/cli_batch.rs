@@ -113,7 +113,7 @@ fn diff_prints_changed_decisions_and_exits_like_diff() {
         .write_stdin("")
         .assert()
         .code(2)
-        .stderr("error: `policies/nothing-*.json` matches no file\n  help: check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it\n");
+        .stderr("error: `policies/nothing-*.json` matches no file\n  = help: check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it\n");
 }
 
 #[test]

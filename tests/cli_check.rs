@@ -160,7 +160,7 @@ fn exit_statuses() {
         (
             2,
             "",
-            "error: `policies/no-such.json` matches no file\n  help: check the path: it is relative to the current directory\n"
+            "error: `policies/no-such.json` matches no file\n  = help: check the path: it is relative to the current directory\n"
         )
     );
     assert_eq!(check(&["--no-config", "--format", "xml", "policies/"]).0, 2);
@@ -303,7 +303,7 @@ fn explain_prints_a_rule() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.starts_with(
-            "error: unknown finding code `no-such-rule`\n  help: the codes are: invalid-json, "
+            "error: unknown finding code `no-such-rule`\n  = help: the codes are: invalid-json, "
         ),
         "{stderr}"
     );

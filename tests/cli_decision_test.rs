@@ -55,7 +55,7 @@ fn unusable_test_files() {
     assert_eq!(
         stderr,
         format!(
-            "error: {bad_expect}: case `x`: `expect` must be `Allow`, `ExplicitDeny` or `ImplicitDeny`, found `Deny`\n  help: see `ramguard test --help` for the format of a test file\n"
+            "error[invalid-test-file]: {bad_expect}: case `x`: `expect` must be `Allow`, `ExplicitDeny` or `ImplicitDeny`, found `Deny`\n  = help: see `ramguard test --help` for the format of a test file\n"
         )
     );
     let unknown = file("unknown.json", r#"{"cases": [], "polices": {}}"#);
@@ -63,7 +63,7 @@ fn unusable_test_files() {
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with(&format!(
-            "error: {unknown}: not a decision-test file: unknown field `polices`"
+            "error[invalid-test-file]: {unknown}: not a decision-test file: unknown field `polices`"
         )),
         "{stderr}"
     );
@@ -71,7 +71,9 @@ fn unusable_test_files() {
     let (code, _, stderr) = test_cmd(&[&broken]);
     assert_eq!(code, 2);
     assert!(
-        stderr.starts_with(&format!("error: {broken}:1:12: invalid JSON: ")),
+        stderr.starts_with(&format!(
+            "error[invalid-test-file]: invalid JSON: expected a JSON value, found `}}`\n --> {broken}:1:12\n"
+        )),
         "{stderr}"
     );
     // A case whose inputs do not load fails on its own, located in the test file.
@@ -86,7 +88,7 @@ fn unusable_test_files() {
     assert_eq!(
         stdout,
         format!(
-            "{bad_request}\n  FAIL  no resource\n        error: {bad_request}:2:48: the request has no `resource`\n  FAIL  no policies\n        error: `principal` needs an `account` file\n0 passed, 2 failed\n"
+            "{bad_request}\n  FAIL  no resource\n        error[invalid-request]: the request has no `resource`\n         --> {bad_request}:2:48\n          |\n        2 |   \"cases\": [{{\"name\": \"no resource\", \"request\": {{\"action\": \"kvstore:RestoreInstance\"}}, \"expect\": \"ImplicitDeny\"}},\n          |                                                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n          = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {{\"acs:SourceIp\": \"10.1.2.3\"}}}}\n  FAIL  no policies\n        error: `principal` needs an `account` file\n0 passed, 2 failed\n"
         )
     );
     assert_eq!(test_cmd(&["tests/no-such-dir/*.json"]).0, 2);

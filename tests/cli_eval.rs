@@ -825,7 +825,7 @@ fn unknown_global_keys_in_a_request_are_warned_about_never_service_keys() {
     assert_eq!(text.code, 1);
     assert_eq!(
         text.stderr,
-        "warning[unknown-global-key]: unknown global condition key `acs:MFAPresnt`: did you mean `acs:MFAPresent`?\n  help: write `acs:MFAPresent`\n"
+        "warning[unknown-global-key]: unknown global condition key `acs:MFAPresnt`: did you mean `acs:MFAPresent`?\n  = help: write `acs:MFAPresent`\n"
     );
     let json_run = eval(&[&args[..], &["--format", "json"]].concat());
     assert_eq!(

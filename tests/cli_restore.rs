@@ -206,7 +206,7 @@ fn an_allow_that_depends_on_a_missing_key_is_not_cleared() {
     ));
     assert_eq!(
         stderr,
-        "error[always-known-key]: context key `acs:SecureTransport` cannot be absent: RAM knows it on every call\n  help: give the key's value as the real call carries it\n"
+        "error[always-known-key]: context key `acs:SecureTransport` cannot be absent: RAM knows it on every call\n  = help: give the key's value as the real call carries it\n"
     );
 }
 
@@ -514,7 +514,7 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ));
     assert_eq!(
         stderr,
-        "error: `InstanceId` is missing or invalid, so the instance's ARN cannot be derived\n  InstanceId: MissingParameter (HTTP 400) \"The input parameter \"InstanceId\" that is mandatory for processing this request is not supplied.\": `InstanceId` is required\n  help: give the instance's id, e.g. --instance-id r-bp1stg01\n"
+        "error: `InstanceId` is missing or invalid, so the instance's ARN cannot be derived\n  InstanceId: MissingParameter (HTTP 400) \"The input parameter \"InstanceId\" that is mandatory for processing this request is not supplied.\": `InstanceId` is required\n  = help: give the instance's id, e.g. --instance-id r-bp1stg01\n"
     );
     let stderr = unusable(restore(
         "user/alice",
@@ -535,7 +535,7 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ));
     assert_eq!(
         stderr,
-        "error: the instance state (`policies/instances/r-bp1pay01.json`) describes `r-bp1pay01`, not `r-bp1stg01`\n  help: give the state of instance `r-bp1stg01`\n"
+        "error: the instance state (`policies/instances/r-bp1pay01.json`) describes `r-bp1pay01`, not `r-bp1stg01`\n  = help: give the state of instance `r-bp1stg01`\n"
     );
 
     let stderr = unusable(restore(
@@ -551,7 +551,7 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ));
     assert!(
         stderr.starts_with(
-            "error[invalid-instance]: `DBInstanceAttribute` has no `InstanceId`\n  --> policies/account.json:1:1\n"
+            "error[invalid-instance]: `DBInstanceAttribute` has no `InstanceId`\n --> policies/account.json:1:1\n"
         ),
         "{stderr}"
     );
@@ -603,17 +603,19 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ));
     assert_eq!(
         stderr,
-        "error: --session-policy applies to role sessions, but `user/alice` is a user\n  help: drop --session-policy, or give --principal role/NAME\n"
+        "error: --session-policy applies to role sessions, but `user/alice` is a user\n  = help: drop --session-policy, or give --principal role/NAME\n"
     );
 
     let stderr = unusable(restore("user/zed", &["--instance-id", "r-1"]));
     assert_eq!(
         stderr,
-        "error: the account has no user `zed`\n  help: users in the account: `alice`, `bob`, `carol`\n"
+        "error[unknown-principal]: the account has no user `zed`\n  = help: users in the account: `alice`, `bob`, `carol`\n"
     );
 
     let stderr = unusable(restore("alice", &["--instance-id", "r-1"]));
-    assert!(stderr.starts_with("error: expected `user/NAME` or `role/NAME`, found `alice`\n"));
+    assert!(stderr.starts_with(
+        "error[invalid-principal]: expected `user/NAME` or `role/NAME`, found `alice`\n"
+    ));
 
     let mut no_region = ramguard();
     no_region.args([
@@ -639,7 +641,7 @@ fn unusable_input_exits_2_with_a_clear_error() {
     ]);
     assert_eq!(
         unusable(bad_region),
-        "error: `cn hangzhou` is not a region id like `cn-hangzhou`\n  help: give --region the instance's region id, e.g. --region cn-hangzhou\n"
+        "error: `cn hangzhou` is not a region id like `cn-hangzhou`\n  = help: give --region the instance's region id, e.g. --region cn-hangzhou\n"
     );
 }
 
@@ -719,7 +721,7 @@ fn an_invalid_account_file_is_reported_with_positions() {
     assert_eq!(
         unusable(cmd),
         format!(
-            "error[unknown-group]: unknown group `nope`\n  --> {}:2:29\n  help: define it under `groups`, or name one of: (none defined)\n",
+            "error[unknown-group]: unknown group `nope`\n --> {}:2:29\n  |\n2 |  \"users\": {{\"u\": {{\"groups\": [\"nope\"]}}}}}}\n  |                             ^^^^^^\n  = help: define it under `groups`, or name one of: (none defined)\n",
             path.display()
         )
     );

@@ -32,7 +32,7 @@ fn lint(kind: DocumentKind, statements: &[&str]) -> Vec<Finding> {
 fn codes(statements: &[&str]) -> Vec<&'static str> {
     lint(DocumentKind::Policy, statements)
         .iter()
-        .map(|f| f.code)
+        .map(|f| f.code())
         .collect()
 }
 
@@ -137,13 +137,13 @@ fn verdicts(statements: &[&str], restores_only: bool) -> Vec<Verdict> {
 fn claims_hold(statements: &[&str]) -> Vec<&'static str> {
     let findings = lint(DocumentKind::Policy, statements);
     for f in &findings {
-        let restores_only = match f.code {
+        let restores_only = match f.code() {
             "redundant-statement" | "shadowed-by-deny" | "statement-never-matches" => false,
             "deny-never-matches-restore" => true,
             _ => continue,
         };
         let index = f
-            .statement
+            .statement_index()
             .expect("a statement finding names its statement");
         let without: Vec<&str> = statements
             .iter()
@@ -155,11 +155,11 @@ fn claims_hold(statements: &[&str]) -> Vec<&'static str> {
             verdicts(statements, restores_only),
             verdicts(&without, restores_only),
             "`{}` on Statement[{index}] is false: deleting it changes decisions\n{}",
-            f.code,
+            f.code(),
             document(statements)
         );
     }
-    findings.iter().map(|f| f.code).collect()
+    findings.iter().map(|f| f.code()).collect()
 }
 
 const RESTORE: &str = r#""kvstore:RestoreInstance""#;
@@ -610,7 +610,7 @@ fn positions_count_characters_on_later_lines() {
     );
     let at: Vec<String> = findings
         .iter()
-        .map(|f| format!("{} {}-{}", f.code, f.start(), f.end()))
+        .map(|f| format!("{} {}-{}", f.code(), f.start().unwrap(), f.end().unwrap()))
         .collect();
     assert_eq!(
         at,
@@ -640,7 +640,7 @@ mod suppressions {
         let other = r#"{"Sid": "keep", "Effect": "Allow", "Action": "*", "Resource": "acs:kvstore:*:*:instance/*"}"#;
         lint(DocumentKind::Policy, &[keep, other])
             .iter()
-            .filter(|f| f.code == "restore-on-every-instance")
+            .filter(|f| f.code() == "restore-on-every-instance")
             .map(|f| c.suppression_for(f, Path::new(file)).is_some())
             .collect()
     }

@@ -52,7 +52,7 @@ fn fixtures() {
         let run = CheckRun::check(std::slice::from_ref(&path), &options_for(&path)).unwrap();
         let code = code_of(&path);
         assert!(
-            run.findings.iter().any(|f| f.code == code),
+            run.findings.iter().any(|f| f.code() == code),
             "{} does not report `{code}`",
             path.display()
         );

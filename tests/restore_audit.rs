@@ -442,7 +442,9 @@ fn a_field_the_checks_read_given_twice_is_refused() {
         .expect_err("refused")
         .to_string();
     assert!(
-        message.starts_with("`InstanceStatus` is given twice\n  --> state.json:1:51"),
+        message.starts_with(
+            "error[invalid-instance]: `InstanceStatus` is given twice\n --> state.json:1:51"
+        ),
         "{message}"
     );
 }

@@ -11,7 +11,7 @@ use crate::source::{SourceError, expand_paths};
 use crate::{Policy, PolicySet};
 use clap::{Args, ValueEnum};
 
-use super::output::{Reported, report_rendered, report_source_error, report_with_help};
+use super::output::{Reported, report, report_all, report_source_error, report_with_help};
 
 /// How a decision is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,7 +59,7 @@ pub(crate) struct PolicyArgs {
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Reported> {
     Policy::load(path).map_err(|e| match e {
         // Already rendered as `error[code]: …` with its position and help.
-        LoadError::Invalid(invalid) => report_rendered(invalid),
+        LoadError::Invalid(invalid) => report_all(&invalid.diagnostics()),
         LoadError::Source(e) => report_source_error(&e),
         e @ LoadError::UnknownSystemPolicy { .. } => report_with_help(&e, e.help()),
     })
@@ -129,7 +129,7 @@ impl PolicyArgs {
 
 /// Prints a principal error with its help line.
 pub(crate) fn report_principal_error(e: &PrincipalError) -> Reported {
-    report_with_help(e, e.help())
+    report(e.diagnostic())
 }
 
 /// The policies of a principal of an account file. A session policy applies to role sessions
@@ -157,7 +157,7 @@ fn account_builder(
 pub(crate) fn load_account(path: &Path) -> Result<Account, Reported> {
     Account::from_path(path).map_err(|e| match e {
         // Already rendered as `error[code]: …` with its position and help.
-        AccountError::Invalid(invalid) => report_rendered(invalid),
+        AccountError::Invalid(invalid) => report_all(&invalid.diagnostics()),
         AccountError::Source(e) => report_source_error(&e),
     })
 }

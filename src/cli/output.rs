@@ -1,9 +1,12 @@
-//! Writing results to stdout and errors to stderr, in the one shape every command uses:
-//! `error[code]: message`, ` --> file:line:column` when there is a position, and `help: …`.
+//! Writing results to stdout and diagnostics to stderr, every one drawn by the one renderer
+//! (`crate::report::render`): `error[code]: message`, ` --> file:line:column` and the source
+//! line when there is a position, and `= help: …`.
 
 use std::fmt::Display;
 use std::io::{self, Write};
 
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::{Style, render};
 use crate::source::SourceError;
 
 /// A failure already explained to the user; the subcommand exits with [`super::exit::UNUSABLE`].
@@ -11,38 +14,54 @@ use crate::source::SourceError;
 pub(crate) struct Reported;
 
 /// Prints text to stderr. A closed stderr is ignored: there is nobody left to tell, and a
-/// panic there would only hide the exit status.
+/// panic there would only hide the exit status. Colours are stripped where they are unwanted
+/// (not a terminal, or `NO_COLOR` set).
 pub(crate) fn eprint_text(text: &str) {
-    let mut err = io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Prints diagnostics to stderr, each drawn by the one renderer, a blank line between them.
+pub(crate) fn report_all(diagnostics: &[Diagnostic]) -> Reported {
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .map(|d| render(d, Style::Colored))
+        .collect();
+    eprint_text(&rendered.join("\n"));
+    Reported
+}
+
+/// Prints one diagnostic to stderr.
+pub(crate) fn report(diagnostic: Diagnostic) -> Reported {
+    report_all(std::slice::from_ref(&diagnostic))
 }
 
 /// Prints `error: message` for unusable input, for a message that carries its own help line.
 pub(crate) fn report_error(message: impl Display) -> Reported {
-    eprint_text(&format!("error: {message}\n"));
-    Reported
+    report(Diagnostic::plain(
+        Severity::Error,
+        None,
+        message.to_string(),
+    ))
 }
 
 /// Prints `error: message` and a `help:` line saying how to fix it.
 pub(crate) fn report_with_help(message: impl Display, help: impl Display) -> Reported {
-    eprint_text(&format!("error: {message}\n  help: {help}\n"));
-    Reported
-}
-
-/// Prints an error that is already rendered with its code, position and help.
-pub(crate) fn report_rendered(rendered: impl Display) -> Reported {
-    eprint_text(&format!("{rendered}\n"));
-    Reported
+    report(
+        Diagnostic::plain(Severity::Error, None, message.to_string()).with_help(help.to_string()),
+    )
 }
 
 /// Prints a file that cannot be read, with how to fix it.
 pub(crate) fn report_source_error(e: &SourceError) -> Reported {
-    report_with_help(e, e.help())
+    report(e.diagnostic())
 }
 
 /// Prints a warning: the command goes on, but the user probably made a mistake.
 pub(crate) fn warn(message: impl Display, help: impl Display) {
-    eprint_text(&format!("warning: {message}\n  help: {help}\n"));
+    report(
+        Diagnostic::plain(Severity::Warning, None, message.to_string()).with_help(help.to_string()),
+    );
 }
 
 /// Whether a write failed only because the reader went away (`| head`). That is how a pipe

@@ -1,20 +1,18 @@
 //! The request flags (`--request` or `--action`/`--resource`, and `--context`), and request
 //! errors and doubtful context values reported in the shape of policy errors.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::Request;
 use crate::context::ContextInput;
 use crate::pattern::fold_case;
 use crate::request::{ANY_RESOURCE, RequestBuilder, RequestError, RequestWarning};
-use crate::source::{read_source, write_located_error};
+use crate::source::read_source;
 use crate::span::Source;
 use clap::Args;
 
-use super::output::{
-    Reported, eprint_text, report_rendered, report_source_error, report_with_help, warn,
-};
+use super::output::{Reported, report, report_source_error, report_with_help, warn};
 
 /// The request: a file, or the action, resource and context as flags.
 #[derive(Debug, Args)]
@@ -96,11 +94,7 @@ impl RequestArgs {
 
 /// Prints a doubt about a request to stderr, with its code and a fix.
 pub(crate) fn warn_request(warning: &RequestWarning) {
-    eprint_text(&format!(
-        "warning[{}]: {warning}\n  help: {}\n",
-        warning.code(),
-        warning.help()
-    ));
+    report(warning.diagnostic());
 }
 
 /// Warns about a request resource with `*` or `?` in an ARN: a request names one resource, so
@@ -175,20 +169,6 @@ impl ContextArgs {
 
 /// Prints a request error as `error[code]: …`, located in the request file when it came from
 /// one, with how to fix it.
-pub(crate) fn report_request_error(e: &RequestError, source: Option<&Source>) -> Reported {
-    let (code, help) = (e.code(), e.help());
-    let mut out = String::new();
-    // A key error without a span came from a --context flag, not from the file.
-    let located = source.and_then(|source| e.span().map(|span| (source, span)));
-    // Worded as the policy reader words the same mistake.
-    let message = match e {
-        RequestError::Json { .. } => format!("invalid JSON: {e}"),
-        _ => e.to_string(),
-    };
-    // Writing to a String cannot fail.
-    let _ = match located {
-        Some((source, span)) => write_located_error(&mut out, source, span, code, &message, help),
-        None => write!(out, "error[{code}]: {message}\n  help: {help}"),
-    };
-    report_rendered(out)
+pub(crate) fn report_request_error(e: &RequestError, source: Option<&Arc<Source>>) -> Reported {
+    report(e.diagnostic(source))
 }

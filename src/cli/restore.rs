@@ -18,8 +18,7 @@ use serde::Serialize;
 use super::common::{Format, PolicyArgs, refuse_stdin_twice};
 use super::exit;
 use super::output::{
-    Reported, print_json, report_error, report_rendered, report_source_error, report_with_help,
-    write_stdout,
+    Reported, print_json, report, report_error, report_source_error, report_with_help, write_stdout,
 };
 use super::request::{ContextArgs, report_request_error, warn_request};
 
@@ -332,9 +331,7 @@ fn load_instance(path: &Path) -> Result<InstanceState, Reported> {
     InstanceState::from_path(path).map_err(|e| match e {
         InstanceError::Source(e) => report_source_error(&e),
         // Rendered with its position and help; the code makes it read like every other error.
-        invalid @ InstanceError::Invalid { .. } => {
-            report_rendered(format_args!("error[invalid-instance]: {invalid}"))
-        }
+        invalid @ InstanceError::Invalid { .. } => report(invalid.diagnostic()),
     })
 }
 

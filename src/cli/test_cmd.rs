@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::common::expand_args;
 use super::exit;
-use super::output::{Reported, report_source_error, report_with_help, write_stdout};
+use super::output::{Reported, report, write_stdout};
 
 /// Run decision tests: named cases, each a request with the decision it must get and,
 /// optionally, the statement that must decide it. Prints one line per case; a failing case
@@ -85,13 +85,7 @@ pub(crate) fn run(args: TestArgs) -> u8 {
 }
 
 fn report_test_file_error(e: &TestFileError) -> Reported {
-    match e {
-        TestFileError::Source(e) => report_source_error(e),
-        TestFileError::Invalid { .. } => report_with_help(
-            e,
-            "see `ramguard test --help` for the format of a test file",
-        ),
-    }
+    report(e.diagnostic())
 }
 
 /// One case: `PASS`/`FAIL` and its name, then for a failure why, indented.

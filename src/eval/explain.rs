@@ -13,6 +13,7 @@ use super::{
 };
 use crate::condition::{Condition, ConditionMiss};
 use crate::policy::{Effect, Statement};
+use crate::report::{Style, render_excerpt};
 use crate::request::Request;
 use crate::span::{Source, Span};
 
@@ -619,19 +620,9 @@ impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} (decided by {})", self.decision, self.policy_type)?;
         for m in &self.matched {
-            writeln!(f, "\n{}", m.label())?;
-            writeln!(f, "  --> {}:{}:{}", m.file, m.line, m.column)?;
             let (source, span) = m.source_span();
-            let first = source.position(span.start).line;
-            let last = source.position(span.end.saturating_sub(1)).line;
-            let shown_last = last.min(first + SNIPPET_LINES - 1);
-            let width = shown_last.to_string().len();
-            for line in first..=shown_last {
-                writeln!(f, "  {line:>width$} | {}", source.line_text(line))?;
-            }
-            if shown_last < last {
-                writeln!(f, "  {:>width$} | …", "")?;
-            }
+            let excerpt = render_excerpt(&m.label(), source, span, SNIPPET_LINES, Style::Plain);
+            write!(f, "\n{excerpt}")?;
         }
         if let Some(note) = &self.note {
             writeln!(f, "\n{note}")?;

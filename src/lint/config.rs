@@ -210,7 +210,7 @@ impl Config {
     pub fn suppression_for(&self, finding: &Finding, file: &Path) -> Option<&Suppression> {
         let relative = self.relative(file);
         self.suppressions.iter().find(|s| {
-            s.code == finding.code
+            s.code == finding.code()
                 && s.path.as_ref().is_none_or(|g| {
                     relative
                         .as_deref()
@@ -218,7 +218,7 @@ impl Config {
                 })
                 && s.sid
                     .as_ref()
-                    .is_none_or(|sid| finding.sid.as_ref() == Some(sid))
+                    .is_none_or(|sid| finding.sid() == Some(sid.as_str()))
         })
     }
 
@@ -314,10 +314,7 @@ sid = "Keep"
             DocumentKind::Policy,
             &test_now(),
         );
-        let codes: Vec<_> = findings
-            .iter()
-            .map(|f| (f.code, f.sid.as_deref()))
-            .collect();
+        let codes: Vec<_> = findings.iter().map(|f| (f.code(), f.sid())).collect();
         assert_eq!(
             codes,
             [

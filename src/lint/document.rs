@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use super::{DocumentKind, Sink, rules};
+use super::{DocumentKind, Sink};
 use crate::arn::{ResourcePatternShape, classify_resource_pattern};
 use crate::policy::Policy;
+use crate::rules;
 use crate::span::{Source, Span};
 
 pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) {

@@ -15,7 +15,7 @@
 //!     r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}]}"#,
 //! );
 //! let findings = lint_source("p", source, DocumentKind::Policy, &Instant::now());
-//! assert_eq!(findings[0].code, "restore-on-every-instance");
+//! assert_eq!(findings[0].code(), "restore-on-every-instance");
 //! ```
 
 mod analysis;
@@ -23,7 +23,6 @@ mod analysis;
 mod config;
 mod document;
 mod names;
-mod rules;
 #[cfg(feature = "cli")]
 mod run;
 mod security;
@@ -32,9 +31,9 @@ mod subsume;
 mod values;
 mod vocabulary;
 
+pub use crate::rules::{RULES, Rule, RuleDoc, Severity, rule};
 #[cfg(feature = "cli")]
 pub use config::{CONFIG_FILE, Config, ConfigError, Suppression};
-pub use rules::{RULES, Rule, RuleDoc, Severity, rule};
 #[cfg(feature = "cli")]
 pub use run::{
     CheckOptions, CheckRun, FileOutcome, FileStatus, RunError, SeverityCounts, Suppressed,
@@ -42,47 +41,14 @@ pub use run::{
 
 use std::sync::Arc;
 
+use crate::diagnostic::Diagnostic;
 use crate::policy::{InvalidPolicy, MAX_POLICY_CHARS, MAX_SESSION_POLICY_CHARS, Policy, Statement};
-use crate::span::{Position, Source, Span};
+use crate::span::{Source, Span};
 use crate::value::Instant;
 
-/// What is wrong, where, and how to fix it.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// The stable code, a [`Rule`]'s.
-    pub code: &'static str,
-    /// How serious it is.
-    pub severity: Severity,
-    /// What is wrong, with the values involved.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
-    /// The document it is in.
-    pub source: Arc<Source>,
-    /// Where in the document.
-    pub span: Span,
-    /// The statement it is in (index in `Statement`, from 0), when known.
-    pub statement: Option<usize>,
-    /// That statement's `Sid`, if it has one.
-    pub sid: Option<String>,
-}
-
-impl Finding {
-    /// The rule behind the finding, for its documentation.
-    pub fn rule(&self) -> Option<&'static Rule> {
-        rule(self.code)
-    }
-
-    /// The first character's line and column.
-    pub fn start(&self) -> Position {
-        self.source.position(self.span.start)
-    }
-
-    /// The line and column just past the last character.
-    pub fn end(&self) -> Position {
-        self.source.position(self.span.end)
-    }
-}
+/// A finding: a [`Diagnostic`] of a lint [`Rule`], located in a policy, with the statement it
+/// is in when it is in one.
+pub type Finding = Diagnostic;
 
 /// How a document is used, which decides its size limit and which grants matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
@@ -141,19 +107,7 @@ pub fn lint_policy(policy: &Policy, kind: DocumentKind, now: &Instant) -> Vec<Fi
 fn parse_findings(invalid: &InvalidPolicy, kind: DocumentKind) -> Vec<Finding> {
     let mut sink = Sink::new(&invalid.source);
     document::check_size(&invalid.source, kind, &mut sink);
-    for error in &invalid.errors {
-        let severity = rule(error.kind.code()).map_or(Severity::Error, |r| r.severity);
-        sink.findings.push(Finding {
-            code: error.kind.code(),
-            severity,
-            message: error.kind.to_string(),
-            help: error.kind.help(),
-            source: invalid.source.clone(),
-            span: error.span,
-            statement: None,
-            sid: None,
-        });
-    }
+    sink.findings.extend(invalid.diagnostics());
     sink.into_sorted()
 }
 
@@ -174,27 +128,25 @@ impl Sink {
     /// Records a finding of `rule` in statement `at` (index and statement), if any.
     pub(crate) fn push(
         &mut self,
-        rule: &Rule,
+        rule: &'static Rule,
         at: Option<(usize, &Statement)>,
         span: Span,
         message: String,
         help: impl Into<String>,
     ) {
-        self.findings.push(Finding {
-            code: rule.code,
-            severity: rule.severity,
-            message,
-            help: help.into(),
-            source: self.source.clone(),
-            span,
-            statement: at.map(|(i, _)| i),
-            sid: at.and_then(|(_, s)| s.sid.as_ref().map(|sid| sid.value.clone())),
-        });
+        let mut finding = Diagnostic::of_rule(rule, message)
+            .with_help(help)
+            .at(&self.source, span);
+        if let Some((index, statement)) = at {
+            finding = finding.in_statement(index, statement.sid.as_ref().map(|s| s.value.clone()));
+        }
+        self.findings.push(finding);
     }
 
     fn into_sorted(mut self) -> Vec<Finding> {
+        let start = |f: &Finding| f.location.as_ref().map_or(0, |l| l.span.start);
         self.findings.sort_by(|a, b| {
-            (a.span.start, a.severity, a.code).cmp(&(b.span.start, b.severity, b.code))
+            (start(a), a.severity, a.code()).cmp(&(start(b), b.severity, b.code()))
         });
         self.findings
     }

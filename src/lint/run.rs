@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::config::{Config, same_path};
-use super::{DocumentKind, Finding, Severity, lint_source, rules};
+use super::{DocumentKind, Finding, Severity, lint_source};
 use crate::json::{self, JsonKind};
+use crate::rules;
 use crate::source::{SourceError, read_source};
 use crate::span::{Source, Span};
 use crate::value::Instant;
@@ -305,15 +306,10 @@ fn unreadable_content(name: &str, error: &SourceError) -> Vec<Finding> {
         }
         _ => "save the file as UTF-8: JSON text is UTF-8",
     };
-    vec![Finding {
-        code: rule.code,
-        severity: rule.severity,
-        message: error.to_string(),
-        help: help.into(),
-        // No text to show: an empty source keeps the position at 1:1.
-        source: Source::new(name, ""),
-        span: Span::default(),
-        statement: None,
-        sid: None,
-    }]
+    // No text to show: an empty source keeps the position at 1:1.
+    vec![
+        Finding::of_rule(rule, error.to_string())
+            .with_help(help)
+            .at(&Source::new(name, ""), Span::default()),
+    ]
 }

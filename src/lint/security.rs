@@ -4,11 +4,12 @@
 use super::analysis::{Explained, contradiction, patterns_that_match};
 use super::names::KVSTORE;
 use super::subsume::{covers, matches_some_instance};
-use super::{DocumentKind, Sink, rules};
+use super::{DocumentKind, Sink};
 use crate::condition::{Comparison, Condition, ConditionValue, SetQualifier};
 use crate::context::{KeyInfo, key_info};
 use crate::pattern::{Pattern, fold_case};
 use crate::policy::{Effect, Policy, Statement};
+use crate::rules;
 use crate::span::Span;
 
 /// Every kvstore instance ARN, as a pattern: `acs:kvstore:{region}:{account}:instance/{id}`.

@@ -1,13 +1,14 @@
 //! Checks that compare patterns and statements: statements that can never match, statements
 //! another one already covers, `Allow`s a `Deny` always overrides, and redundant list entries.
 
+use super::Sink;
 use super::analysis::{Explained, MAX_PAIRWISE, never_matches};
 use super::subsume::{covers, overlaps};
-use super::{Sink, rules};
 use crate::condition::Condition;
 use crate::context::fold_key;
 use crate::pattern::fold_case;
 use crate::policy::{Effect, NameList, Policy, Statement};
+use crate::rules;
 use crate::span::{Source, Spanned};
 
 pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {

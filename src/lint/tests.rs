@@ -12,7 +12,7 @@ fn lint(kind: DocumentKind, statements: &str) -> Vec<String> {
     let text = format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#);
     lint_source("p", Source::new("p.json", text), kind, &test_now())
         .iter()
-        .map(|f| format!("{}: {}", f.code, f.message))
+        .map(|f| format!("{}: {}", f.code(), f.message))
         .collect()
 }
 
@@ -25,7 +25,7 @@ fn codes(statements: &str) -> Vec<&'static str> {
         &test_now(),
     )
     .iter()
-    .map(|f| f.code)
+    .map(|f| f.code())
     .collect()
 }
 
@@ -112,7 +112,12 @@ fn parse_errors_are_error_findings_with_positions() {
     assert_eq!(findings.len(), 1);
     let f = &findings[0];
     assert_eq!(
-        (f.code, f.severity, f.message.as_str(), f.help.as_str()),
+        (
+            f.code(),
+            f.severity,
+            f.message.as_str(),
+            f.help.as_deref().unwrap_or("")
+        ),
         (
             "invalid-effect",
             Severity::Error,
@@ -121,7 +126,11 @@ fn parse_errors_are_error_findings_with_positions() {
         )
     );
     assert_eq!(
-        (f.start().line, f.start().column, f.end().column),
+        (
+            f.start().unwrap().line,
+            f.start().unwrap().column,
+            f.end().unwrap().column
+        ),
         (2, 27, 34)
     );
 }
@@ -135,7 +144,7 @@ fn size_limits_depend_on_the_kind() {
     let lint_as = |kind| -> Vec<&'static str> {
         lint_source("p", Source::new("p.json", text.clone()), kind, &test_now())
             .iter()
-            .map(|f| f.code)
+            .map(|f| f.code())
             .collect()
     };
     assert_eq!(lint_as(DocumentKind::Policy), Vec::<&str>::new());
@@ -149,7 +158,7 @@ fn size_limits_depend_on_the_kind() {
         &test_now(),
     )
     .iter()
-    .map(|f| f.code)
+    .map(|f| f.code())
     .collect();
     assert_eq!(codes, ["policy-too-long", "invalid-json"]);
 }
@@ -452,7 +461,14 @@ fn findings_carry_statement_and_sid() {
     );
     let got: Vec<_> = findings
         .iter()
-        .map(|f| (f.code, f.statement, f.sid.as_deref(), f.start().line))
+        .map(|f| {
+            (
+                f.code(),
+                f.statement_index(),
+                f.sid(),
+                f.start().unwrap().line,
+            )
+        })
         .collect();
     assert_eq!(
         got,

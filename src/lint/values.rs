@@ -1,12 +1,13 @@
 //! Checks on condition values that RAM accepts but that do not say what their author meant: a
 //! network written with host bits set, and a grant whose time limit has passed.
 
+use super::Sink;
 use super::analysis::never_matches;
-use super::{Sink, rules};
 use crate::condition::{Comparison, ConditionValue, Family, SetQualifier};
 use crate::context::fold_key;
 use crate::policy::{Effect, Policy};
 use crate::request::CURRENT_TIME_KEY;
+use crate::rules;
 use crate::value::{Instant, IpNetwork};
 
 pub(super) fn check(policy: &Policy, now: &Instant, sink: &mut Sink) {

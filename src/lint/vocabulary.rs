@@ -1,12 +1,13 @@
 //! Checks on names: kvstore actions that do not exist, `acs:` condition keys RAM does not
 //! have, and global keys used with an operator of another type.
 
+use super::Sink;
 use super::analysis::Explained;
 use super::names::{self, KVSTORE};
-use super::{Sink, rules};
 use crate::condition::{Condition, Family};
 use crate::context::{KeyInfo, key_info, suggest_key};
 use crate::policy::{Policy, Statement};
+use crate::rules;
 use crate::span::Spanned;
 
 pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::source::{SourceError, write_located_error};
+use crate::diagnostic::{self, Diagnostic};
+use crate::rules::{self, Rule};
+use crate::source::SourceError;
 
 use crate::span::{Source, Span};
 
@@ -137,89 +139,107 @@ pub enum ParseErrorKind {
 }
 
 impl ParseErrorKind {
-    /// The stable code of this kind of error, named after RAM's validator where it has one.
-    pub fn code(&self) -> &'static str {
+    /// The rule of this kind of error, named after RAM's validator where it has one, and one
+    /// line saying how to fix this error: the code and the fix are written once per variant.
+    pub fn describe(&self) -> (&'static Rule, String) {
         match self {
-            ParseErrorKind::InvalidJson { .. } => "invalid-json",
-            ParseErrorKind::InvalidResponse { .. } => "invalid-policy-response",
-            ParseErrorKind::DuplicateMember { .. } => "duplicate-member",
-            ParseErrorKind::TypeMismatch { .. } => "data-type-mismatch",
-            ParseErrorKind::UnknownElement { .. } | ParseErrorKind::PrincipalNotAllowed => {
-                "invalid-policy-element"
+            ParseErrorKind::InvalidJson { .. } => {
+                (&rules::INVALID_JSON, "fix the JSON syntax at this position".into())
             }
-            ParseErrorKind::MissingElement { .. } => "missing-policy-element",
-            ParseErrorKind::ConflictingElements { .. } => "conflicting-policy-elements",
-            ParseErrorKind::Empty { .. } => "empty-value",
-            ParseErrorKind::InvalidVersion { .. } => "invalid-version",
-            ParseErrorKind::InvalidEffect { .. } => "invalid-effect",
-            ParseErrorKind::InvalidActionFormat { .. } => "invalid-action-format",
-            ParseErrorKind::InvalidArnPrefix { .. } => "invalid-arn-prefix",
-            ParseErrorKind::InvalidConditionOperator { .. } => "invalid-condition-operator",
-            ParseErrorKind::InvalidConditionKeyFormat { .. } => "invalid-condition-key-format",
-            ParseErrorKind::MultipleBooleanValues { .. } => "invalid-condition-multiple-boolean",
-            ParseErrorKind::InvalidConditionValue { .. } => "invalid-condition-value",
-        }
-    }
-
-    /// One line saying how to fix it.
-    pub fn help(&self) -> String {
-        match self {
-            ParseErrorKind::InvalidJson { .. } => "fix the JSON syntax at this position".into(),
-            ParseErrorKind::InvalidResponse { .. } => {
-                "give the policy document itself, or a complete GetPolicy / GetPolicyVersion / ListPolicyVersions response".into()
-            }
-            ParseErrorKind::DuplicateMember { first, .. } => {
-                format!("remove one of the two (`{first}` is already given): parsers disagree on which one counts")
-            }
-            ParseErrorKind::TypeMismatch { element, expected, .. } => format!("write `{element}` as {expected}"),
-            ParseErrorKind::UnknownElement { name, expected, .. } => {
+            ParseErrorKind::InvalidResponse { .. } => (
+                &rules::INVALID_POLICY_RESPONSE,
+                "give the policy document itself, or a complete GetPolicy / GetPolicyVersion / ListPolicyVersions response".into(),
+            ),
+            ParseErrorKind::DuplicateMember { first, .. } => (
+                &rules::DUPLICATE_MEMBER,
+                format!("remove one of the two (`{first}` is already given): parsers disagree on which one counts"),
+            ),
+            ParseErrorKind::TypeMismatch {
+                element, expected, ..
+            } => (
+                &rules::DATA_TYPE_MISMATCH,
+                format!("write `{element}` as {expected}"),
+            ),
+            ParseErrorKind::UnknownElement { name, expected, .. } => (
+                &rules::INVALID_POLICY_ELEMENT,
                 match expected.iter().find(|e| e.eq_ignore_ascii_case(name)) {
                     Some(meant) => format!("member names are case-sensitive: write `{meant}`"),
                     None => format!("remove it; valid here: {}", backticked(expected)),
-                }
-            }
-            ParseErrorKind::PrincipalNotAllowed => {
-                "remove `Principal`: the principal is whoever the policy is attached to".into()
-            }
-            ParseErrorKind::MissingElement { element, .. } => match *element {
-                "Action" => "add `Action` (or `NotAction`) listing the actions, e.g. `\"Action\": \"kvstore:RestoreInstance\"`".into(),
-                "Resource" => "add `Resource` (or `NotResource`), e.g. `\"Resource\": \"acs:kvstore:*:*:instance/*\"`".into(),
-                "Effect" => "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into(),
-                "Version" => "add `\"Version\": \"1\"`".into(),
-                other => format!("add `{other}`"),
-            },
-            ParseErrorKind::ConflictingElements { first, second } => {
-                format!("keep either `{first}` or `{second}`; split the statement in two if both are meant")
-            }
-            ParseErrorKind::Empty { what, .. } => match *what {
-                "string" => "write a value or remove the element".into(),
-                _ => format!("give at least one entry or remove the element; an empty {what} is refused by RAM"),
-            },
-            ParseErrorKind::InvalidVersion { .. } => "write `\"Version\": \"1\"` (a string): it is the only policy language version".into(),
-            ParseErrorKind::InvalidEffect { found } => {
+                },
+            ),
+            ParseErrorKind::PrincipalNotAllowed => (
+                &rules::INVALID_POLICY_ELEMENT,
+                "remove `Principal`: the principal is whoever the policy is attached to".into(),
+            ),
+            ParseErrorKind::MissingElement { element, .. } => (
+                &rules::MISSING_POLICY_ELEMENT,
+                match *element {
+                    "Action" => "add `Action` (or `NotAction`) listing the actions, e.g. `\"Action\": \"kvstore:RestoreInstance\"`".into(),
+                    "Resource" => "add `Resource` (or `NotResource`), e.g. `\"Resource\": \"acs:kvstore:*:*:instance/*\"`".into(),
+                    "Effect" => "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into(),
+                    "Version" => "add `\"Version\": \"1\"`".into(),
+                    other => format!("add `{other}`"),
+                },
+            ),
+            ParseErrorKind::ConflictingElements { first, second } => (
+                &rules::CONFLICTING_POLICY_ELEMENTS,
+                format!("keep either `{first}` or `{second}`; split the statement in two if both are meant"),
+            ),
+            ParseErrorKind::Empty { what, .. } => (
+                &rules::EMPTY_VALUE,
+                match *what {
+                    "string" => "write a value or remove the element".into(),
+                    _ => format!("give at least one entry or remove the element; an empty {what} is refused by RAM"),
+                },
+            ),
+            ParseErrorKind::InvalidVersion { .. } => (
+                &rules::INVALID_VERSION,
+                "write `\"Version\": \"1\"` (a string): it is the only policy language version".into(),
+            ),
+            ParseErrorKind::InvalidEffect { found } => (
+                &rules::INVALID_EFFECT,
                 if found.eq_ignore_ascii_case("allow") {
                     "write `Allow`: the value is case-sensitive".into()
                 } else if found.eq_ignore_ascii_case("deny") {
                     "write `Deny`: the value is case-sensitive".into()
                 } else {
                     "write `Allow` or `Deny`".into()
-                }
+                },
+            ),
+            ParseErrorKind::InvalidActionFormat { .. } => (
+                &rules::INVALID_ACTION_FORMAT,
+                "write the RAM code, one colon, and the action, e.g. `kvstore:RestoreInstance` or `kvstore:Describe*`".into(),
+            ),
+            ParseErrorKind::InvalidArnPrefix { .. } => (
+                &rules::INVALID_ARN_PREFIX,
+                "write an ARN like `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`, or `*`".into(),
+            ),
+            ParseErrorKind::InvalidConditionOperator { hint, .. } => {
+                (&rules::INVALID_CONDITION_OPERATOR, hint.clone())
             }
-            ParseErrorKind::InvalidActionFormat { .. } => {
-                "write the RAM code, one colon, and the action, e.g. `kvstore:RestoreInstance` or `kvstore:Describe*`".into()
-            }
-            ParseErrorKind::InvalidArnPrefix { .. } => {
-                "write an ARN like `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`, or `*`".into()
-            }
-            ParseErrorKind::InvalidConditionOperator { hint, .. } => hint.clone(),
-            ParseErrorKind::InvalidConditionKeyFormat { .. } => {
-                "write the RAM code, a colon and the key name, e.g. `acs:SourceIp` or `acs:MFAPresent`".into()
-            }
-            ParseErrorKind::MultipleBooleanValues { .. } => "give a single `\"true\"` or `\"false\"`".into(),
-            ParseErrorKind::InvalidConditionValue { .. } => {
-                "write a value of the operator's type: a string, a number, an RFC 3339 date-time, `true`/`false`, or an IP address or CIDR".into()
-            }
+            ParseErrorKind::InvalidConditionKeyFormat { .. } => (
+                &rules::INVALID_CONDITION_KEY_FORMAT,
+                "write the RAM code, a colon and the key name, e.g. `acs:SourceIp` or `acs:MFAPresent`".into(),
+            ),
+            ParseErrorKind::MultipleBooleanValues { .. } => (
+                &rules::INVALID_CONDITION_MULTIPLE_BOOLEAN,
+                "give a single `\"true\"` or `\"false\"`".into(),
+            ),
+            ParseErrorKind::InvalidConditionValue { .. } => (
+                &rules::INVALID_CONDITION_VALUE,
+                "write a value of the operator's type: a string, a number, an RFC 3339 date-time, `true`/`false`, or an IP address or CIDR".into(),
+            ),
         }
+    }
+
+    /// The stable code of this kind of error, its rule's.
+    pub fn code(&self) -> &'static str {
+        self.describe().0.code
+    }
+
+    /// One line saying how to fix it.
+    pub fn help(&self) -> String {
+        self.describe().1
     }
 }
 
@@ -268,22 +288,29 @@ pub struct InvalidPolicy {
     pub errors: Vec<ParseError>,
 }
 
+impl ParseError {
+    /// The error as a diagnostic located in `source`.
+    pub fn diagnostic(&self, source: &Arc<Source>) -> Diagnostic {
+        let (rule, help) = self.kind.describe();
+        Diagnostic::of_rule(rule, self.kind.to_string())
+            .with_help(help)
+            .at(source, self.span)
+    }
+}
+
+impl InvalidPolicy {
+    /// Every error as a diagnostic, in document order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.errors
+            .iter()
+            .map(|e| e.diagnostic(&self.source))
+            .collect()
+    }
+}
+
 impl fmt::Display for InvalidPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.errors.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write_located_error(
-                f,
-                &self.source,
-                error.span,
-                error.kind.code(),
-                &error.kind,
-                &error.kind.help(),
-            )?;
-        }
-        Ok(())
+        diagnostic::write_all(f, &self.diagnostics())
     }
 }
 

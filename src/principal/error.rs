@@ -3,8 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::diagnostic::{self, Diagnostic};
 use crate::policy::InvalidPolicy;
-use crate::source::{SourceError, write_located_error};
+use crate::source::SourceError;
 use crate::span::{Source, Span};
 
 /// Why an account file is invalid. The [`code`](AccountErrorKind::code) is stable.
@@ -139,83 +140,100 @@ pub enum AccountErrorKind {
 }
 
 impl AccountErrorKind {
+    /// The stable code of this kind of error and one line saying how to fix it: both written
+    /// once per variant.
+    pub fn describe(&self) -> (&'static str, String) {
+        match self {
+            AccountErrorKind::InvalidJson { .. } => (
+                "invalid-json",
+                "fix the JSON syntax at this position".into(),
+            ),
+            AccountErrorKind::TypeMismatch {
+                element, expected, ..
+            } => (
+                "data-type-mismatch",
+                format!("write `{element}` as {expected}"),
+            ),
+            AccountErrorKind::UnknownMember { expected, .. } => (
+                "unknown-member",
+                format!("remove it; valid here: {}", backticked(expected)),
+            ),
+            AccountErrorKind::MissingMember { member, .. } => (
+                "missing-member",
+                match *member {
+                    "account_id" => "add `\"account_id\": \"1234567890123456\"`".into(),
+                    "name" => "add `\"name\"`: the policy to attach".into(),
+                    other => format!("add `{other}`"),
+                },
+            ),
+            AccountErrorKind::DuplicateMember { .. } => (
+                "duplicate-member",
+                "remove one of the two: readers disagree on which one counts".into(),
+            ),
+            AccountErrorKind::DuplicateReference { .. } => {
+                ("duplicate-reference", "list it once".into())
+            }
+            AccountErrorKind::Empty { .. } => ("empty-value", "write a name".into()),
+            AccountErrorKind::InvalidAccountId { .. } => (
+                "invalid-account-id",
+                "write the account id as a string of digits, e.g. `\"1234567890123456\"`".into(),
+            ),
+            AccountErrorKind::PolicyDefinition { .. } => (
+                "invalid-policy-definition",
+                "write `{\"path\": \"file.json\"}` (relative to the account file) or `{\"document\": {…}}`".into(),
+            ),
+            AccountErrorKind::SystemPolicyRedefined { .. } => (
+                "system-policy-redefined",
+                "rename the custom policy, or remove its definition to use the system policy".into(),
+            ),
+            AccountErrorKind::PolicyUnreadable { .. } => (
+                "policy-unreadable",
+                "check the path: it is relative to the account file".into(),
+            ),
+            AccountErrorKind::UnknownPolicy { known, .. } => (
+                "unknown-policy",
+                format!(
+                    "define it under `policies`, or name one of: {}",
+                    names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+                ),
+            ),
+            AccountErrorKind::UnknownGroup { known, .. } => (
+                "unknown-group",
+                format!(
+                    "define it under `groups`, or name one of: {}",
+                    names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+                ),
+            ),
+            AccountErrorKind::UnknownResourceGroup { known, .. } => (
+                "unknown-resource-group",
+                format!(
+                    "define it under `resource_groups`, or name one of: {}",
+                    names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+                ),
+            ),
+            AccountErrorKind::NotAControlPolicy { .. } => (
+                "not-a-control-policy",
+                "list only `FullAliyunAccess` and policies defined under `policies` as control policies".into(),
+            ),
+            AccountErrorKind::NotAnIdentityPolicy { .. } => (
+                "not-an-identity-policy",
+                "list it under `control_policies`: Resource Directory attaches it to folders and accounts".into(),
+            ),
+            AccountErrorKind::InvalidResource { .. } => (
+                "invalid-resource",
+                "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`".into(),
+            ),
+        }
+    }
+
     /// The stable code of this kind of error.
     pub fn code(&self) -> &'static str {
-        match self {
-            AccountErrorKind::InvalidJson { .. } => "invalid-json",
-            AccountErrorKind::TypeMismatch { .. } => "data-type-mismatch",
-            AccountErrorKind::UnknownMember { .. } => "unknown-member",
-            AccountErrorKind::MissingMember { .. } => "missing-member",
-            AccountErrorKind::DuplicateMember { .. } => "duplicate-member",
-            AccountErrorKind::DuplicateReference { .. } => "duplicate-reference",
-            AccountErrorKind::Empty { .. } => "empty-value",
-            AccountErrorKind::InvalidAccountId { .. } => "invalid-account-id",
-            AccountErrorKind::PolicyDefinition { .. } => "invalid-policy-definition",
-            AccountErrorKind::SystemPolicyRedefined { .. } => "system-policy-redefined",
-            AccountErrorKind::PolicyUnreadable { .. } => "policy-unreadable",
-            AccountErrorKind::UnknownPolicy { .. } => "unknown-policy",
-            AccountErrorKind::UnknownGroup { .. } => "unknown-group",
-            AccountErrorKind::UnknownResourceGroup { .. } => "unknown-resource-group",
-            AccountErrorKind::NotAControlPolicy { .. } => "not-a-control-policy",
-            AccountErrorKind::NotAnIdentityPolicy { .. } => "not-an-identity-policy",
-            AccountErrorKind::InvalidResource { .. } => "invalid-resource",
-        }
+        self.describe().0
     }
 
     /// One line saying how to fix it.
     pub fn help(&self) -> String {
-        match self {
-            AccountErrorKind::InvalidJson { .. } => "fix the JSON syntax at this position".into(),
-            AccountErrorKind::TypeMismatch {
-                element, expected, ..
-            } => format!("write `{element}` as {expected}"),
-            AccountErrorKind::UnknownMember { expected, .. } => {
-                format!("remove it; valid here: {}", backticked(expected))
-            }
-            AccountErrorKind::MissingMember { member, .. } => match *member {
-                "account_id" => "add `\"account_id\": \"1234567890123456\"`".into(),
-                "name" => "add `\"name\"`: the policy to attach".into(),
-                other => format!("add `{other}`"),
-            },
-            AccountErrorKind::DuplicateMember { .. } => {
-                "remove one of the two: readers disagree on which one counts".into()
-            }
-            AccountErrorKind::DuplicateReference { .. } => "list it once".into(),
-            AccountErrorKind::Empty { .. } => "write a name".into(),
-            AccountErrorKind::InvalidAccountId { .. } => {
-                "write the account id as a string of digits, e.g. `\"1234567890123456\"`".into()
-            }
-            AccountErrorKind::PolicyDefinition { .. } => {
-                "write `{\"path\": \"file.json\"}` (relative to the account file) or `{\"document\": {…}}`".into()
-            }
-            AccountErrorKind::SystemPolicyRedefined { .. } => {
-                "rename the custom policy, or remove its definition to use the system policy".into()
-            }
-            AccountErrorKind::PolicyUnreadable { .. } => {
-                "check the path: it is relative to the account file".into()
-            }
-            AccountErrorKind::UnknownPolicy { known, .. } => format!(
-                "define it under `policies`, or name one of: {}",
-                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
-            ),
-            AccountErrorKind::UnknownGroup { known, .. } => format!(
-                "define it under `groups`, or name one of: {}",
-                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
-            ),
-            AccountErrorKind::UnknownResourceGroup { known, .. } => format!(
-                "define it under `resource_groups`, or name one of: {}",
-                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
-            ),
-            AccountErrorKind::NotAControlPolicy { .. } => {
-                "list only `FullAliyunAccess` and policies defined under `policies` as control policies".into()
-            }
-            AccountErrorKind::NotAnIdentityPolicy { .. } => {
-                "list it under `control_policies`: Resource Directory attaches it to folders and accounts".into()
-            }
-            AccountErrorKind::InvalidResource { .. } => {
-                "write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`".into()
-            }
-        }
+        self.describe().1
     }
 }
 
@@ -256,31 +274,28 @@ pub struct InvalidAccount {
     pub policies: Vec<InvalidPolicy>,
 }
 
+impl AccountIssue {
+    /// The issue as a diagnostic located in the account file.
+    pub fn diagnostic(&self, source: &Arc<Source>) -> Diagnostic {
+        let (code, help) = self.kind.describe();
+        Diagnostic::error(code, self.kind.to_string())
+            .with_help(help)
+            .at(source, self.span)
+    }
+}
+
+impl InvalidAccount {
+    /// Every error as a diagnostic: the account file's own, then each invalid policy's.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let own = self.issues.iter().map(|i| i.diagnostic(&self.source));
+        own.chain(self.policies.iter().flat_map(InvalidPolicy::diagnostics))
+            .collect()
+    }
+}
+
 impl fmt::Display for InvalidAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for issue in &self.issues {
-            if !first {
-                writeln!(f)?;
-            }
-            first = false;
-            write_located_error(
-                f,
-                &self.source,
-                issue.span,
-                issue.kind.code(),
-                &issue.kind,
-                &issue.kind.help(),
-            )?;
-        }
-        for policy in &self.policies {
-            if !first {
-                writeln!(f)?;
-            }
-            first = false;
-            write!(f, "{policy}")?;
-        }
-        Ok(())
+        diagnostic::write_all(f, &self.diagnostics())
     }
 }
 
@@ -319,16 +334,31 @@ pub enum PrincipalError {
 }
 
 impl PrincipalError {
-    /// One line saying how to fix it.
-    pub fn help(&self) -> String {
+    /// The stable code and one line saying how to fix it.
+    pub fn describe(&self) -> (&'static str, String) {
         match self {
-            PrincipalError::Syntax { .. } => {
-                "write `--principal user/alice` or `--principal role/restore-bot`".into()
-            }
-            PrincipalError::Unknown { kind, known, .. } => format!(
-                "{kind}s in the account: {}",
-                names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+            PrincipalError::Syntax { .. } => (
+                "invalid-principal",
+                "write `--principal user/alice` or `--principal role/restore-bot`".into(),
+            ),
+            PrincipalError::Unknown { kind, known, .. } => (
+                "unknown-principal",
+                format!(
+                    "{kind}s in the account: {}",
+                    names_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+                ),
             ),
         }
+    }
+
+    /// One line saying how to fix it.
+    pub fn help(&self) -> String {
+        self.describe().1
+    }
+
+    /// The error as a diagnostic.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let (code, help) = self.describe();
+        Diagnostic::error(code, self.to_string()).with_help(help)
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::Emitter;
 use crate::lint::{CheckRun, FileOutcome, Finding, Severity, SeverityCounts};
+use crate::span::Position;
 
 /// The JSON emitter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,20 +42,23 @@ struct JsonFinding<'a> {
 
 impl<'a> JsonFinding<'a> {
     fn new(f: &'a Finding) -> JsonFinding<'a> {
-        let (start, end) = (f.start(), f.end());
+        // Every finding of a check run is located; a position of 1:1 stands in otherwise.
+        let first = Position { line: 1, column: 1 };
+        let (start, end) = (f.start().unwrap_or(first), f.end().unwrap_or(first));
+        let source = f.location.as_ref().map(|l| &l.source);
         JsonFinding {
-            code: f.code,
+            code: f.code(),
             severity: f.severity,
             message: &f.message,
-            help: &f.help,
-            file: f.source.name(),
-            origin: f.source.origin(),
+            help: f.help.as_deref().unwrap_or(""),
+            file: f.file().unwrap_or(""),
+            origin: source.and_then(|s| s.origin()),
             line: start.line,
             column: start.column,
             end_line: end.line,
             end_column: end.column,
-            statement: f.statement,
-            sid: f.sid.as_deref(),
+            statement: f.statement_index(),
+            sid: f.sid(),
         }
     }
 }

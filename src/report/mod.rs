@@ -1,9 +1,10 @@
-//! Rendering `check` results: text for people (rustc-like, with the source line underlined),
-//! JSON for scripts, and SARIF 2.1.0 for code-scanning services. One interface, three
-//! emitters.
+//! Rendering for people and tools: [`render`] draws every diagnostic (errors, warnings,
+//! findings) and [`render_excerpt`] every deciding statement; `check` results are written as
+//! text, JSON or SARIF 2.1.0 by one interface and three emitters.
 //!
 //! # Example
 //! ```
+//! # #[cfg(feature = "cli")] {
 //! use ramguard::lint::{CheckOptions, CheckRun};
 //! use ramguard::report::{Emitter, ReportFormat};
 //!
@@ -11,22 +12,34 @@
 //! let mut out = Vec::new();
 //! ReportFormat::Text.emitter().emit(&run, &mut out)?;
 //! assert!(String::from_utf8(out)?.contains("suggestion[redundant-pattern]"));
+//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "cli")]
 mod json;
+mod render;
+#[cfg(feature = "cli")]
 mod sarif;
+#[cfg(feature = "cli")]
 mod text;
 
+#[cfg(feature = "cli")]
 pub use json::JsonEmitter;
+pub use render::{Style, render, render_excerpt};
+#[cfg(feature = "cli")]
 pub use sarif::SarifEmitter;
+#[cfg(feature = "cli")]
 pub use text::TextEmitter;
 
+#[cfg(feature = "cli")]
 use std::io;
 
+#[cfg(feature = "cli")]
 use crate::lint::CheckRun;
 
 /// Writes a run's findings in one format.
+#[cfg(feature = "cli")]
 pub trait Emitter {
     /// Writes the whole report for `run` to `out`.
     ///
@@ -36,6 +49,7 @@ pub trait Emitter {
 }
 
 /// The output formats of `check`.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReportFormat {
     /// For people.
@@ -46,6 +60,7 @@ pub enum ReportFormat {
     Sarif,
 }
 
+#[cfg(feature = "cli")]
 impl ReportFormat {
     /// The emitter for this format.
     pub fn emitter(self) -> Box<dyn Emitter> {

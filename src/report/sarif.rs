@@ -7,7 +7,8 @@ use std::io;
 use serde::Serialize;
 
 use super::Emitter;
-use crate::lint::{CheckRun, Finding, Rule, Severity, rule};
+use crate::lint::{CheckRun, Finding, Rule, Severity};
+use crate::span::Position;
 
 /// The schema the output conforms to, as code-scanning services expect it.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -143,14 +144,23 @@ impl Emitter for SarifEmitter {
             )
             .collect();
         // Each rule once, in code order; results point into the list by index.
-        let mut codes: Vec<&'static str> = all.iter().map(|(f, _)| f.code).collect();
+        let mut codes: Vec<&'static str> = all.iter().map(|(f, _)| f.code()).collect();
         codes.sort_unstable();
         codes.dedup();
-        let rules = codes.iter().map(|code| descriptor(code)).collect();
+        let rules = codes
+            .iter()
+            .map(|code| {
+                let rule = all
+                    .iter()
+                    .find(|(f, _)| f.code() == *code)
+                    .and_then(|(f, _)| f.rule());
+                descriptor(code, rule)
+            })
+            .collect();
         let results = all
             .iter()
             .map(|(finding, suppressed)| {
-                let rule_index = codes.binary_search(&finding.code).unwrap_or_default();
+                let rule_index = codes.binary_search(&finding.code()).unwrap_or_default();
                 result(finding, rule_index, *suppressed)
             })
             .collect();
@@ -182,9 +192,8 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn descriptor(code: &'static str) -> ReportingDescriptor {
-    // Every code has a rule (a unit test holds the table to the parser's codes); a code
-    // without one still gets a usable description.
+fn descriptor(code: &'static str, rule: Option<&'static Rule>) -> ReportingDescriptor {
+    // Every finding carries its rule; a code without one still gets a usable description.
     let fallback = Rule {
         code,
         severity: Severity::Error,
@@ -197,7 +206,7 @@ fn descriptor(code: &'static str) -> ReportingDescriptor {
             instead: "",
         },
     };
-    let rule = rule(code).copied().unwrap_or(fallback);
+    let rule = rule.copied().unwrap_or(fallback);
     let security = rule.severity == Severity::SecurityWarning;
     let mut tags = vec![match rule.severity {
         Severity::Error => "correctness",
@@ -230,10 +239,19 @@ fn descriptor(code: &'static str) -> ReportingDescriptor {
 }
 
 fn result(finding: &Finding, rule_index: usize, suppressed: Option<Option<&str>>) -> SarifResult {
-    let source = &finding.source;
+    // Every finding of a check run is located; a position of 1:1 stands in otherwise.
+    let first = Position { line: 1, column: 1 };
+    let (start, end) = (
+        finding.start().unwrap_or(first),
+        finding.end().unwrap_or(first),
+    );
+    let (file, origin) = finding
+        .location
+        .as_ref()
+        .map_or(("", None), |l| (l.source.name(), l.source.origin()));
     // An embedded document's positions are in its decoded text, not the file: point at the
     // file's start and say where the finding is.
-    let (region, note) = match source.origin() {
+    let (region, note) = match origin {
         Some(origin) => (
             Region {
                 start_line: 1,
@@ -241,32 +259,33 @@ fn result(finding: &Finding, rule_index: usize, suppressed: Option<Option<&str>>
                 end_line: 1,
                 end_column: 1,
             },
-            format!(" (at {} of the decoded `{origin}`)", finding.start()),
+            format!(" (at {start} of the decoded `{origin}`)"),
         ),
-        None => {
-            let (start, end) = (finding.start(), finding.end());
-            (
-                Region {
-                    start_line: start.line,
-                    start_column: start.column,
-                    end_line: end.line,
-                    end_column: end.column,
-                },
-                String::new(),
-            )
-        }
+        None => (
+            Region {
+                start_line: start.line,
+                start_column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+            },
+            String::new(),
+        ),
     };
     SarifResult {
-        rule_id: finding.code,
+        rule_id: finding.code(),
         rule_index,
         level: level(finding.severity),
         message: Text {
-            text: format!("{}{note}\nhelp: {}", finding.message, finding.help),
+            text: format!(
+                "{}{note}\nhelp: {}",
+                finding.message,
+                finding.help.as_deref().unwrap_or("")
+            ),
         },
         locations: [Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
-                    uri: file_uri(source.name()),
+                    uri: file_uri(file),
                 },
                 region,
             },

@@ -24,6 +24,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue};
 use crate::source::{self, SourceError};
 use crate::span::{Source, Span};
@@ -67,22 +68,50 @@ pub struct InstanceState {
 }
 
 /// An instance file that cannot be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum InstanceError {
     /// The file could not be read.
-    #[error(transparent)]
-    Source(#[from] SourceError),
+    Source(SourceError),
     /// The file does not describe one instance as expected.
-    #[error("{message}\n  --> {location}\n  help: {help}")]
     Invalid {
-        /// `file:line:column`.
-        location: String,
+        /// The file.
+        source: Arc<Source>,
+        /// Where in it.
+        span: Span,
         /// What is wrong.
         message: String,
-        /// How to fix it.
-        help: &'static str,
     },
 }
+
+impl From<SourceError> for InstanceError {
+    fn from(e: SourceError) -> InstanceError {
+        InstanceError::Source(e)
+    }
+}
+
+impl InstanceError {
+    /// The error as a diagnostic, located in the instance file when it was read.
+    pub fn diagnostic(&self) -> Diagnostic {
+        match self {
+            InstanceError::Source(e) => e.diagnostic(),
+            InstanceError::Invalid {
+                source,
+                span,
+                message,
+            } => Diagnostic::error("invalid-instance", message.clone())
+                .with_help(HELP)
+                .at(source, *span),
+        }
+    }
+}
+
+impl fmt::Display for InstanceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.diagnostic())
+    }
+}
+
+impl std::error::Error for InstanceError {}
 
 const HELP: &str = "give the output of `aliyun r-kvstore DescribeInstanceAttribute --InstanceId …`, optionally with `\"DataFlashback\": {\"Enabled\": true, \"EarliestRestorableTime\": \"…\"}` beside it";
 
@@ -114,9 +143,9 @@ impl InstanceState {
     /// ```
     pub fn parse(source: &Arc<Source>) -> Result<InstanceState, InstanceError> {
         let fail = |message: String, span: Span| InstanceError::Invalid {
-            location: format!("{}:{}", source.name(), source.position(span.start)),
+            source: source.clone(),
+            span,
             message,
-            help: HELP,
         };
         let root = json::parse(source.text())
             .map_err(|e| fail(format!("invalid JSON: {}", e.message), e.span))?;
@@ -416,11 +445,15 @@ mod tests {
     fn errors_are_located() {
         assert_eq!(
             parse("{\"InstanceStatus\": \"Normal\"}").unwrap_err(),
-            format!("`DBInstanceAttribute` has no `InstanceId`\n  --> i.json:1:1\n  help: {HELP}")
+            format!(
+                "error[invalid-instance]: `DBInstanceAttribute` has no `InstanceId`\n --> i.json:1:1\n  |\n1 | {{\"InstanceStatus\": \"Normal\"}}\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = help: {HELP}"
+            )
         );
         let e = parse("{\"InstanceId\": \"r-1\",\n \"InstanceStatus\": 3}").unwrap_err();
         assert!(
-            e.starts_with("`InstanceStatus` must be a string, found a number\n  --> i.json:2:20"),
+            e.starts_with(
+                "error[invalid-instance]: `InstanceStatus` must be a string, found a number\n --> i.json:2:20"
+            ),
             "{e}"
         );
         let e = parse(r#"{"Instances": {"DBInstanceAttribute": []}}"#).unwrap_err();
