@@ -280,7 +280,7 @@ code = "sid-not-documented"
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         format!(
-            "error: invalid `{}`: `[[ignore]]` names unknown code `restore-everywhere`; `ramguard check --explain CODE` lists the codes\n",
+            "error[invalid-config]: invalid configuration: `[[ignore]]` names unknown code `restore-everywhere`; `ramguard check --explain CODE` lists the codes\n --> {}:2:8\n  |\n2 | code = \"restore-everywhere\"\n  |        ^^^^^^^^^^^^^^^^^^^^\n  = help: see `ramguard check --help` and this repository's ramguard.toml for the settings\n",
             dir.join("ramguard.toml").display()
         )
     );

@@ -12,7 +12,8 @@ use clap::{Args, ValueEnum};
 use super::common::expand_args;
 use super::exit;
 use super::output::{
-    Reported, is_broken_pipe, report_error, report_source_error, report_with_help, write_stdout,
+    Reported, is_broken_pipe, report, report_error, report_source_error, report_with_help,
+    write_stdout,
 };
 
 /// Check policy files as RAM's validator would, and more: errors RAM would refuse, security
@@ -110,14 +111,7 @@ fn explain(code: &str) -> u8 {
 }
 
 fn config_error(e: ConfigError) -> Reported {
-    match e {
-        ConfigError::Io { .. } => report_with_help(
-            e,
-            "check the path, or give --no-config to read no configuration",
-        ),
-        // The message says what to change, with the TOML reader's snippet where it has one.
-        ConfigError::Invalid { .. } => report_error(e),
-    }
+    report(e.diagnostic())
 }
 
 fn check(args: &CheckArgs) -> Result<CheckRun, Reported> {

@@ -17,7 +17,11 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use std::sync::Arc;
+
 use super::{DocumentKind, Finding, rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::{Source, Span};
 
 /// The configuration file's name, looked for at the repository root.
 pub const CONFIG_FILE: &str = "ramguard.toml";
@@ -87,14 +91,42 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// It is not valid TOML, or has unknown or mistyped settings.
-    #[error("invalid `{path}`: {message}")]
+    #[error("invalid `{}`: {message}", file.name())]
     Invalid {
         /// The file.
-        path: String,
-        /// What is wrong, with its position.
+        file: Arc<Source>,
+        /// Where in it, when the TOML reader says.
+        span: Option<Span>,
+        /// What is wrong.
         message: String,
     },
 }
+
+impl ConfigError {
+    /// The error as a diagnostic, located in the configuration when the position is known.
+    pub fn diagnostic(&self) -> Diagnostic {
+        match self {
+            ConfigError::Io { .. } => Diagnostic::plain(Severity::Error, None, self.to_string())
+                .with_help("check the path, or give --no-config to read no configuration"),
+            ConfigError::Invalid {
+                file,
+                span: Some(span),
+                message,
+            } => Diagnostic::error(
+                "invalid-config",
+                format!("invalid configuration: {message}"),
+            )
+            .with_help(CONFIG_HELP)
+            .at(file, *span),
+            ConfigError::Invalid { .. } => {
+                Diagnostic::error("invalid-config", self.to_string()).with_help(CONFIG_HELP)
+            }
+        }
+    }
+}
+
+const CONFIG_HELP: &str =
+    "see `ramguard check --help` and this repository's ramguard.toml for the settings";
 
 impl Config {
     /// Reads a configuration file; its paths are relative to its directory.
@@ -117,12 +149,21 @@ impl Config {
     /// # Errors
     /// As [`Config::load`], except reading.
     pub fn parse(root: &Path, text: &str, name: &str) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: name.to_string(),
+        let file = Source::new(name, text);
+        // Settings are read by serde, which forgets positions: a value is found again by its
+        // text, as written in quotes.
+        let invalid_at = |value: &str, message: String| ConfigError::Invalid {
+            file: file.clone(),
+            span: text
+                .find(&format!("\"{value}\""))
+                .map(|at| Span::new(at, at + value.len() + 2)),
             message,
         };
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            file: file.clone(),
+            span: e.span().map(|s| Span::new(s.start, s.end)),
+            message: e.message().to_string(),
+        })?;
         let globs =
             |setting: &str, patterns: &[String]| -> Result<Vec<glob::Pattern>, ConfigError> {
                 patterns
@@ -131,7 +172,10 @@ impl Config {
                         // Paths are compared without `./`, so `./policies/*.json` means
                         // `policies/*.json` rather than nothing.
                         glob::Pattern::new(p.trim_start_matches("./")).map_err(|e| {
-                            invalid(format!("`{setting}`: `{p}` is not a valid glob: {}", e.msg))
+                            invalid_at(
+                                p,
+                                format!("`{setting}`: `{p}` is not a valid glob: {}", e.msg),
+                            )
                         })
                     })
                     .collect()
@@ -139,10 +183,13 @@ impl Config {
         let mut suppressions = Vec::with_capacity(raw.ignore.len());
         for s in raw.ignore {
             if rule(&s.code).is_none() {
-                return Err(invalid(format!(
-                    "`[[ignore]]` names unknown code `{}`; `ramguard check --explain CODE` lists the codes",
-                    s.code
-                )));
+                return Err(invalid_at(
+                    &s.code,
+                    format!(
+                        "`[[ignore]]` names unknown code `{}`; `ramguard check --explain CODE` lists the codes",
+                        s.code
+                    ),
+                ));
             }
             let path = s.path.map(|p| globs("[[ignore]] path", &[p])).transpose()?;
             suppressions.push(Suppression {
@@ -335,7 +382,14 @@ sid = "Keep"
     fn refuses_what_it_cannot_use() {
         assert_eq!(
             config("exclude = \"x\"").unwrap_err(),
-            "invalid `ramguard.toml`: TOML parse error at line 1, column 11\n  |\n1 | exclude = \"x\"\n  |           ^^^\ninvalid type: string \"x\", expected a sequence"
+            "invalid `ramguard.toml`: invalid type: string \"x\", expected a sequence"
+        );
+        let located = Config::parse(Path::new("/repo"), "exclude = \"x\"", "ramguard.toml")
+            .unwrap_err()
+            .diagnostic();
+        assert_eq!(
+            located.to_string(),
+            "error[invalid-config]: invalid configuration: invalid type: string \"x\", expected a sequence\n --> ramguard.toml:1:11\n  |\n1 | exclude = \"x\"\n  |           ^^^\n  = help: see `ramguard check --help` and this repository's ramguard.toml for the settings"
         );
         assert!(
             config("colour = 1")
