@@ -424,7 +424,7 @@ mod tests {
             concat!(
                 r#"{"line":1,"error":"the line is not UTF-8 text (invalid byte at byte 9)"}"#,
                 "\n",
-                r#"{"line":2,"id":"é","error":"`action` must be a string"}"#,
+                r#"{"line":2,"id":"é","error":"`action` must be a string, found a number"}"#,
                 "\n",
                 r#"{"line":3,"error":"invalid JSON at column 13: expected a member name in double quotes, found `x`"}"#,
                 "\n",

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub use crate::json::ShapeError;
 pub use crate::rules::{Rule, Severity};
 use crate::span::{Position, Source, Span};
 

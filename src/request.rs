@@ -9,7 +9,7 @@ use crate::context::{
     global_key, is_valid_key, key_info, suggest_key,
 };
 use crate::diagnostic::Diagnostic;
-use crate::json::{self, JsonKind, JsonValue};
+use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
 use crate::pattern::fold_case;
 use crate::span::{Source, Span};
 use crate::value::{self, Family, Instant};
@@ -158,110 +158,46 @@ impl Request {
     ///
     /// # Errors
     /// As [`Request::from_json_text`].
-    pub fn from_json(root: &JsonValue) -> Result<Request, RequestError> {
-        let JsonKind::Object(members) = &root.kind else {
-            return Err(RequestError::Shape {
-                message: format!(
-                    "a request must be a JSON object, found {}",
-                    root.kind.type_name()
-                ),
-                span: root.span,
-            });
+    pub(crate) fn from_json(root: &JsonValue) -> Result<Request, RequestError> {
+        let object = Object::strict(root, "request", REQUEST_MEMBERS)?;
+        let text = |name: &'static str| -> Result<(&str, Span), RequestError> {
+            let value = object.required(name)?;
+            Ok((json::string(value, name)?, value.span))
         };
-        let mut action = None;
-        let mut resource = None;
-        let mut builder_context = Vec::new();
-        let mut context_seen = false;
-        let mut absent: Option<Vec<String>> = None;
-        for member in members {
-            let shape = |message: String| RequestError::Shape {
-                message,
-                span: member.value.span,
+        let (action, action_span) = text("action")?;
+        let (resource, resource_span) = text("resource")?;
+        let mut builder = Request::builder(action, resource);
+        if let Some(context) = object.get("context") {
+            // Keys are checked by the builder, which compares them ignoring case.
+            let JsonKind::Object(entries) = &context.kind else {
+                return Err(ShapeError::WrongType {
+                    element: "context".into(),
+                    expected: "an object of key → value or list of values",
+                    found: context.kind.type_name(),
+                    span: context.span,
+                }
+                .into());
             };
-            match member.name.as_str() {
-                "action" | "resource" => {
-                    let slot = if member.name == "action" {
-                        &mut action
-                    } else {
-                        &mut resource
-                    };
-                    if slot.is_some() {
-                        return Err(RequestError::Shape {
-                            message: format!("`{}` is given twice", member.name),
-                            span: member.name_span,
-                        });
+            for entry in entries {
+                let values = context_values(&entry.value).map_err(|found| {
+                    RequestError::ContextValueType {
+                        key: entry.name.clone(),
+                        found,
+                        span: entry.value.span,
                     }
-                    let text = member
-                        .value
-                        .as_str()
-                        .ok_or_else(|| shape(format!("`{}` must be a string", member.name)))?;
-                    *slot = Some((text.to_string(), member.value.span));
-                }
-                "context" => {
-                    // Two readers would disagree on two contexts: one merges, one keeps the last.
-                    if context_seen {
-                        return Err(RequestError::Shape {
-                            message: "`context` is given twice".into(),
-                            span: member.name_span,
-                        });
-                    }
-                    context_seen = true;
-                    let JsonKind::Object(entries) = &member.value.kind else {
-                        return Err(shape(
-                            "`context` must be an object of key → value or list of values".into(),
-                        ));
-                    };
-                    for entry in entries {
-                        let values = context_values(&entry.value).map_err(|message| {
-                            RequestError::Shape {
-                                message: format!("context key `{}`: {message}", entry.name),
-                                span: entry.value.span,
-                            }
-                        })?;
-                        builder_context.push((entry.name.clone(), values, entry.name_span));
-                    }
-                }
-                "absent" => {
-                    if absent.is_some() {
-                        return Err(RequestError::Shape {
-                            message: "`absent` is given twice".into(),
-                            span: member.name_span,
-                        });
-                    }
-                    let keys = match &member.value.kind {
-                        JsonKind::Array(items) => items
-                            .iter()
-                            .map(|item| item.as_str().map(str::to_string))
-                            .collect::<Option<Vec<_>>>(),
-                        _ => None,
-                    };
-                    absent = Some(keys.ok_or_else(|| {
-                        shape("`absent` must be a list of condition keys".into())
-                    })?);
-                }
-                "id" => {}
-                other => {
-                    return Err(RequestError::Shape {
-                        message: format!(
-                            "unknown request member `{other}`: expected `action`, `resource`, `context`, `absent` or `id`"
-                        ),
-                        span: member.name_span,
-                    });
-                }
+                })?;
+                builder
+                    .context
+                    .push((entry.name.clone(), values, Some(entry.name_span)));
             }
         }
-        let missing = |name: &str| RequestError::Shape {
-            message: format!("the request has no `{name}`"),
-            span: root.span,
-        };
-        let (action, action_span) = action.ok_or_else(|| missing("action"))?;
-        let (resource, resource_span) = resource.ok_or_else(|| missing("resource"))?;
-        let mut builder = Request::builder(action, resource);
-        builder.context = builder_context
-            .into_iter()
-            .map(|(key, values, span)| (key, values, Some(span)))
-            .collect();
-        builder.absent = absent.unwrap_or_default();
+        if let Some(absent) = object.get("absent") {
+            for key in json::array(absent, "absent", "a list of condition keys")? {
+                builder
+                    .absent
+                    .push(json::string(key, "absent")?.to_string());
+            }
+        }
         // The builder checks the action and resource; the file knows where they stand.
         builder.build().map_err(|e| match e {
             RequestError::Action { action, .. } => RequestError::Action {
@@ -280,16 +216,17 @@ impl Request {
     }
 }
 
-/// Reads one context entry's value: a string, boolean or number, or an array of them.
-fn context_values(value: &JsonValue) -> Result<Vec<ContextInput>, String> {
+/// The members a request object may have.
+const REQUEST_MEMBERS: &[&str] = &["action", "resource", "context", "absent", "id"];
+
+/// Reads one context entry's value: a string, boolean or number, or an array of them; the
+/// JSON type found otherwise.
+fn context_values(value: &JsonValue) -> Result<Vec<ContextInput>, &'static str> {
     let one = |v: &JsonValue| match &v.kind {
         JsonKind::String(s) => Ok(ContextInput::String(s.clone())),
         JsonKind::Bool(b) => Ok(ContextInput::Bool(*b)),
         JsonKind::Number(n) => Ok(ContextInput::Number(n.to_string())),
-        other => Err(format!(
-            "values must be strings, booleans or numbers, found {}",
-            other.type_name()
-        )),
+        other => Err(other.type_name()),
     };
     match &value.kind {
         JsonKind::Array(items) => items.iter().map(one).collect(),
@@ -462,6 +399,20 @@ fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
     })
 }
 
+/// A shape error in a request's words.
+fn shape_message(e: &ShapeError) -> String {
+    match e {
+        ShapeError::WrongType { element, found, .. } if element == "request" => {
+            format!("a request must be a JSON object, found {found}")
+        }
+        ShapeError::Unknown { name, .. } => format!(
+            "unknown request member `{name}`: expected `action`, `resource`, `context`, `absent` or `id`"
+        ),
+        ShapeError::Missing { name, .. } => format!("the request has no `{name}`"),
+        other => other.to_string(),
+    }
+}
+
 /// A doubt about a request that does not make it invalid.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "code", rename_all = "kebab-case")]
@@ -536,11 +487,16 @@ pub enum RequestError {
         span: Span,
     },
     /// The request file has the wrong shape.
-    #[error("{message}")]
-    Shape {
-        /// What is wrong.
-        message: String,
-        /// Where.
+    #[error("{}", shape_message(.0))]
+    Shape(#[from] ShapeError),
+    /// A context value is not a string, a boolean, a number or a list of them.
+    #[error("context key `{key}`: values must be strings, booleans or numbers, found {found}")]
+    ContextValueType {
+        /// The key.
+        key: String,
+        /// The JSON type found.
+        found: &'static str,
+        /// Where the value is.
         span: Span,
     },
     /// The action is not `<ram-code>:<action-name>`.
@@ -612,7 +568,10 @@ impl RequestError {
     /// Where in the request file the error is, when it was read from one.
     pub fn span(&self) -> Option<Span> {
         match self {
-            RequestError::Json { span, .. } | RequestError::Shape { span, .. } => Some(*span),
+            RequestError::Json { span, .. } | RequestError::ContextValueType { span, .. } => {
+                Some(*span)
+            }
+            RequestError::Shape(e) => Some(e.span()),
             RequestError::Action { span, .. }
             | RequestError::Resource { span, .. }
             | RequestError::Key { span, .. }
@@ -628,9 +587,11 @@ impl RequestError {
     pub fn describe(&self) -> (&'static str, &'static str) {
         match self {
             RequestError::Json { .. } => ("invalid-json", "fix the JSON syntax at this position"),
-            RequestError::Shape { .. } => ("invalid-request", {
-                "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}"
-            }),
+            RequestError::Shape(_) | RequestError::ContextValueType { .. } => {
+                ("invalid-request", {
+                    "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}"
+                })
+            }
             RequestError::Action { .. } => ("invalid-action", {
                 "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
             }),
@@ -813,7 +774,7 @@ mod tests {
         let e = Request::from_json_text(source.text()).unwrap_err();
         assert_eq!(
             located(&e, &source),
-            "req.json:2:12: `action` must be a string"
+            "req.json:2:12: `action` must be a string, found a number"
         );
     }
 

@@ -173,7 +173,7 @@ fn request_file_errors_have_a_code_a_position_and_a_fix() {
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with(&format!(
-            "error[invalid-request]: the request has no `resource`\n --> {no_resource}:1:1\n  |\n1 | {{\"action\": \"kvstore:RestoreInstance\"}}\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", "
+            "error[invalid-request]: the request has no `resource`\n --> {no_resource}:1:1\n  |\n1 | {{\"action\": \"kvstore:RestoreInstance\"}}\n  | ^\n  = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", "
         )),
         "{stderr}"
     );

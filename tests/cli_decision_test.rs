@@ -88,7 +88,7 @@ fn unusable_test_files() {
     assert_eq!(
         stdout,
         format!(
-            "{bad_request}\n  FAIL  no resource\n        error[invalid-request]: the request has no `resource`\n         --> {bad_request}:2:48\n          |\n        2 |   \"cases\": [{{\"name\": \"no resource\", \"request\": {{\"action\": \"kvstore:RestoreInstance\"}}, \"expect\": \"ImplicitDeny\"}},\n          |                                                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n          = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {{\"acs:SourceIp\": \"10.1.2.3\"}}}}\n  FAIL  no policies\n        error: `principal` needs an `account` file\n0 passed, 2 failed\n"
+            "{bad_request}\n  FAIL  no resource\n        error[invalid-request]: the request has no `resource`\n         --> {bad_request}:2:48\n          |\n        2 |   \"cases\": [{{\"name\": \"no resource\", \"request\": {{\"action\": \"kvstore:RestoreInstance\"}}, \"expect\": \"ImplicitDeny\"}},\n          |                                                ^\n          = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {{\"acs:SourceIp\": \"10.1.2.3\"}}}}\n  FAIL  no policies\n        error: `principal` needs an `account` file\n0 passed, 2 failed\n"
         )
     );
     assert_eq!(test_cmd(&["tests/no-such-dir/*.json"]).0, 2);

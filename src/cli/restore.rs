@@ -8,8 +8,8 @@ use crate::Explanation;
 use crate::pattern::fold_case;
 use crate::request::{CURRENT_TIME_KEY, RequestWarning};
 use crate::restore::{
-    self, CallError, CheckStatus, Clearance, InstanceCheck, InstanceError, InstanceState,
-    Parameter, ParameterError, Reason, RestoreCall, RestoreParameters, RestorePlan, Validation,
+    self, CallError, CheckStatus, Clearance, InstanceCheck, InstanceState, Parameter,
+    ParameterError, Reason, RestoreCall, RestoreParameters, RestorePlan, Validation,
 };
 use crate::value::Instant;
 use clap::Args;
@@ -17,9 +17,7 @@ use serde::Serialize;
 
 use super::common::{Format, PolicyArgs, refuse_stdin_twice};
 use super::exit;
-use super::output::{
-    Reported, print_json, report, report_error, report_source_error, report_with_help, write_stdout,
-};
+use super::output::{Reported, print_json, report, report_error, report_with_help, write_stdout};
 use super::request::{ContextArgs, report_request_error, warn_request};
 
 /// Check a RestoreInstance call before making it: whether RAM allows it, whether the API would
@@ -328,11 +326,7 @@ fn parameters(args: &RestoreArgs) -> RestoreParameters {
 }
 
 fn load_instance(path: &Path) -> Result<InstanceState, Reported> {
-    InstanceState::from_path(path).map_err(|e| match e {
-        InstanceError::Source(e) => report_source_error(&e),
-        // Rendered with its position and help; the code makes it read like every other error.
-        invalid @ InstanceError::Invalid { .. } => report(invalid.diagnostic()),
-    })
+    InstanceState::from_path(path).map_err(|e| report(e.diagnostic()))
 }
 
 fn render_text(

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::json::{JsonKind, JsonValue};
+use crate::json::{JsonKind, JsonValue, Object, ShapeError};
 use crate::span::{Source, Span};
 
 /// What a JSON file holds once API-response wrappers are taken off.
@@ -29,14 +29,28 @@ pub enum Unwrapped<'a> {
 
 /// A response wrapper that holds no usable document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct WrapperError {
-    /// What is wrong with the response.
-    pub message: String,
-    /// Where.
-    pub span: Span,
-    /// The member name, when the error is a duplicate member.
-    pub duplicate: Option<String>,
+pub enum WrapperError {
+    /// A member named twice: two readers could unwrap different documents.
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    /// The response holds no usable document.
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong with the response.
+        message: String,
+        /// Where.
+        span: Span,
+    },
+}
+
+impl WrapperError {
+    /// Where the error is.
+    pub fn span(&self) -> Span {
+        match self {
+            WrapperError::Shape(e) => e.span(),
+            WrapperError::Invalid { span, .. } => *span,
+        }
+    }
 }
 
 /// Takes off a `GetPolicy`, `GetPolicyVersion` or `ListPolicyVersions` response wrapper, as
@@ -81,14 +95,15 @@ pub fn unwrap_response<'a>(
     if let Some(policy) = root.get("Policy") {
         unique_members(policy)?;
     }
-    let document = version.get("PolicyDocument").ok_or_else(|| WrapperError {
-        message: format!(
-            "the response has no `PolicyDocument` in `{}`",
-            origin.split('.').next().unwrap_or(origin)
-        ),
-        span: version.span,
-        duplicate: None,
-    })?;
+    let document = version
+        .get("PolicyDocument")
+        .ok_or_else(|| WrapperError::Invalid {
+            message: format!(
+                "the response has no `PolicyDocument` in `{}`",
+                origin.split('.').next().unwrap_or(origin)
+            ),
+            span: version.span,
+        })?;
     match &document.kind {
         JsonKind::String(text) => Ok(Unwrapped::EmbeddedText {
             source: Source::embedded(source.name(), origin, text.clone()),
@@ -98,30 +113,20 @@ pub fn unwrap_response<'a>(
             document,
             policy_name,
         }),
-        other => Err(WrapperError {
+        other => Err(WrapperError::Invalid {
             message: format!(
                 "`PolicyDocument` must be the policy as a JSON string, found {}",
                 other.type_name()
             ),
             span: document.span,
-            duplicate: None,
         }),
     }
 }
 
 /// Refuses an object that names a member twice.
 fn unique_members(value: &JsonValue) -> Result<(), WrapperError> {
-    let JsonKind::Object(members) = &value.kind else {
-        return Ok(());
-    };
-    for (i, member) in members.iter().enumerate() {
-        if members[..i].iter().any(|m| m.name == member.name) {
-            return Err(WrapperError {
-                message: format!("duplicate member `{}` in the response", member.name),
-                span: member.name_span,
-                duplicate: Some(member.name.clone()),
-            });
-        }
+    if matches!(value.kind, JsonKind::Object(_)) {
+        Object::strict(value, "the response", &[])?;
     }
     Ok(())
 }
@@ -132,10 +137,9 @@ fn default_version(list: &JsonValue) -> Result<&JsonValue, WrapperError> {
     let versions = match list.get("PolicyVersion").map(|v| &v.kind) {
         Some(JsonKind::Array(items)) => items.as_slice(),
         _ => {
-            return Err(WrapperError {
+            return Err(WrapperError::Invalid {
                 message: "`PolicyVersions` must hold a `PolicyVersion` array".into(),
                 span: list.span,
-                duplicate: None,
             });
         }
     };
@@ -151,15 +155,13 @@ fn default_version(list: &JsonValue) -> Result<&JsonValue, WrapperError> {
     let mut defaults = versions.iter().filter(is_default);
     match (defaults.next(), defaults.next()) {
         (Some(one), None) => Ok(one),
-        (None, _) => Err(WrapperError {
+        (None, _) => Err(WrapperError::Invalid {
             message: "the version list has no version with `IsDefaultVersion: true`, so no document is in force".into(),
             span: list.span,
-            duplicate: None,
         }),
-        (Some(_), Some(second)) => Err(WrapperError {
+        (Some(_), Some(second)) => Err(WrapperError::Invalid {
             message: "the version list has more than one version with `IsDefaultVersion: true`".into(),
             span: second.span,
-            duplicate: None,
         }),
     }
 }
@@ -186,7 +188,7 @@ mod tests {
                 source.origin().unwrap_or(""),
                 policy_name
             )),
-            Err(e) => Err(e.message),
+            Err(e) => Err(e.to_string()),
         }
     }
 

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use super::envelope::{Unwrapped, unwrap_response};
+use super::envelope::{Unwrapped, WrapperError, unwrap_response};
 use super::{
     Effect, InvalidPolicy, NameList, ParseError, ParseErrorKind as Kind, Policy, Statement,
 };
 use crate::arn;
 use crate::condition::{Condition, ConditionValue, ConditionValueError, Family, Operator};
 use crate::context::is_valid_key;
-use crate::json::{self, JsonKind, JsonMember, JsonValue};
+use crate::json::{self, JsonKind, JsonMember, JsonValue, Object, ShapeError};
 use crate::span::{Source, Span, Spanned};
 
 const DOCUMENT_MEMBERS: &[&str] = &["Version", "Statement"];
@@ -42,14 +42,17 @@ pub(super) fn parse_policy(
         )
     })?;
     let unwrapped = unwrap_response(&source, &root).map_err(|e| {
-        let kind = match e.duplicate {
-            Some(name) => Kind::DuplicateMember {
+        let span = e.span();
+        let kind = match e {
+            WrapperError::Shape(ShapeError::Duplicate { name, .. }) => Kind::DuplicateMember {
                 first: name.clone(),
                 name,
             },
-            None => Kind::InvalidResponse { message: e.message },
+            other => Kind::InvalidResponse {
+                message: other.to_string(),
+            },
         };
-        fail(source.clone(), kind, e.span)
+        fail(source.clone(), kind, span)
     })?;
     let (document_source, embedded_root, document, name) = match unwrapped {
         Unwrapped::Document(document) => (source, None, document, None),
@@ -95,27 +98,20 @@ struct Reader {
     errors: Vec<ParseError>,
 }
 
-/// The members of an object that are allowed and given once, by name.
-struct Members<'a> {
-    members: Vec<&'a JsonMember>,
-}
-
-impl<'a> Members<'a> {
-    fn get(&self, name: &str) -> Option<&'a JsonMember> {
-        self.members.iter().copied().find(|m| m.name == name)
-    }
-}
-
 impl Reader {
     fn error(&mut self, kind: Kind, span: Span) {
         self.errors.push(ParseError::new(kind, span));
     }
 
     fn document(&mut self, value: &JsonValue) -> Option<(Vec<Statement>, Option<Span>)> {
-        let object = self.object(value, super::error::DOCUMENT)?;
-        let members = self.members(object, DOCUMENT_MEMBERS, "the document");
-        let opening = opening_brace(value);
-        match members.get("Version") {
+        let members = self.object(
+            value,
+            super::error::DOCUMENT,
+            DOCUMENT_MEMBERS,
+            "the document",
+        )?;
+        let opening = members.opening();
+        match members.member("Version") {
             None => self.error(
                 Kind::MissingElement {
                     element: "Version",
@@ -138,7 +134,7 @@ impl Reader {
                 ),
             },
         }
-        let Some(statement) = members.get("Statement") else {
+        let Some(statement) = members.member("Statement") else {
             self.error(
                 Kind::MissingElement {
                     element: "Statement",
@@ -177,19 +173,20 @@ impl Reader {
     }
 
     fn statement(&mut self, value: &JsonValue) -> Option<Statement> {
-        let object = self.object(value, "Statement")?;
         let errors_before = self.errors.len();
-        for member in object {
-            if member.name == "Principal" || member.name == "NotPrincipal" {
-                self.error(Kind::PrincipalNotAllowed, member.name_span);
+        if let JsonKind::Object(all) = &value.kind {
+            for member in all {
+                if member.name == "Principal" || member.name == "NotPrincipal" {
+                    self.error(Kind::PrincipalNotAllowed, member.name_span);
+                }
             }
         }
-        let members = self.members(object, STATEMENT_MEMBERS, "a statement");
-        let opening = opening_brace(value);
+        let members = self.object(value, "Statement", STATEMENT_MEMBERS, "a statement")?;
+        let opening = members.opening();
         let sid = members
-            .get("Sid")
+            .member("Sid")
             .and_then(|m| self.non_empty_string(m, "Sid"));
-        let effect = match members.get("Effect") {
+        let effect = match members.member("Effect") {
             None => {
                 self.error(
                     Kind::MissingElement {
@@ -226,7 +223,7 @@ impl Reader {
         };
         let action = self.name_list(&members, "Action", "NotAction", opening, check_action);
         let resource = self.name_list(&members, "Resource", "NotResource", opening, check_resource);
-        let (conditions, condition_span) = match members.get("Condition") {
+        let (conditions, condition_span) = match members.member("Condition") {
             Some(m) => (self.conditions(&m.value), Some(m.value.span)),
             None => (Vec::new(), None),
         };
@@ -247,13 +244,13 @@ impl Reader {
     /// Reads `Action`/`NotAction` (or the resource pair): exactly one of them, each pattern checked.
     fn name_list(
         &mut self,
-        members: &Members<'_>,
+        members: &Object<'_>,
         positive: &'static str,
         negative: &'static str,
         opening: Span,
         check: fn(&str) -> Option<Kind>,
     ) -> Option<NameList> {
-        let (member, negated) = match (members.get(positive), members.get(negative)) {
+        let (member, negated) = match (members.member(positive), members.member(negative)) {
             (Some(p), Some(n)) => {
                 let second = if p.name_span.start < n.name_span.start {
                     n
@@ -298,11 +295,11 @@ impl Reader {
     }
 
     fn conditions(&mut self, value: &JsonValue) -> Vec<Condition> {
-        let Some(operators) = self.non_empty_object(value, "Condition") else {
+        let Some(operators) = self.non_empty_object(value, "Condition", "Condition") else {
             return Vec::new();
         };
         let mut conditions = Vec::new();
-        for op_member in self.members(operators, &[], "Condition").members {
+        for op_member in operators.members() {
             let operator = match Operator::parse(&op_member.name) {
                 Ok(operator) => Some(Spanned::new(operator, op_member.name_span)),
                 Err(e) => {
@@ -316,11 +313,13 @@ impl Reader {
                     None
                 }
             };
-            let Some(keys) = self.non_empty_object(&op_member.value, &op_member.name) else {
+            let Some(keys) =
+                self.non_empty_object(&op_member.value, &op_member.name, "a condition operator")
+            else {
                 continue;
             };
             let mut seen: Vec<(String, &str)> = Vec::new();
-            for key_member in self.members(keys, &[], "a condition operator").members {
+            for key_member in keys.members() {
                 let folded = crate::context::fold_key(&key_member.name);
                 if let Some((_, first)) = seen.iter().find(|(f, _)| *f == folded) {
                     self.error(
@@ -406,145 +405,100 @@ impl Reader {
         Some(values)
     }
 
-    /// The members of an object, with duplicates and (when `allowed` is not empty) unknown names
-    /// reported and left out.
-    fn members<'a>(
-        &mut self,
-        object: &'a [JsonMember],
-        allowed: &'static [&'static str],
-        context: &'static str,
-    ) -> Members<'a> {
-        let mut kept: Vec<&JsonMember> = Vec::with_capacity(object.len());
-        for member in object {
-            if let Some(first) = kept.iter().find(|m| m.name == member.name) {
-                self.error(
-                    Kind::DuplicateMember {
-                        name: member.name.clone(),
-                        first: first.name.clone(),
-                    },
-                    member.name_span,
-                );
-            } else if !allowed.is_empty() && !allowed.contains(&member.name.as_str()) {
-                // `statement` reports `Principal` in a statement with its own message; anywhere
-                // else it is just another invalid element.
-                let principal = member.name == "Principal" || member.name == "NotPrincipal";
-                if !(principal && allowed == STATEMENT_MEMBERS) {
-                    self.error(
-                        Kind::UnknownElement {
-                            name: member.name.clone(),
-                            context,
-                            expected: allowed,
-                        },
-                        member.name_span,
-                    );
-                }
-            } else {
-                kept.push(member);
-            }
-        }
-        Members { members: kept }
+    /// Records a problem with the shape of the document, in the parser's words; `context`
+    /// names the object, for members that have no place in it.
+    fn shape(&mut self, e: ShapeError, context: &'static str) {
+        let span = e.span();
+        let kind = match e {
+            ShapeError::WrongType {
+                element,
+                expected,
+                found,
+                ..
+            } => Kind::TypeMismatch {
+                element,
+                expected,
+                found,
+            },
+            ShapeError::Duplicate { name, .. } => Kind::DuplicateMember {
+                first: name.clone(),
+                name,
+            },
+            ShapeError::Unknown { name, expected, .. } => Kind::UnknownElement {
+                name,
+                context,
+                expected,
+            },
+            ShapeError::Missing { name, .. } => Kind::MissingElement {
+                element: name,
+                context,
+            },
+            ShapeError::Empty { element, what, .. } => Kind::Empty { element, what },
+        };
+        self.error(kind, span);
     }
 
-    fn object<'a>(&mut self, value: &'a JsonValue, element: &str) -> Option<&'a [JsonMember]> {
-        match &value.kind {
-            JsonKind::Object(members) => Some(members),
-            other => {
-                self.error(
-                    Kind::TypeMismatch {
-                        element: element.to_string(),
-                        expected: "a JSON object",
-                        found: other.type_name(),
-                    },
-                    value.span,
-                );
-                None
+    /// The object `element`, each member once; with a non-empty `allowed`, only those members
+    /// (`Principal` in a statement is reported by `statement`, in its own words).
+    fn object<'a>(
+        &mut self,
+        value: &'a JsonValue,
+        element: &str,
+        allowed: &'static [&'static str],
+        context: &'static str,
+    ) -> Option<Object<'a>> {
+        let mut issues = Vec::new();
+        let object = Object::read(value, element, allowed, &mut issues);
+        for issue in issues {
+            let principal = matches!(&issue, ShapeError::Unknown { name, .. }
+                if name == "Principal" || name == "NotPrincipal");
+            if !(principal && allowed == STATEMENT_MEMBERS) {
+                self.shape(issue, context);
             }
         }
+        object.map_err(|e| self.shape(e, context)).ok()
     }
 
     fn non_empty_object<'a>(
         &mut self,
         value: &'a JsonValue,
         element: &str,
-    ) -> Option<&'a [JsonMember]> {
-        let members = self.object(value, element)?;
-        if members.is_empty() {
+        context: &'static str,
+    ) -> Option<Object<'a>> {
+        let object = self.object(value, element, &[], context)?;
+        if object.is_empty() {
             self.empty(element, "object", value.span);
             return None;
         }
-        Some(members)
+        Some(object)
     }
 
     /// A string or a non-empty array of non-empty strings.
     fn string_list(&mut self, value: &JsonValue, element: &str) -> Option<Vec<Spanned<String>>> {
-        let items: Vec<&JsonValue> = match &value.kind {
-            JsonKind::Array(items) if items.is_empty() => {
-                self.empty(element, "array", value.span);
-                return None;
-            }
-            JsonKind::Array(items) => items.iter().collect(),
-            _ => vec![value],
-        };
-        let mut strings = Vec::with_capacity(items.len());
-        let mut valid = true;
-        for item in items {
-            match &item.kind {
-                JsonKind::String(s) if s.is_empty() => {
-                    self.empty(element, "string", item.span);
-                    valid = false;
-                }
-                JsonKind::String(s) => strings.push(Spanned::new(s.clone(), item.span)),
-                other => {
-                    self.error(
-                        Kind::TypeMismatch {
-                            element: element.to_string(),
-                            expected: "a string or an array of strings",
-                            found: other.type_name(),
-                        },
-                        item.span,
-                    );
-                    valid = false;
-                }
-            }
+        let mut issues = Vec::new();
+        let strings = json::string_list(value, element, &mut issues);
+        for issue in issues {
+            self.shape(issue, "a statement");
         }
-        valid.then_some(strings)
+        strings
     }
 
     fn non_empty_string(&mut self, member: &JsonMember, element: &str) -> Option<Spanned<String>> {
-        match &member.value.kind {
-            JsonKind::String(s) if s.is_empty() => {
-                self.empty(element, "string", member.value.span);
-                None
-            }
-            JsonKind::String(s) => Some(Spanned::new(s.clone(), member.value.span)),
-            other => {
-                self.error(
-                    Kind::TypeMismatch {
-                        element: element.to_string(),
-                        expected: "a string",
-                        found: other.type_name(),
-                    },
-                    member.value.span,
-                );
-                None
-            }
-        }
+        json::non_empty_string(&member.value, element)
+            .map_err(|e| self.shape(e, "a statement"))
+            .ok()
     }
 
     fn empty(&mut self, element: &str, what: &'static str, span: Span) {
-        self.error(
-            Kind::Empty {
+        self.shape(
+            ShapeError::Empty {
                 element: element.to_string(),
                 what,
+                span,
             },
-            span,
+            "a statement",
         );
     }
-}
-
-/// The span of an object's `{`, where "this object lacks X" is reported.
-fn opening_brace(value: &JsonValue) -> Span {
-    Span::new(value.span.start, value.span.start + 1)
 }
 
 /// An action is `*` or `<ram-code>:<action-name>`: one colon, both parts non-empty. Only a

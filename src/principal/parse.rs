@@ -8,7 +8,7 @@ use super::error::{AccountErrorKind as Kind, AccountIssue, InvalidAccount};
 use super::{Account, Attachment, Entity, PolicyEntry, User};
 use crate::arn::Arn;
 use crate::eval::PolicyKind;
-use crate::json::{self, JsonKind, JsonMember, JsonValue};
+use crate::json::{self, JsonKind, JsonMember, JsonValue, Object, ShapeError};
 use crate::policy::system::{self, Attachable};
 use crate::policy::{InvalidPolicy, LoadError, Policy};
 use crate::span::{Source, Span, Spanned};
@@ -562,21 +562,41 @@ impl Reader {
         Some(member.name.clone())
     }
 
+    /// Records a problem with the shape of the file, in the reader's words; `context` names
+    /// the object, for members that have no place in it.
+    fn shape(&mut self, e: ShapeError, context: &str) {
+        let span = e.span();
+        let kind = match e {
+            ShapeError::WrongType {
+                element,
+                expected,
+                found,
+                ..
+            } => Kind::TypeMismatch {
+                element,
+                expected,
+                found,
+            },
+            ShapeError::Duplicate { name, .. } => Kind::DuplicateMember { name },
+            ShapeError::Unknown { name, expected, .. } => Kind::UnknownMember {
+                name,
+                context: context.to_string(),
+                expected,
+            },
+            ShapeError::Missing { name, .. } => Kind::MissingMember {
+                member: name,
+                context: context.to_string(),
+            },
+            ShapeError::Empty { element, .. } => Kind::Empty { element },
+        };
+        self.error(kind, span);
+    }
+
     fn string(&mut self, value: &JsonValue, element: &str) -> Option<String> {
-        match &value.kind {
-            JsonKind::String(s) => Some(s.clone()),
-            other => {
-                self.error(
-                    Kind::TypeMismatch {
-                        element: element.to_string(),
-                        expected: "a string",
-                        found: other.type_name(),
-                    },
-                    value.span,
-                );
-                None
-            }
-        }
+        json::string(value, element)
+            .map(str::to_string)
+            .map_err(|e| self.shape(e, element))
+            .ok()
     }
 
     fn array<'v>(
@@ -585,20 +605,9 @@ impl Reader {
         element: &str,
         expected: &'static str,
     ) -> Option<&'v [JsonValue]> {
-        match &value.kind {
-            JsonKind::Array(items) => Some(items),
-            other => {
-                self.error(
-                    Kind::TypeMismatch {
-                        element: element.to_string(),
-                        expected,
-                        found: other.type_name(),
-                    },
-                    value.span,
-                );
-                None
-            }
-        }
+        json::array(value, element, expected)
+            .map_err(|e| self.shape(e, element))
+            .ok()
     }
 
     /// The members of an object, each name once; with a non-empty `allowed`, only those names.
@@ -609,40 +618,13 @@ impl Reader {
         context: &str,
         allowed: &'static [&'static str],
     ) -> Option<Vec<&'v JsonMember>> {
-        let JsonKind::Object(members) = &value.kind else {
-            self.error(
-                Kind::TypeMismatch {
-                    element: element.to_string(),
-                    expected: "an object",
-                    found: value.kind.type_name(),
-                },
-                value.span,
-            );
-            return None;
-        };
-        let mut kept: Vec<&JsonMember> = Vec::with_capacity(members.len());
-        for member in members {
-            if kept.iter().any(|k| k.name == member.name) {
-                self.error(
-                    Kind::DuplicateMember {
-                        name: member.name.clone(),
-                    },
-                    member.name_span,
-                );
-            } else if !allowed.is_empty() && !allowed.contains(&member.name.as_str()) {
-                self.error(
-                    Kind::UnknownMember {
-                        name: member.name.clone(),
-                        context: context.to_string(),
-                        expected: allowed,
-                    },
-                    member.name_span,
-                );
-            } else {
-                kept.push(member);
-            }
+        let mut issues = Vec::new();
+        let object = Object::read(value, element, allowed, &mut issues);
+        for issue in issues {
+            self.shape(issue, context);
         }
-        Some(kept)
+        let object = object.map_err(|e| self.shape(e, context)).ok()?;
+        Some(object.members().collect())
     }
 }
 

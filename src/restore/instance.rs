@@ -25,7 +25,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::json::{self, JsonKind, JsonValue};
+use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
 use crate::source::{self, SourceError};
 use crate::span::{Source, Span};
 use crate::value::Instant;
@@ -67,15 +67,26 @@ pub struct InstanceState {
     pub flashback: Flashback,
 }
 
+/// The members `DataFlashback` may have.
+const WINDOW_MEMBERS: &[&str] = &["Enabled", "EarliestRestorableTime"];
+
 /// An instance file that cannot be used.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum InstanceError {
     /// The file could not be read.
     Source(SourceError),
+    /// A field is missing, given twice, or of the wrong JSON type.
+    Shape {
+        /// The file.
+        file: Arc<Source>,
+        /// What is wrong.
+        error: ShapeError,
+    },
     /// The file does not describe one instance as expected.
     Invalid {
         /// The file.
-        source: Arc<Source>,
+        file: Arc<Source>,
         /// Where in it.
         span: Span,
         /// What is wrong.
@@ -94,13 +105,18 @@ impl InstanceError {
     pub fn diagnostic(&self) -> Diagnostic {
         match self {
             InstanceError::Source(e) => e.diagnostic(),
+            InstanceError::Shape { file, error } => {
+                Diagnostic::error("invalid-instance", error.to_string())
+                    .with_help(HELP)
+                    .at(file, error.span())
+            }
             InstanceError::Invalid {
-                source,
+                file,
                 span,
                 message,
             } => Diagnostic::error("invalid-instance", message.clone())
                 .with_help(HELP)
-                .at(source, *span),
+                .at(file, *span),
         }
     }
 }
@@ -143,52 +159,47 @@ impl InstanceState {
     /// ```
     pub fn parse(source: &Arc<Source>) -> Result<InstanceState, InstanceError> {
         let fail = |message: String, span: Span| InstanceError::Invalid {
-            source: source.clone(),
+            file: source.clone(),
             span,
             message,
         };
+        let shape = |error: ShapeError| InstanceError::Shape {
+            file: source.clone(),
+            error,
+        };
         let root = json::parse(source.text())
             .map_err(|e| fail(format!("invalid JSON: {}", e.message), e.span))?;
-        if !matches!(root.kind, JsonKind::Object(_)) {
-            return Err(fail(
-                format!("expected an object, found {}", root.kind.type_name()),
-                root.span,
-            ));
-        }
-        let attribute =
-            if let Some(instances) = unique(&root, "Instances").map_err(|(m, s)| fail(m, s))? {
-                let list = unique(instances, "DBInstanceAttribute")
-                    .map_err(|(m, s)| fail(m, s))?
-                    .ok_or_else(|| {
-                        fail(
-                            "`Instances` has no `DBInstanceAttribute`".into(),
-                            instances.span,
-                        )
-                    })?;
-                one_instance(list).map_err(|(m, s)| fail(m, s))?
-            } else if let Some(list) =
-                unique(&root, "DBInstanceAttribute").map_err(|(m, s)| fail(m, s))?
-            {
-                one_instance(list).map_err(|(m, s)| fail(m, s))?
-            } else {
-                &root
-            };
+        // A field given twice is refused: reading only the first (say, of two
+        // `InstanceStatus`) could pass a check the other fails.
+        let top = Object::strict(&root, "the instance file", &[]).map_err(shape)?;
+        let attribute = if let Some(instances) = top.get("Instances") {
+            let instances = Object::strict(instances, "Instances", &[]).map_err(shape)?;
+            let list = instances.required("DBInstanceAttribute").map_err(shape)?;
+            one_instance(list).map_err(|(m, s)| fail(m, s))?
+        } else if let Some(list) = top.get("DBInstanceAttribute") {
+            one_instance(list).map_err(|(m, s)| fail(m, s))?
+        } else {
+            &root
+        };
+        let fields = Object::strict(attribute, "DBInstanceAttribute", &[]).map_err(shape)?;
         let string = |name: &str| -> Result<Option<(String, Span)>, InstanceError> {
-            match unique(attribute, name).map_err(|(m, s)| fail(m, s))? {
-                None => Ok(None),
-                Some(v) => match &v.kind {
-                    JsonKind::String(s) => Ok(Some((s.clone(), v.span))),
-                    other => Err(fail(
-                        format!("`{name}` must be a string, found {}", other.type_name()),
-                        v.span,
-                    )),
-                },
-            }
+            fields
+                .get(name)
+                .map(|v| {
+                    json::string(v, name)
+                        .map(|s| (s.to_string(), v.span))
+                        .map_err(shape)
+                })
+                .transpose()
         };
         let required = |name: &'static str| -> Result<String, InstanceError> {
             match string(name)? {
                 Some((value, _)) if !value.is_empty() => Ok(value),
-                Some((_, span)) => Err(fail(format!("`{name}` must not be empty"), span)),
+                Some((_, span)) => Err(shape(ShapeError::Empty {
+                    element: name.into(),
+                    what: "string",
+                    span,
+                })),
                 None => Err(fail(
                     format!("`DBInstanceAttribute` has no `{name}`"),
                     attribute.span,
@@ -210,9 +221,9 @@ impl InstanceState {
         let beside = if std::ptr::eq(&root, attribute) {
             None
         } else {
-            unique(&root, "DataFlashback").map_err(|(m, s)| fail(m, s))?
+            top.get("DataFlashback")
         };
-        let inside = unique(attribute, "DataFlashback").map_err(|(m, s)| fail(m, s))?;
+        let inside = fields.get("DataFlashback");
         if let (Some(_), Some(second)) = (beside, inside) {
             return Err(fail(
                 "`DataFlashback` is given both beside and inside `DBInstanceAttribute`".into(),
@@ -226,7 +237,7 @@ impl InstanceState {
                 },
                 None => Flashback::Disabled,
             },
-            Some(window) => read_window(window, log_start, &fail)?,
+            Some(window) => read_window(window, log_start, &fail, &shape)?,
         };
         Ok(InstanceState {
             origin: source.name().to_string(),
@@ -245,19 +256,6 @@ impl InstanceState {
     /// Whether the instance is in the one state that accepts a restore, `Normal`.
     pub fn is_normal(&self) -> bool {
         self.status == NORMAL_STATUS
-    }
-}
-
-/// The member `name` of an object, refused when given twice: the JSON reader keeps both, and
-/// reading only the first (say, of two `InstanceStatus`) could pass a check the other fails.
-fn unique<'v>(object: &'v JsonValue, name: &str) -> Result<Option<&'v JsonValue>, (String, Span)> {
-    let JsonKind::Object(members) = &object.kind else {
-        return Ok(None);
-    };
-    let mut found = members.iter().filter(|m| m.name == name);
-    match (found.next(), found.next()) {
-        (_, Some(second)) => Err((format!("`{name}` is given twice"), second.name_span)),
-        (first, None) => Ok(first.map(|m| &m.value)),
     }
 }
 
@@ -297,51 +295,33 @@ fn read_window(
     window: &JsonValue,
     log_start: Option<(Instant, Span)>,
     fail: &dyn Fn(String, Span) -> InstanceError,
+    shape: &dyn Fn(ShapeError) -> InstanceError,
 ) -> Result<Flashback, InstanceError> {
-    let JsonKind::Object(members) = &window.kind else {
-        return Err(fail(
-            format!(
-                "`DataFlashback` must be an object, found {}",
-                window.kind.type_name()
-            ),
-            window.span,
-        ));
+    let members = Object::strict(window, "DataFlashback", WINDOW_MEMBERS).map_err(shape)?;
+    let enabled = match members.get("Enabled") {
+        None => None,
+        Some(value) => match value.kind {
+            JsonKind::Bool(b) => Some(b),
+            _ => {
+                return Err(shape(ShapeError::WrongType {
+                    element: "Enabled".into(),
+                    expected: "`true` or `false`",
+                    found: value.kind.type_name(),
+                    span: value.span,
+                }));
+            }
+        },
     };
-    let mut enabled = None;
-    let mut earliest = None;
-    for member in members {
-        match (member.name.as_str(), &member.value.kind) {
-            ("Enabled", JsonKind::Bool(b)) if enabled.is_none() => enabled = Some(*b),
-            ("EarliestRestorableTime", JsonKind::String(s)) if earliest.is_none() => {
-                let time = Instant::parse_rfc3339(s).map_err(|e| {
-                    fail(format!("`EarliestRestorableTime`: {e}"), member.value.span)
-                })?;
-                earliest = Some(time);
-            }
-            ("Enabled" | "EarliestRestorableTime", _) => {
-                return Err(fail(
-                    format!(
-                        "`{}` must be given once, as {}",
-                        member.name,
-                        if member.name == "Enabled" {
-                            "`true` or `false`"
-                        } else {
-                            "an RFC 3339 date-time string"
-                        }
-                    ),
-                    member.value.span,
-                ));
-            }
-            (other, _) => {
-                return Err(fail(
-                    format!(
-                        "unknown member `{other}` in `DataFlashback`: valid are `Enabled`, `EarliestRestorableTime`"
-                    ),
-                    member.name_span,
-                ));
-            }
+    let earliest = match members.get("EarliestRestorableTime") {
+        None => None,
+        Some(value) => {
+            let text = json::string(value, "EarliestRestorableTime").map_err(shape)?;
+            Some(
+                Instant::parse_rfc3339(text)
+                    .map_err(|e| fail(format!("`EarliestRestorableTime`: {e}"), value.span))?,
+            )
         }
-    }
+    };
     let Some(enabled) = enabled else {
         return Err(fail("`DataFlashback` has no `Enabled`".into(), window.span));
     };
@@ -487,7 +467,7 @@ mod tests {
         assert!(
             parse("[1]")
                 .unwrap_err()
-                .contains("expected an object, found an array")
+                .contains("`the instance file` must be an object, found an array")
         );
         assert!(parse("{").unwrap_err().contains("invalid JSON"));
     }

@@ -3,6 +3,11 @@
 //! serde_json forgets positions and silently keeps the last of two duplicate members; a policy
 //! linter needs both, so policies and requests are read here first and typed afterwards.
 
+mod object;
+
+pub use object::ShapeError;
+pub(crate) use object::{Object, array, non_empty_string, string, string_list};
+
 use crate::span::Span;
 
 /// How deeply arrays and objects may nest. Policies need five levels; the limit keeps hostile
