@@ -1,6 +1,6 @@
 //! Diagnostics: every error, warning and finding ramguard reports, in one shape: a severity, a
 //! stable code (a lint [`Rule`] where there is one), a message, a fix, and where it is.
-//! [`crate::report::render`] draws them all.
+//! [`crate::report::render`] draws them all (their `Display` too).
 
 use std::fmt;
 use std::sync::Arc;
@@ -168,14 +168,6 @@ impl Diagnostic {
     /// The name of the file it is in, when it has a location.
     pub fn file(&self) -> Option<&str> {
         self.location.as_ref().map(|l| l.source.name())
-    }
-}
-
-/// Renders the diagnostic as the command line prints it, without colour.
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = crate::report::render(self, crate::report::Style::Plain);
-        f.write_str(text.trim_end_matches('\n'))
     }
 }
 

@@ -101,6 +101,14 @@ pub fn render(diagnostic: &Diagnostic, style: Style) -> String {
     out
 }
 
+/// Renders the diagnostic as the command line prints it, without colour (and without the final
+/// newline).
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(render(self, Style::Plain).trim_end_matches('\n'))
+    }
+}
+
 /// Renders a titled excerpt of a source: the lines `span` covers, up to `max_lines` of them,
 /// with the location above. Used for the statements that decided a request.
 pub fn render_excerpt(
