@@ -4,7 +4,7 @@
 //! per second) for each set size.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Request};
 
 const SERVICES: &[&str] = &["ecs", "rds", "oss", "vpc", "kvstore"];
@@ -58,7 +58,7 @@ fn request(instance: &str) -> Request {
         .context("acs:SourceIp", "10.1.2.3")
         .context("acs:MFAPresent", true)
         .context("acs:SourceVpc", "vpc-ops01")
-        .at(Instant::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant"))
+        .at(Timestamp::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant"))
         .build()
         .expect("valid request")
 }

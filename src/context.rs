@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use crate::pattern::fold_case;
 use crate::suggest::nearest;
-use crate::value::{self, Decimal, Family, Instant};
+use crate::value::{self, Decimal, Family, Timestamp};
 
 /// Folds a condition key for lookup: keys compare case-insensitively (docs/semantics.md §3 [decision]).
 /// Per character, as actions are: `str::to_lowercase`'s final-sigma rule would fold `ΟΔΟΣ` and
@@ -161,8 +161,8 @@ impl From<IpAddr> for ContextValues {
         ContextValues(vec![ContextInput::String(ip.to_string())])
     }
 }
-impl From<&Instant> for ContextValues {
-    fn from(t: &Instant) -> Self {
+impl From<&Timestamp> for ContextValues {
+    fn from(t: &Timestamp) -> Self {
         ContextValues(vec![ContextInput::String(t.to_string())])
     }
 }
@@ -233,7 +233,7 @@ pub struct ContextValue {
     text: String,
     folded: String,
     decimal: Option<Decimal>,
-    instant: Option<Instant>,
+    instant: Option<Timestamp>,
     ip: Option<IpAddr>,
     boolean: Option<bool>,
 }
@@ -253,7 +253,7 @@ impl ContextValue {
         ContextValue {
             folded: fold_case(&text).into_owned(),
             decimal: Decimal::parse(&text).ok(),
-            instant: Instant::parse_rfc3339(&text).ok(),
+            instant: Timestamp::parse_rfc3339(&text).ok(),
             ip: value::parse_ip_addr(&text).ok(),
             boolean,
             text,
@@ -279,7 +279,7 @@ impl ContextValue {
         self.decimal.as_ref()
     }
 
-    pub(crate) fn instant(&self) -> Option<&Instant> {
+    pub(crate) fn instant(&self) -> Option<&Timestamp> {
         self.instant.as_ref()
     }
 

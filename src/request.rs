@@ -12,7 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
 use crate::pattern::fold_case;
 use crate::span::{Source, Span};
-use crate::value::{self, Family, Instant};
+use crate::value::{self, Family, Timestamp};
 use std::sync::Arc;
 
 /// The action every restore is authorized as.
@@ -241,7 +241,7 @@ pub struct RequestBuilder {
     resource: String,
     context: Vec<(String, Vec<ContextInput>, Option<Span>)>,
     absent: Vec<String>,
-    now: Option<Instant>,
+    now: Option<Timestamp>,
 }
 
 impl RequestBuilder {
@@ -266,7 +266,7 @@ impl RequestBuilder {
 
     /// Sets the time of the request, the value of `acs:CurrentTime` unless the context sets it.
     /// Without it the real clock is read when the request is built.
-    pub fn at(mut self, now: Instant) -> RequestBuilder {
+    pub fn at(mut self, now: Timestamp) -> RequestBuilder {
         self.now = Some(now);
         self
     }
@@ -355,7 +355,7 @@ impl RequestBuilder {
         // absent key: otherwise `[]` would switch off every Deny that reads the time.
         let current_time = fold_key(CURRENT_TIME_KEY);
         let now = || {
-            let now = self.now.clone().unwrap_or_else(Instant::now);
+            let now = self.now.clone().unwrap_or_else(Timestamp::now);
             vec![ContextValue::new(ContextInput::String(now.to_string()))]
         };
         match entries.iter_mut().find(|e| e.folded == current_time) {
@@ -390,7 +390,7 @@ fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
     let (_, family) = global_key(key)?;
     values.iter().find_map(|value| {
         let error = match family {
-            Family::Date if value.instant().is_none() => Instant::parse_rfc3339(value.text()).err(),
+            Family::Date if value.instant().is_none() => Timestamp::parse_rfc3339(value.text()).err(),
             Family::Bool if value.boolean().is_none() => value::parse_bool(value.text()).err(),
             Family::Ip if value.ip().is_none() => value::parse_ip_addr(value.text()).err(),
             _ => None,
@@ -649,8 +649,8 @@ mod tests {
     use crate::value::Decimal;
     use std::net::IpAddr;
 
-    fn at() -> Instant {
-        Instant::parse_rfc3339("2026-11-29T12:00:00Z").unwrap()
+    fn at() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-29T12:00:00Z").unwrap()
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use ramguard::context::{ContextInput, ContextValues};
 use ramguard::json::{self, JsonKind, JsonValue};
 use ramguard::request::RequestError;
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 
 use PolicyType::{
@@ -59,7 +59,7 @@ fn input(value: &JsonValue) -> ContextInput {
 
 /// A request made at [`NOW`], its context given as a JSON object text.
 fn request(action: &str, resource: &str, context: &str) -> Result<Request, RequestError> {
-    let now = Instant::parse_rfc3339(NOW).expect("NOW is a date");
+    let now = Timestamp::parse_rfc3339(NOW).expect("NOW is a date");
     let mut builder = Request::builder(action, resource).at(now);
     let root = json::parse(context).expect("test context is JSON");
     let JsonKind::Object(members) = &root.kind else {

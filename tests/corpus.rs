@@ -13,7 +13,7 @@ use std::path::Path;
 use ramguard::context::ContextInput;
 use ramguard::json::{self, JsonKind, JsonValue};
 use ramguard::policy::{InvalidPolicy, ParseError};
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 
 /// Where the corpus lives.
@@ -249,7 +249,7 @@ fn request(
     let resource = pick("resource")
         .and_then(JsonValue::as_str)
         .ok_or("no `resource` (in the case or the file's `request`)")?;
-    let now = Instant::parse_rfc3339(DEFAULT_NOW).map_err(|e| e.to_string())?;
+    let now = Timestamp::parse_rfc3339(DEFAULT_NOW).map_err(|e| e.to_string())?;
     let mut builder = Request::builder(action, resource).at(now);
     if let Some(context) = pick("context") {
         let JsonKind::Object(entries) = &context.kind else {

@@ -4,12 +4,12 @@
 
 use ramguard::lint::{DocumentKind, Finding, lint_source};
 use ramguard::span::Source;
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Request, Verdict};
 
 /// The time tests judge grants at.
-fn test_now() -> ramguard::value::Instant {
-    ramguard::value::Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
+fn test_now() -> ramguard::value::Timestamp {
+    ramguard::value::Timestamp::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
 }
 
 fn document(statements: &[&str]) -> String {
@@ -92,7 +92,7 @@ fn requests() -> Vec<(bool, Request)> {
         ],
         &[("acs:CurrentTime", "2027-06-01T00:00:00Z")],
     ];
-    let now = Instant::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+    let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
     let mut out = Vec::new();
     for action in actions {
         // A service's actions authorize on its own resources only: other pairs never reach RAM.

@@ -3,7 +3,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 
 struct CountingAllocator;
@@ -75,7 +75,7 @@ fn request(instance: &str, mfa: bool) -> Request {
         .context("acs:ResourceTag/env", "STAGING")
         .context("acs:Port", 6379)
         .context("acs:TagKeys", vec!["env"])
-        .at(Instant::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant"))
+        .at(Timestamp::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant"))
         .build()
         .expect("valid request")
 }

@@ -1,7 +1,7 @@
 //! The README's "pinning decisions" example, compiled and run: a user's own insta snapshots of
 //! an explained decision, in JSON and as text.
 
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Request, Verdict};
 
 #[test]
@@ -17,7 +17,7 @@ fn dba_cannot_restore_production() {
     let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01")
         .context("acs:MFAPresent", true)
         .context("acs:SourceIp", "10.1.2.3")
-        .at(Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("valid instant"))
+        .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z").expect("valid instant"))
         .build()
         .expect("valid request");
     let explained = set.explain(&request);

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
 use ramguard::context::ContextInput;
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Request};
 
 /// Each property runs this many cases, so that the suite stays fast.
@@ -398,7 +398,7 @@ fn build_request(
     resource: &str,
     context: &[(&'static str, Vec<ContextInput>)],
 ) -> Request {
-    let now = Instant::parse_rfc3339("2026-06-01T12:00:00Z").expect("a valid instant");
+    let now = Timestamp::parse_rfc3339("2026-06-01T12:00:00Z").expect("a valid instant");
     let mut builder = Request::builder(action, resource).at(now);
     for (key, values) in context {
         builder = builder.context(*key, values.clone());

@@ -5,7 +5,7 @@ use ramguard::restore::{
     self, CallError, CheckStatus, Clearance, ErrorCode, InstanceState, Parameter, Reason,
     RestoreCall, RestoreParameters, RestorePlan, Validation,
 };
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Verdict};
 
 mod common;
@@ -616,7 +616,7 @@ fn the_clock_is_the_default_submission_time() {
         .into_result()
         .expect("a past restore time is valid by the real clock");
     assert!(
-        permit.submitted_at() > &Instant::parse_rfc3339("2026-11-21T00:00:00Z").expect("valid")
+        permit.submitted_at() > &Timestamp::parse_rfc3339("2026-11-21T00:00:00Z").expect("valid")
     );
 }
 

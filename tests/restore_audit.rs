@@ -8,7 +8,7 @@ use ramguard::restore::{
     self, CallError, CheckStatus, Clearance, InstanceState, Reason, RestoreCall, RestoreParameters,
 };
 use ramguard::span::Source;
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
 
 mod common;
@@ -17,8 +17,8 @@ use common::restore::{NOW, errors, flashback_state, now, refusal, state, statuse
 
 const ACCOUNT_ID: &str = "1234567890123456";
 
-fn instant(text: &str) -> Instant {
-    Instant::parse_rfc3339(text).expect("valid instant")
+fn instant(text: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(text).expect("valid instant")
 }
 
 fn pit(time: &str) -> RestoreParameters {

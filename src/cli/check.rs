@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::lint::{CheckOptions, CheckRun, Config, ConfigError, RULES, rule};
 use crate::report::ReportFormat;
-use crate::value::Instant;
+use crate::value::Timestamp;
 use clap::{Args, ValueEnum};
 
 use super::common::expand_args;
@@ -64,11 +64,11 @@ pub(crate) struct CheckArgs {
     /// The time grants are judged at (RFC 3339), for `expired-grant`, e.g.
     /// 2026-11-29T09:30:00Z; defaults to the clock.
     #[arg(long, value_name = "T", value_parser = parse_now)]
-    now: Option<Instant>,
+    now: Option<Timestamp>,
 }
 
-fn parse_now(s: &str) -> Result<Instant, String> {
-    Instant::parse_rfc3339(s).map_err(|e| e.to_string())
+fn parse_now(s: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_rfc3339(s).map_err(|e| e.to_string())
 }
 
 /// How findings are printed.

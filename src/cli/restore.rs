@@ -11,7 +11,7 @@ use crate::restore::{
     self, CallError, CheckStatus, Clearance, InstanceCheck, InstanceState, Parameter,
     ParameterError, Reason, RestoreCall, RestoreParameters, RestorePlan, Validation,
 };
-use crate::value::Instant;
+use crate::value::Timestamp;
 use clap::Args;
 use serde::Serialize;
 
@@ -83,7 +83,7 @@ pub(crate) struct RestoreArgs {
     /// The submission time (RFC 3339), for the time rules and acs:CurrentTime, e.g.
     /// 2026-11-29T09:30:00Z; defaults to --context acs:CurrentTime=TIME, else the clock.
     #[arg(long, value_name = "T", value_parser = parse_now)]
-    now: Option<Instant>,
+    now: Option<Timestamp>,
     #[command(flatten)]
     policies: PolicyArgs,
     #[command(flatten)]
@@ -93,8 +93,8 @@ pub(crate) struct RestoreArgs {
     format: Format,
 }
 
-fn parse_now(s: &str) -> Result<Instant, String> {
-    Instant::parse_rfc3339(s).map_err(|e| e.to_string())
+fn parse_now(s: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_rfc3339(s).map_err(|e| e.to_string())
 }
 
 pub(crate) fn run(args: RestoreArgs) -> u8 {
@@ -280,7 +280,7 @@ fn unusable(reason: &Reason, args: &RestoreArgs) -> Option<Reported> {
 /// The submission time: --now, else an `acs:CurrentTime` given with --context, else the clock.
 /// The policy's `acs:CurrentTime` and the parameter rules must see the same time, so a
 /// --context time that disagrees with --now is refused.
-fn submission_time(args: &RestoreArgs) -> Result<Instant, Reported> {
+fn submission_time(args: &RestoreArgs) -> Result<Timestamp, Reported> {
     let given: Vec<&str> = args
         .context
         .context
@@ -290,7 +290,7 @@ fn submission_time(args: &RestoreArgs) -> Result<Instant, Reported> {
         .collect();
     let from_context = match given.as_slice() {
         [] => None,
-        [one] => Instant::parse_rfc3339(one).ok(),
+        [one] => Timestamp::parse_rfc3339(one).ok(),
         _ => {
             return Err(report_with_help(
                 format_args!(
@@ -310,7 +310,7 @@ fn submission_time(args: &RestoreArgs) -> Result<Instant, Reported> {
         )),
         (Some(now), _) => Ok(now.clone()),
         (None, Some(context)) => Ok(context),
-        (None, None) => Ok(Instant::now()),
+        (None, None) => Ok(Timestamp::now()),
     }
 }
 

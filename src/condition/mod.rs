@@ -14,7 +14,7 @@ use crate::context::{Context, ContextValue, fold_key};
 use crate::json::{JsonKind, JsonValue};
 use crate::pattern::{Pattern, fold_case};
 use crate::span::Spanned;
-use crate::value::{self, Decimal, Instant, IpNetwork, ValueError};
+use crate::value::{self, Decimal, Timestamp, IpNetwork, ValueError};
 
 /// One operator applied to one key: `"StringLike": {"acs:SourceVpc": ["vpc-1*", "vpc-2*"]}`
 /// becomes one `Condition`. All conditions of a statement must hold.
@@ -36,7 +36,7 @@ pub enum ConditionValue {
     /// An exact decimal (Numeric operators).
     Decimal(Decimal),
     /// An instant (Date operators).
-    Instant(Instant),
+    Timestamp(Timestamp),
     /// `true` or `false` (Bool).
     Bool(bool),
     /// An address or network (IP operators).
@@ -82,7 +82,7 @@ impl ConditionValue {
             (Family::Numeric, JsonKind::Number(n)) => ConditionValue::Decimal(Decimal::parse(n)?),
             (Family::Numeric, _) => return Err(mismatch("a number or a string holding one")),
             (Family::Date, JsonKind::String(s)) => {
-                ConditionValue::Instant(Instant::parse_rfc3339(s)?)
+                ConditionValue::Timestamp(Timestamp::parse_rfc3339(s)?)
             }
             (Family::Date, _) => return Err(mismatch("an RFC 3339 date-time string")),
             (Family::Bool, JsonKind::String(s)) => ConditionValue::Bool(value::parse_bool(s)?),
@@ -99,7 +99,7 @@ impl fmt::Display for ConditionValue {
         match self {
             ConditionValue::String(s) => f.write_str(s),
             ConditionValue::Decimal(d) => fmt::Display::fmt(d, f),
-            ConditionValue::Instant(i) => fmt::Display::fmt(i, f),
+            ConditionValue::Timestamp(i) => fmt::Display::fmt(i, f),
             ConditionValue::Bool(b) => fmt::Display::fmt(b, f),
             ConditionValue::Network(n) => fmt::Display::fmt(n, f),
         }
@@ -134,7 +134,7 @@ enum Operand {
     Strings(Box<[Box<str>]>),
     Patterns(Box<[Pattern]>),
     Decimals(Box<[Decimal]>),
-    Instants(Box<[Instant]>),
+    Instants(Box<[Timestamp]>),
     Networks(Box<[IpNetwork]>),
     Bool(bool),
 }
@@ -175,7 +175,7 @@ impl CompiledCondition {
             (Family::Date, _) => Operand::Instants(
                 values
                     .filter_map(|v| match v {
-                        ConditionValue::Instant(i) => Some(i.clone()),
+                        ConditionValue::Timestamp(i) => Some(i.clone()),
                         _ => None,
                     })
                     .collect(),

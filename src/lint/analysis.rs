@@ -108,7 +108,7 @@ pub(super) fn contradiction(statement: &Statement) -> Option<(Span, String)> {
         })
         .or_else(|| {
             ordered(&on_key, Family::Date, |v| match v {
-                ConditionValue::Instant(i) => Some(i),
+                ConditionValue::Timestamp(i) => Some(i),
                 _ => None,
             })
         })

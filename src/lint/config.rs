@@ -310,8 +310,8 @@ mod tests {
     use crate::lint::{DocumentKind, lint_source};
 
     /// The time tests judge grants at.
-    fn test_now() -> crate::value::Instant {
-        crate::value::Instant::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
+    fn test_now() -> crate::value::Timestamp {
+        crate::value::Timestamp::parse_rfc3339("2026-11-29T09:30:00Z").expect("a valid instant")
     }
 
     use crate::span::Source;

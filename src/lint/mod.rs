@@ -8,13 +8,13 @@
 //! ```
 //! use ramguard::lint::{DocumentKind, lint_source};
 //! use ramguard::span::Source;
-//! use ramguard::value::Instant;
+//! use ramguard::value::Timestamp;
 //!
 //! let source = Source::new(
 //!     "p.json",
 //!     r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}]}"#,
 //! );
-//! let findings = lint_source("p", source, DocumentKind::Policy, &Instant::now());
+//! let findings = lint_source("p", source, DocumentKind::Policy, &Timestamp::now());
 //! assert_eq!(findings[0].code(), "restore-on-every-instance");
 //! ```
 
@@ -44,7 +44,7 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{InvalidPolicy, MAX_POLICY_CHARS, MAX_SESSION_POLICY_CHARS, Policy, Statement};
 use crate::span::{Source, Span};
-use crate::value::Instant;
+use crate::value::Timestamp;
 
 /// A finding: a [`Diagnostic`] of a lint [`Rule`], located in a policy, with the statement it
 /// is in when it is in one.
@@ -82,7 +82,7 @@ pub fn lint_source(
     default_name: &str,
     source: Arc<Source>,
     kind: DocumentKind,
-    now: &Instant,
+    now: &Timestamp,
 ) -> Vec<Finding> {
     match Policy::parse(default_name.to_string(), source) {
         Ok(policy) => lint_policy(&policy, kind, now),
@@ -91,7 +91,7 @@ pub fn lint_source(
 }
 
 /// Checks a policy that parsed, as of `now`.
-pub fn lint_policy(policy: &Policy, kind: DocumentKind, now: &Instant) -> Vec<Finding> {
+pub fn lint_policy(policy: &Policy, kind: DocumentKind, now: &Timestamp) -> Vec<Finding> {
     let mut sink = Sink::new(policy.source());
     document::check(policy, kind, &mut sink);
     // Security findings come first: a span they explain is not reported again as a plainer

@@ -10,7 +10,7 @@ use crate::json::{self, JsonKind};
 use crate::rules;
 use crate::source::{SourceError, read_source};
 use crate::span::{Source, Span};
-use crate::value::Instant;
+use crate::value::Timestamp;
 
 /// What `check` was told besides the files.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +23,7 @@ pub struct CheckOptions {
     pub config: Option<Config>,
     /// The time grants are judged at (an `Allow` that ran out before it is reported); the
     /// clock when `None`.
-    pub now: Option<Instant>,
+    pub now: Option<Timestamp>,
 }
 
 /// What happened to one file.
@@ -129,7 +129,7 @@ impl CheckRun {
                     .extend(account_control_policies(path, source));
             }
         }
-        let now = options.now.clone().unwrap_or_else(Instant::now);
+        let now = options.now.clone().unwrap_or_else(Timestamp::now);
         let mut run = CheckRun::default();
         for (path, source) in sources {
             run.check_file(path, source, &options, &now)?;
@@ -142,7 +142,7 @@ impl CheckRun {
         path: &Path,
         source: Result<Arc<Source>, SourceError>,
         options: &CheckOptions,
-        now: &Instant,
+        now: &Timestamp,
     ) -> Result<(), RunError> {
         let name = path.display().to_string();
         let config = options.config.as_ref();

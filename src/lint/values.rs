@@ -8,9 +8,9 @@ use crate::context::fold_key;
 use crate::policy::{Effect, Policy};
 use crate::request::CURRENT_TIME_KEY;
 use crate::rules;
-use crate::value::{Instant, IpNetwork};
+use crate::value::{Timestamp, IpNetwork};
 
-pub(super) fn check(policy: &Policy, now: &Instant, sink: &mut Sink) {
+pub(super) fn check(policy: &Policy, now: &Timestamp, sink: &mut Sink) {
     let source = policy.source();
     for (i, statement) in policy.statements().iter().enumerate() {
         let at = Some((i, statement));
@@ -57,7 +57,7 @@ pub(super) fn check(policy: &Policy, now: &Instant, sink: &mut Sink) {
                 .values
                 .iter()
                 .filter_map(|v| match &v.value {
-                    ConditionValue::Instant(t) => Some(t),
+                    ConditionValue::Timestamp(t) => Some(t),
                     _ => None,
                 })
                 .max()?;

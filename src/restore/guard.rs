@@ -10,7 +10,7 @@ use super::{InstanceState, ParameterError, RestoreParameters, RestorePlan};
 use crate::context::ContextValues;
 use crate::eval::{Decision, Explanation, PolicySet};
 use crate::request::{CURRENT_TIME_KEY, Request, RequestBuilder, RequestError};
-use crate::value::Instant;
+use crate::value::Timestamp;
 
 /// A `RestoreInstance` call about to be made: where, with which parameters, in which request
 /// context (`acs:SourceIp`, `acs:MFAPresent`, …), and when.
@@ -21,7 +21,7 @@ pub struct RestoreCall {
     parameters: RestoreParameters,
     context: Vec<(String, ContextValues)>,
     absent: Vec<String>,
-    submitted_at: Option<Instant>,
+    submitted_at: Option<Timestamp>,
 }
 
 /// A call whose request cannot be built.
@@ -105,7 +105,7 @@ impl RestoreCall {
 
     /// Sets the submission time: the clock for the parameter rules and `acs:CurrentTime`.
     /// Without it the real clock is read once, when the call is checked.
-    pub fn at(mut self, submitted_at: Instant) -> Self {
+    pub fn at(mut self, submitted_at: Timestamp) -> Self {
         self.submitted_at = Some(submitted_at);
         self
     }
@@ -121,7 +121,7 @@ impl RestoreCall {
     }
 
     /// The submission time, when set.
-    pub fn submitted_at(&self) -> Option<&Instant> {
+    pub fn submitted_at(&self) -> Option<&Timestamp> {
         self.submitted_at.as_ref()
     }
 
@@ -130,7 +130,7 @@ impl RestoreCall {
     ///
     /// # Errors
     /// An invalid region, account id or `InstanceId`.
-    pub fn request_builder(&self, submitted_at: &Instant) -> Result<RequestBuilder, CallError> {
+    pub fn request_builder(&self, submitted_at: &Timestamp) -> Result<RequestBuilder, CallError> {
         let region_ok = !self.region.is_empty()
             && self
                 .region
@@ -232,7 +232,7 @@ pub struct Assessment {
     decision: Option<Decision>,
     depends_on: Vec<String>,
     validation: Validation,
-    submitted_at: Instant,
+    submitted_at: Timestamp,
 }
 
 impl Assessment {
@@ -264,7 +264,7 @@ impl Assessment {
     }
 
     /// The submission time every check used, `acs:CurrentTime` included.
-    pub fn submitted_at(&self) -> &Instant {
+    pub fn submitted_at(&self) -> &Timestamp {
         &self.submitted_at
     }
 
@@ -313,7 +313,7 @@ impl Permit {
     }
 
     /// The submission time the checks used.
-    pub fn submitted_at(&self) -> &Instant {
+    pub fn submitted_at(&self) -> &Timestamp {
         &self.0.assessment.submitted_at
     }
 
@@ -435,7 +435,7 @@ impl fmt::Display for Reason {
 /// ```
 /// use ramguard::restore::{self, Clearance, InstanceState, RestoreCall, RestoreParameters};
 /// use ramguard::span::Source;
-/// use ramguard::value::Instant;
+/// use ramguard::value::Timestamp;
 /// use ramguard::{Policy, PolicySet};
 ///
 /// let set = PolicySet::builder()
@@ -445,7 +445,7 @@ impl fmt::Display for Reason {
 ///     .build()?;
 /// let state = InstanceState::parse(&Source::new("r-bp1stg01.json",
 ///     r#"{"InstanceId": "r-bp1stg01", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#))?;
-/// let now = Instant::parse_rfc3339("2026-11-29T09:30:00Z")?;
+/// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
 /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
 ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z").filter_key("^session:"))
 ///     .context("acs:MFAPresent", true)
@@ -474,14 +474,14 @@ pub fn guard(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>)
                 decision: None,
                 depends_on: Vec::new(),
                 validation: Validation::not_made(),
-                submitted_at: call.submitted_at.clone().unwrap_or_else(Instant::now),
+                submitted_at: call.submitted_at.clone().unwrap_or_else(Timestamp::now),
             }),
         })
     })
 }
 
 fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> Clearance {
-    let submitted_at = call.submitted_at.clone().unwrap_or_else(Instant::now);
+    let submitted_at = call.submitted_at.clone().unwrap_or_else(Timestamp::now);
     let mut reasons = Vec::new();
     if let Some(Err(e)) = state.map(|s| call.check_instance(s)) {
         reasons.push(Reason::InvalidCall(e));
@@ -556,10 +556,10 @@ fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> 
 /// Checks that the request is evaluated at the submission time: a context `acs:CurrentTime`
 /// overrides the time given to the builder, and a policy reading another time than the
 /// parameter rules could allow what RAM, seeing the real time, denies.
-fn same_time(request: &Request, submitted_at: &Instant) -> Result<(), CallError> {
+fn same_time(request: &Request, submitted_at: &Timestamp) -> Result<(), CallError> {
     let values = request.context().get(CURRENT_TIME_KEY);
     match values {
-        [one] if Instant::parse_rfc3339(one.text()).is_ok_and(|t| t == *submitted_at) => Ok(()),
+        [one] if Timestamp::parse_rfc3339(one.text()).is_ok_and(|t| t == *submitted_at) => Ok(()),
         _ => Err(CallError::CurrentTime {
             expected: submitted_at.to_string(),
             found: values

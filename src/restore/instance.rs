@@ -28,7 +28,7 @@ use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
 use crate::source::{self, SourceError};
 use crate::span::{Source, Span};
-use crate::value::Instant;
+use crate::value::Timestamp;
 
 /// The `InstanceStatus` of an instance being migrated — **\[decision\]** the status a zone
 /// migration (`MigrateToOtherZone`) puts an instance in. `DescribeInstanceAttribute` documents it
@@ -48,7 +48,7 @@ pub enum Flashback {
     /// Data flashback is on.
     Enabled {
         /// The earliest restorable time, when known.
-        earliest: Option<Instant>,
+        earliest: Option<Timestamp>,
     },
 }
 
@@ -211,7 +211,7 @@ impl InstanceState {
         let region_id = string("RegionId")?.map(|(r, _)| r);
         let log_start = match string("BackupLogStartTime")? {
             Some((text, span)) => Some((
-                Instant::parse_rfc3339(&text)
+                Timestamp::parse_rfc3339(&text)
                     .map_err(|e| fail(format!("`BackupLogStartTime`: {e}"), span))?,
                 span,
             )),
@@ -293,7 +293,7 @@ fn one_instance(list: &JsonValue) -> Result<&JsonValue, (String, Span)> {
 /// Reads `DataFlashback`, which must agree with `BackupLogStartTime` when both are given.
 fn read_window(
     window: &JsonValue,
-    log_start: Option<(Instant, Span)>,
+    log_start: Option<(Timestamp, Span)>,
     fail: &dyn Fn(String, Span) -> InstanceError,
     shape: &dyn Fn(ShapeError) -> InstanceError,
 ) -> Result<Flashback, InstanceError> {
@@ -317,7 +317,7 @@ fn read_window(
         Some(value) => {
             let text = json::string(value, "EarliestRestorableTime").map_err(shape)?;
             Some(
-                Instant::parse_rfc3339(text)
+                Timestamp::parse_rfc3339(text)
                     .map_err(|e| fail(format!("`EarliestRestorableTime`: {e}"), value.span))?,
             )
         }
@@ -369,8 +369,8 @@ mod tests {
         InstanceState::parse(&Source::new("i.json", text)).map_err(|e| e.to_string())
     }
 
-    fn at(s: &str) -> Instant {
-        Instant::parse_rfc3339(s).unwrap()
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::value::Instant;
+use crate::value::Timestamp;
 
 /// The kind of restore `RestoreType` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,9 +125,9 @@ impl RestoreParameters {
     /// # Example
     /// ```
     /// use ramguard::restore::{ErrorCode, RestoreParameters};
-    /// use ramguard::value::Instant;
+    /// use ramguard::value::Timestamp;
     ///
-    /// let now = Instant::parse_rfc3339("2026-11-29T09:30:00Z")?;
+    /// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
     /// let params = RestoreParameters::point_in_time("r-bp1stg01", "2026-12-01T00:00:00Z")
     ///     .filter_key("^user:,[");
     /// let validation = params.validate(&now, None);
@@ -136,7 +136,7 @@ impl RestoreParameters {
     /// assert!(!validation.instance_checked());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn validate(&self, submitted_at: &Instant, instance: Option<&InstanceState>) -> Validation {
+    pub fn validate(&self, submitted_at: &Timestamp, instance: Option<&InstanceState>) -> Validation {
         validate::validate(self, submitted_at, instance)
     }
 }

@@ -9,7 +9,7 @@ use super::codes::{ErrorCode, Parameter, ParameterError};
 use super::instance::{Flashback, InstanceState};
 use super::plan::RestorePlan;
 use super::{RestoreParameters, RestoreType};
-use crate::value::Instant;
+use crate::value::Timestamp;
 
 /// How deeply a `FilterKey` expression may nest; deeper ones are refused rather than parsed.
 const FILTER_KEY_NEST_LIMIT: u32 = 100;
@@ -96,7 +96,7 @@ pub(super) fn is_valid_instance_id(id: &str) -> bool {
 
 pub(super) fn validate(
     parameters: &RestoreParameters,
-    submitted_at: &Instant,
+    submitted_at: &Timestamp,
     instance: Option<&InstanceState>,
 ) -> Validation {
     let mut errors = Vec::new();
@@ -190,9 +190,9 @@ fn backup_set_rules(parameters: &RestoreParameters, errors: &mut Vec<ParameterEr
 /// Applies the type-1 rules; returns `RestoreTime` when it is valid.
 fn point_in_time_rules(
     parameters: &RestoreParameters,
-    submitted_at: &Instant,
+    submitted_at: &Timestamp,
     errors: &mut Vec<ParameterError>,
-) -> Option<Instant> {
+) -> Option<Timestamp> {
     if parameters.backup_id.is_some() {
         errors.push(ParameterError::new(
             ErrorCode::ResroreParamNotMatch,
@@ -209,7 +209,7 @@ fn point_in_time_rules(
             ));
             None
         }
-        Some(text) => match Instant::parse_restore_time(text) {
+        Some(text) => match Timestamp::parse_restore_time(text) {
             Err(e) => {
                 errors.push(ParameterError::new(
                     ErrorCode::InvalidRestoreTimeFormat,
@@ -243,7 +243,7 @@ fn point_in_time_rules(
         }
     }
     if let Some(text) = &parameters.time_shift {
-        match Instant::parse_time_shift(text) {
+        match Timestamp::parse_time_shift(text) {
             Err(e) => errors.push(ParameterError::new(
                 ErrorCode::InvalidParameter,
                 Parameter::TimeShift,
@@ -309,7 +309,7 @@ fn instance_checks(
     instance: Option<&InstanceState>,
     instance_id: Option<&str>,
     restore_type: Option<RestoreType>,
-    restore_time: Option<&Instant>,
+    restore_time: Option<&Timestamp>,
     errors: &mut Vec<ParameterError>,
 ) -> Vec<InstanceCheck> {
     let check = |code, status, detail: String| InstanceCheck {

@@ -8,11 +8,11 @@
 use std::fmt;
 
 mod decimal;
-mod instant;
+mod timestamp;
 mod ip;
 
 pub use decimal::Decimal;
-pub use instant::Instant;
+pub use timestamp::Timestamp;
 pub use ip::{IpNetwork, parse_ip_addr};
 
 /// Why a string could not be read as a typed condition value.

@@ -2,14 +2,14 @@
 
 use ramguard::restore::{CheckStatus, Clearance, InstanceState, Reason, Validation};
 use ramguard::span::Source;
-use ramguard::value::Instant;
+use ramguard::value::Timestamp;
 
 /// The submission time of every call.
 pub const NOW: &str = "2026-11-29T09:30:00Z";
 
 /// [`NOW`] as an instant.
-pub fn now() -> Instant {
-    Instant::parse_rfc3339(NOW).expect("a valid instant")
+pub fn now() -> Timestamp {
+    Timestamp::parse_rfc3339(NOW).expect("a valid instant")
 }
 
 /// `(code, parameter)` of every error, in order.

@@ -20,18 +20,18 @@ const NANOS_PER_SECOND: u32 = 1_000_000_000;
 /// numeric order, so the derived ordering (seconds, then fraction digits) is
 /// the order in time, and equal instants have equal fields.
 ///
-/// `Instant` is `Clone` but not `Copy` because the fraction lives on the
+/// `Timestamp` is `Clone` but not `Copy` because the fraction lives on the
 /// heap; values are parsed once when a policy is loaded, so the clone cost
 /// does not matter.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Instant {
+pub struct Timestamp {
     /// Seconds since 1970-01-01T00:00:00Z, rounded toward negative infinity.
     seconds: i64,
     /// ASCII digits of the fraction of a second, without trailing zeros.
     fraction: Box<str>,
 }
 
-impl Instant {
+impl Timestamp {
     /// Parses an RFC 3339 §5.6 `date-time`, such as `2026-01-31T08:00:00Z`
     /// or `2026-01-31t16:00:00.25+08:00`.
     ///
@@ -44,7 +44,7 @@ impl Instant {
     ///
     /// [`ValueError::InvalidDateTime`], saying which field is malformed or
     /// out of range.
-    pub fn parse_rfc3339(s: &str) -> Result<Instant, ValueError> {
+    pub fn parse_rfc3339(s: &str) -> Result<Timestamp, ValueError> {
         parse(s, Format::Rfc3339)
     }
 
@@ -56,7 +56,7 @@ impl Instant {
     ///
     /// [`ValueError::InvalidRestoreTime`], saying which field is malformed or
     /// out of range.
-    pub fn parse_restore_time(s: &str) -> Result<Instant, ValueError> {
+    pub fn parse_restore_time(s: &str) -> Result<Timestamp, ValueError> {
         parse(s, Format::RestoreTime)
     }
 
@@ -68,15 +68,15 @@ impl Instant {
     ///
     /// [`ValueError::InvalidTimeShift`], saying which field is malformed or
     /// out of range.
-    pub fn parse_time_shift(s: &str) -> Result<Instant, ValueError> {
+    pub fn parse_time_shift(s: &str) -> Result<Timestamp, ValueError> {
         parse(s, Format::TimeShift)
     }
 
     /// Returns the current time from the system clock, to the nanosecond.
     #[must_use]
-    pub fn now() -> Instant {
+    pub fn now() -> Timestamp {
         match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(after) => Instant::from_unix(
+            Ok(after) => Timestamp::from_unix(
                 i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
                 after.subsec_nanos(),
             ),
@@ -86,9 +86,9 @@ impl Instant {
                 let before = err.duration();
                 let seconds = i64::try_from(before.as_secs()).map_or(i64::MIN, i64::saturating_neg);
                 match before.subsec_nanos() {
-                    0 => Instant::from_unix(seconds, 0),
+                    0 => Timestamp::from_unix(seconds, 0),
                     nanos => {
-                        Instant::from_unix(seconds.saturating_sub(1), NANOS_PER_SECOND - nanos)
+                        Timestamp::from_unix(seconds.saturating_sub(1), NANOS_PER_SECOND - nanos)
                     }
                 }
             }
@@ -102,7 +102,7 @@ impl Instant {
     /// more carry into `seconds`; the sum saturates at `i64::MAX` rather
     /// than overflow.
     #[must_use]
-    pub fn from_unix(seconds: i64, nanos: u32) -> Instant {
+    pub fn from_unix(seconds: i64, nanos: u32) -> Timestamp {
         let seconds = seconds.saturating_add(i64::from(nanos / NANOS_PER_SECOND));
         let nanos = nanos % NANOS_PER_SECOND;
         let fraction = if nanos == 0 {
@@ -110,7 +110,7 @@ impl Instant {
         } else {
             format!("{nanos:09}").trim_end_matches('0').to_owned()
         };
-        Instant {
+        Timestamp {
             seconds,
             fraction: fraction.into_boxed_str(),
         }
@@ -124,12 +124,12 @@ impl Instant {
     }
 }
 
-impl FromStr for Instant {
+impl FromStr for Timestamp {
     type Err = ValueError;
 
-    /// Parses an RFC 3339 date-time, as [`Instant::parse_rfc3339`].
+    /// Parses an RFC 3339 date-time, as [`Timestamp::parse_rfc3339`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Instant::parse_rfc3339(s)
+        Timestamp::parse_rfc3339(s)
     }
 }
 
@@ -137,10 +137,10 @@ impl FromStr for Instant {
 /// when it is non-zero (`2026-01-31T08:00:00.25Z`).
 ///
 /// Instants outside years 0000-9999, reachable only through an offset at the
-/// edge of that range or [`Instant::from_unix`], print with the year's sign
+/// edge of that range or [`Timestamp::from_unix`], print with the year's sign
 /// and all its digits (`-0001-12-31T23:00:00Z`, `10000-01-01T00:00:00Z`),
 /// which is not RFC 3339.
-impl fmt::Display for Instant {
+impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.seconds.div_euclid(SECONDS_PER_DAY);
         let secs_of_day = self.seconds.rem_euclid(SECONDS_PER_DAY);
@@ -164,13 +164,13 @@ impl fmt::Display for Instant {
     }
 }
 
-impl fmt::Debug for Instant {
+impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Instant({self})")
+        write!(f, "Timestamp({self})")
     }
 }
 
-/// The textual forms an [`Instant`] can be parsed from.
+/// The textual forms an [`Timestamp`] can be parsed from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
     Rfc3339,
@@ -278,11 +278,11 @@ impl Cursor<'_> {
     }
 }
 
-fn parse(input: &str, format: Format) -> Result<Instant, ValueError> {
+fn parse(input: &str, format: Format) -> Result<Timestamp, ValueError> {
     parse_fields(input, format).map_err(|reason| format.error(input, reason))
 }
 
-fn parse_fields(input: &str, format: Format) -> Result<Instant, String> {
+fn parse_fields(input: &str, format: Format) -> Result<Timestamp, String> {
     let mut cur = Cursor { input, pos: 0 };
     let days = parse_date(&mut cur)?;
     match cur.peek() {
@@ -309,7 +309,7 @@ fn parse_fields(input: &str, format: Format) -> Result<Instant, String> {
     }
     // Years have four digits, so no term comes near overflow. The offset is
     // local time minus UTC, hence subtracted.
-    Ok(Instant {
+    Ok(Timestamp {
         seconds: days * SECONDS_PER_DAY + secs_of_day - offset,
         fraction: Box::from(fraction),
     })
@@ -496,8 +496,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn rfc(s: &str) -> Instant {
-        Instant::parse_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    fn rfc(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
     #[test]
@@ -532,7 +532,7 @@ mod tests {
         ] {
             assert_eq!(rfc(input).unix_seconds(), seconds, "{input}");
             assert_eq!(rfc(input).to_string(), input);
-            assert_eq!(Instant::from_unix(seconds, 0), rfc(input), "{input}");
+            assert_eq!(Timestamp::from_unix(seconds, 0), rfc(input), "{input}");
         }
     }
 
@@ -697,7 +697,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                Instant::parse_rfc3339(input),
+                Timestamp::parse_rfc3339(input),
                 Err(ValueError::InvalidDateTime {
                     input: input.to_owned(),
                     reason: reason.to_owned()
@@ -710,13 +710,13 @@ mod tests {
     #[test]
     fn error_message_names_expected_and_found() {
         assert_eq!(
-            Instant::parse_rfc3339("2026-01-31")
+            Timestamp::parse_rfc3339("2026-01-31")
                 .unwrap_err()
                 .to_string(),
             "expected an RFC 3339 date-time like `2026-01-31T08:00:00Z`, found `2026-01-31`: the time and offset are required"
         );
         assert_eq!(
-            Instant::parse_restore_time("2026-01-31T08:00Z")
+            Timestamp::parse_restore_time("2026-01-31T08:00Z")
                 .unwrap_err()
                 .to_string(),
             "expected a `RestoreTime` in the form `yyyy-MM-ddTHH:mm:ssZ` like `2026-01-31T08:00:00Z`, found `2026-01-31T08:00Z`: the seconds are required"
@@ -756,7 +756,7 @@ mod tests {
     #[test]
     fn restore_time_is_strict() {
         assert_eq!(
-            Instant::parse_restore_time("2026-01-31T08:00:00Z"),
+            Timestamp::parse_restore_time("2026-01-31T08:00:00Z"),
             Ok(rfc("2026-01-31T08:00:00Z"))
         );
         for (input, reason) in [
@@ -790,7 +790,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                Instant::parse_restore_time(input),
+                Timestamp::parse_restore_time(input),
                 Err(ValueError::InvalidRestoreTime {
                     input: input.to_owned(),
                     reason: reason.to_owned()
@@ -807,7 +807,7 @@ mod tests {
             ("2026-01-31T08:05:30Z", "2026-01-31T08:05:30Z"),
         ] {
             assert_eq!(
-                Instant::parse_time_shift(input).map(|i| i.to_string()),
+                Timestamp::parse_time_shift(input).map(|i| i.to_string()),
                 Ok(display.to_owned()),
                 "{input}"
             );
@@ -835,7 +835,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                Instant::parse_time_shift(input),
+                Timestamp::parse_time_shift(input),
                 Err(ValueError::InvalidTimeShift {
                     input: input.to_owned(),
                     reason: reason.to_owned()
@@ -855,20 +855,20 @@ mod tests {
             ((0, 1_500_000_000), "1970-01-01T00:00:01.5Z"),
             ((-62_167_219_201, 0), "-0001-12-31T23:59:59Z"),
         ] {
-            assert_eq!(Instant::from_unix(seconds, nanos).to_string(), display);
+            assert_eq!(Timestamp::from_unix(seconds, nanos).to_string(), display);
         }
         assert_eq!(
-            Instant::from_unix(i64::MAX, u32::MAX).unix_seconds(),
+            Timestamp::from_unix(i64::MAX, u32::MAX).unix_seconds(),
             i64::MAX
         );
         // Extreme values display without overflow.
-        assert!(!Instant::from_unix(i64::MIN, 0).to_string().is_empty());
-        assert!(!Instant::from_unix(i64::MAX, 0).to_string().is_empty());
+        assert!(!Timestamp::from_unix(i64::MIN, 0).to_string().is_empty());
+        assert!(!Timestamp::from_unix(i64::MAX, 0).to_string().is_empty());
     }
 
     #[test]
     fn now_is_after_2020_and_round_trips() {
-        let now = Instant::now();
+        let now = Timestamp::now();
         assert!(now > rfc("2020-01-01T00:00:00Z"));
         assert_eq!(rfc(&now.to_string()), now);
     }
@@ -899,8 +899,8 @@ mod tests {
             seconds in -62_135_596_800i64..253_370_764_800, // 0001 to 9998
             offset_minutes in -1439i64..=1439,
         ) {
-            let utc = Instant::from_unix(seconds, 0);
-            let local = Instant::from_unix(seconds + offset_minutes * 60, 0).to_string();
+            let utc = Timestamp::from_unix(seconds, 0);
+            let local = Timestamp::from_unix(seconds + offset_minutes * 60, 0).to_string();
             let sign = if offset_minutes < 0 { '-' } else { '+' };
             let magnitude = offset_minutes.abs();
             let text = format!(
