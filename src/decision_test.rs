@@ -104,7 +104,7 @@ impl fmt::Display for Deciding {
 #[derive(Debug, Clone)]
 pub enum CaseOutcome {
     /// The decision (and deciding statement) were as expected.
-    Passed(Box<Explanation>),
+    Passed,
     /// They were not: each way the result differs, and the explained decision.
     Failed {
         /// What differs, one line each.
@@ -128,7 +128,7 @@ pub struct CaseResult {
 impl CaseResult {
     /// Whether the case passed.
     pub fn passed(&self) -> bool {
-        matches!(self.outcome, CaseOutcome::Passed(_))
+        matches!(self.outcome, CaseOutcome::Passed)
     }
 }
 
@@ -401,7 +401,7 @@ fn run_case(
         }
     }
     if reasons.is_empty() {
-        CaseOutcome::Passed(explanation)
+        CaseOutcome::Passed
     } else {
         CaseOutcome::Failed {
             reasons,

@@ -1,27 +1,27 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-pub mod arn;
+mod arn;
 #[cfg(feature = "cli")]
-pub mod batch;
+mod batch;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod condition;
-pub mod context;
+mod condition;
+mod context;
 #[cfg(feature = "cli")]
-pub mod decision_test;
+mod decision_test;
 pub mod diagnostic;
 pub mod eval;
-pub mod json;
+mod json;
 pub mod lint;
-pub mod pattern;
+mod pattern;
 pub mod policy;
 pub mod principal;
 pub mod report;
 pub mod request;
 pub mod restore;
-pub mod rules;
-pub mod source;
+mod rules;
+mod source;
 pub mod span;
 mod suggest;
 pub mod value;

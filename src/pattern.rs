@@ -100,12 +100,11 @@ impl Pattern {
         }
     }
 
-    /// The pattern as written, before any case folding.
-    pub fn as_str(&self) -> &str {
-        &self.source
-    }
-
     /// The text the pattern must equal when it has no wildcard (folded for [`Pattern::new_folded`]).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the resource index will read it")
+    )]
     pub fn literal(&self) -> Option<&str> {
         match &self.strategy {
             MatchStrategy::Exact(lit) => Some(lit),
@@ -119,6 +118,10 @@ impl Pattern {
     }
 
     /// Reports whether the pattern holds a `*` or `?`.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the resource index will read it")
+    )]
     pub fn has_wildcard(&self) -> bool {
         !matches!(self.strategy, MatchStrategy::Exact(_))
     }
@@ -401,7 +404,6 @@ mod tests {
     #[test]
     fn accessors() {
         let p = Pattern::new_folded("KVStore:Restore*");
-        assert_eq!(p.as_str(), "KVStore:Restore*");
         assert_eq!(p.to_string(), "KVStore:Restore*");
         assert!(p.has_wildcard() && !p.is_match_all());
         assert_eq!(p.literal(), None);

@@ -4,9 +4,9 @@
 use std::fmt;
 
 use crate::arn::{self, Arn, ArnError};
+pub use crate::context::{Context, ContextInput, ContextValue, ContextValues};
 use crate::context::{
-    Context, ContextEntry, ContextInput, ContextValue, ContextValues, KeyInfo, fold_key,
-    global_key, is_valid_key, key_info, suggest_key,
+    ContextEntry, KeyInfo, fold_key, global_key, is_valid_key, key_info, suggest_key,
 };
 use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
@@ -390,7 +390,9 @@ fn mistyped_global_value(key: &str, values: &[ContextValue]) -> Option<String> {
     let (_, family) = global_key(key)?;
     values.iter().find_map(|value| {
         let error = match family {
-            Family::Date if value.instant().is_none() => Timestamp::parse_rfc3339(value.text()).err(),
+            Family::Date if value.instant().is_none() => {
+                Timestamp::parse_rfc3339(value.text()).err()
+            }
             Family::Bool if value.boolean().is_none() => value::parse_bool(value.text()).err(),
             Family::Ip if value.ip().is_none() => value::parse_ip_addr(value.text()).err(),
             _ => None,

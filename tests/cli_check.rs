@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::ramguard;
+use common::{Scratch, ramguard};
 
 /// Runs `ramguard check ARGS`, returning the exit status, stdout and stderr.
 fn check(args: &[&str]) -> (i32, String, String) {
@@ -435,5 +435,86 @@ fn grants_are_judged_at_now() {
     assert!(
         stderr.contains("invalid value 'yesterday' for '--now <T>'"),
         "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths that name nothing, and file names that are not UTF-8.
+
+#[test]
+fn a_directory_without_json_files_is_unusable_not_a_pass() {
+    let scratch = Scratch::new("empty-dir");
+    let empty = scratch.dir("policies");
+    let expected = format!(
+        "error: `{empty}` holds no `*.json` file\n  = help: give the directory that holds the files, or a glob such as `'policies/**/*.json'`\n"
+    );
+    for args in [
+        vec!["check", "--no-config", &empty],
+        vec!["test", &empty],
+        vec![
+            "diff",
+            "--old",
+            "policies/dba-restore.json",
+            "--new",
+            &empty,
+        ],
+    ] {
+        let output = ramguard()
+            .args(&args)
+            .write_stdin("")
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8(output.stdout).expect("UTF-8"),
+            "",
+            "{args:?}"
+        );
+        assert_eq!(
+            String::from_utf8(output.stderr).expect("UTF-8"),
+            expected,
+            "{args:?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_can_be_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let scratch = Scratch::new("not-utf8");
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.json");
+    let path = scratch.0.join(name);
+    std::fs::copy(
+        format!("{}/policies/auditor.json", common::MANIFEST_DIR),
+        &path,
+    )
+    .expect("copy");
+    let output = ramguard()
+        .arg("check")
+        .arg("--no-config")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    // Once clap's "invalid UTF-8 was detected in one or more arguments", exit 2.
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).ends_with("checked 1 file: no findings\n"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let missing = scratch.0.join(std::ffi::OsStr::from_bytes(b"nop\xe9.json"));
+    let output = ramguard()
+        .arg("check")
+        .arg(&missing)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).ends_with(
+            ".json` is not a file\n  = help: a name that is not UTF-8 cannot be a directory or a glob: name a file\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 mod common;
 
-use common::{Scratch, ramguard};
+use common::{Scratch, output, ramguard};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -846,4 +846,242 @@ fn unknown_global_keys_in_a_request_are_warned_about_never_service_keys() {
         "acs:UserAgent=aliyun-cli",
     ]);
     assert_eq!(known.stderr, "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request errors, --context over a request file, stdin, resources of another account.
+
+#[test]
+fn request_file_errors_have_a_code_a_position_and_a_fix() {
+    let scratch = Scratch::new("request-errors");
+    let bad_resource = scratch.file(
+        "bad-resource.json",
+        "{\"action\": \"kvstore:RestoreInstance\",\n \"resource\": \"r-bp1stg01\"}",
+    );
+    let (code, stdout, stderr) = output(&["eval", "--request", &bad_resource]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        format!(
+            "error[invalid-resource]: request resource `r-bp1stg01` is not an ARN: resource must start with `acs:` or be `*`, found `r-bp1stg01`\n --> {bad_resource}:2:14\n  |\n2 |  \"resource\": \"r-bp1stg01\"}}\n  |              ^^^^^^^^^^^^\n  = help: write the resource's ARN, e.g. `acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01`\n"
+        )
+    );
+    let no_resource = scratch.file(
+        "no-resource.json",
+        r#"{"action": "kvstore:RestoreInstance"}"#,
+    );
+    let (code, _, stderr) = output(&["eval", "--request", &no_resource]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "error[invalid-request]: the request has no `resource`\n --> {no_resource}:1:1\n  |\n1 | {{\"action\": \"kvstore:RestoreInstance\"}}\n  | ^\n  = help: write the request as {{\"action\": \"kvstore:RestoreInstance\", "
+        )),
+        "{stderr}"
+    );
+    let empty = scratch.file("empty.json", "");
+    let (code, _, stderr) = output(&["eval", "--request", &empty]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "error[invalid-json]: invalid JSON: expected a JSON value, found the end of the input\n --> {empty}:1:1\n  = help: fix the JSON syntax at this position\n"
+        )
+    );
+}
+
+#[test]
+fn request_flag_errors_have_a_code_and_a_fix() {
+    let (code, stdout, stderr) = output(&[
+        "eval",
+        "--action",
+        "RestoreInstance",
+        "--resource",
+        common::STAGING,
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "error[invalid-action]: request action `RestoreInstance` is not of the form `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`\n  = help: write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`\n"
+    );
+    let (code, _, stderr) = output(&[
+        "who-can",
+        "--account",
+        "policies/account.json",
+        "--resource",
+        common::STAGING,
+        "--context",
+        "MFAPresent=true",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error[invalid-context-key]: context key `MFAPresent` is not of the form `<ram-code>:<key>`, e.g. `acs:SourceIp`\n  = help: write the key as `<ram-code>:<key>`, e.g. `acs:SourceIp`\n"
+    );
+    let (code, _, stderr) = output(&["eval", "--policy", "policies/dba-restore.json"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: no request given\n  = help: give the request: --request FILE (e.g. --request policies/requests/dba-restore-staging.json), or --action A --resource ARN\n"
+    );
+}
+
+#[test]
+fn a_context_flag_replaces_the_key_of_the_request_file() {
+    let args = [
+        "eval",
+        "--policy",
+        "policies/dba-restore.json",
+        "--request",
+        "policies/requests/dba-restore-staging.json",
+    ];
+    assert_eq!(output(&args).0, 0);
+    // Once an error "keys `acs:MFAPresent` and `acs:MFAPresent` are the same key".
+    for flag in ["acs:MFAPresent=false", "ACS:mfapresent=false"] {
+        let (code, stdout, stderr) = output(&[&args[..], &["--context", flag]].concat());
+        assert_eq!((code, stderr.as_str()), (1, ""), "{flag}");
+        assert!(
+            stdout.contains(
+                "dba-restore Statement[1] (Allow) at 9:5: `Bool` on `acs:MFAPresent`: request [`false`] against policy [`true`]"
+            ),
+            "{flag}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_value_ram_never_sends_for_a_typed_key_is_refused() {
+    let (code, stdout, stderr) = output(&[
+        "eval",
+        "--policy",
+        "policies/dba-restore.json",
+        "--action",
+        common::RESTORE,
+        "--resource",
+        common::STAGING,
+        "--context",
+        "acs:MFAPresent=yes",
+    ]);
+    // Such a value would make every condition on the key false, a Deny's too: refused.
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with(
+            "error[invalid-context-value]: context key `acs:MFAPresent`: expected `true` or `false` in any letter case, found `yes`\n  = help: give a value of the key's type"
+        ),
+        "{stderr}"
+    );
+    for bad in ["acs:SourceIp=10.0.0.0/8", "acs:CurrentTime=yesterday"] {
+        let (code, _, stderr) = output(&[
+            "eval",
+            "--policy",
+            "policies/dba-restore.json",
+            "--action",
+            common::RESTORE,
+            "--resource",
+            common::STAGING,
+            "--context",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(
+            stderr.starts_with("error[invalid-context-value]: "),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_wildcard_in_a_request_resource_is_warned_about() {
+    let (code, stdout, stderr) = output(&[
+        "who-can",
+        "--account",
+        "policies/account.json",
+        "--resource",
+        "acs:kvstore:cn-hangzhou:1234567890123456:instance/*",
+    ]);
+    // Only the admin's `*` matches a resource literally named `instance/*`.
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("\nallowed (1):\n  role/kvstore-admin "),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr,
+        "warning: the resource `acs:kvstore:cn-hangzhou:1234567890123456:instance/*` holds a wildcard, but a request names one resource: `*` and `?` are plain characters here\n  = help: name one resource, e.g. acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01\n"
+    );
+}
+
+#[test]
+fn stdin_is_read_once_and_a_policy_from_it_is_named_stdin() {
+    let policy = std::fs::read_to_string(format!(
+        "{}/policies/dba-restore.json",
+        common::MANIFEST_DIR
+    ))
+    .expect("example policy");
+    let output = ramguard()
+        .args([
+            "eval",
+            "--policy",
+            "-",
+            "--request",
+            "policies/requests/dba-restore-staging.json",
+        ])
+        .write_stdin(policy.clone())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        stdout.contains("\nstdin Statement[1] (Allow)\n  --> <stdin>:9:5\n"),
+        "{stdout}"
+    );
+
+    let output = ramguard()
+        .args(["eval", "--policy", "-", "--request", "-"])
+        .write_stdin(policy.clone())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).expect("UTF-8"),
+        "error: stdin (`-`) is given to both --policy and --request\n  = help: stdin can be read once: save one of the two to a file\n"
+    );
+    // `batch` reads its log from stdin unless --input is given.
+    let output = ramguard()
+        .args(["batch", "--policy", "-"])
+        .write_stdin(policy)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).expect("UTF-8"),
+        "error: stdin (`-`) is given to both --policy and --input\n  = help: stdin can be read once: save one of the two to a file (--input reads stdin unless it is given a FILE)\n"
+    );
+}
+
+#[test]
+fn a_resource_of_another_account_is_refused_not_allowed() {
+    let other = "acs:kvstore:cn-hangzhou:999:instance/r-1";
+    let expected = "error: the resource `acs:kvstore:cn-hangzhou:999:instance/r-1` belongs to account `999`, but --account describes account `1234567890123456`\n  = help: a principal of one account cannot act on another account's resources; give a resource of account 1234567890123456, or the account file of account 999\n";
+    // role/kvstore-admin holds AliyunKvstoreFullAccess (`*`): this was an Allow RAM never gives.
+    let (code, stdout, stderr) = output(&[
+        "eval",
+        "--account",
+        "policies/account.json",
+        "--principal",
+        "role/kvstore-admin",
+        "--action",
+        common::RESTORE,
+        "--resource",
+        other,
+    ]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (2, "", expected));
+    let (code, stdout, stderr) = output(&[
+        "who-can",
+        "--account",
+        "policies/account.json",
+        "--resource",
+        other,
+    ]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (2, "", expected));
 }

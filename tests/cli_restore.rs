@@ -6,7 +6,7 @@ use assert_cmd::Command;
 
 mod common;
 
-use common::ramguard;
+use common::{Scratch, output, ramguard};
 
 const NOW: &str = "2026-11-29T09:30:00Z";
 const ACCOUNT_ID: &str = "1234567890123456";
@@ -849,5 +849,102 @@ fn control_policy_flags_add_to_the_accounts() {
             "ExplicitDeny (decided by ControlPolicy)\n\nauditor Statement[1] (Deny)\n"
         ),
         "{text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One submission time, and errors that name the flag.
+
+#[test]
+fn restore_takes_one_submission_time() {
+    let base = [
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        "1234567890123456",
+        "--instance-id",
+        "r-bp1stg01",
+        "--backup-id",
+        "b-1",
+        "--policy",
+        "system:AliyunKvstoreFullAccess",
+        "--format",
+        "json",
+    ];
+    // The policy saw 2020 while the parameter rules checked against --now.
+    let (code, stdout, stderr) = output(
+        &[
+            &base[..],
+            &[
+                "--now",
+                common::NOW,
+                "--context",
+                "acs:CurrentTime=2020-01-01T00:00:00Z",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "error: --context acs:CurrentTime=2020-01-01T00:00:00Z disagrees with --now 2026-11-29T09:30:00Z: the request time is the submission time\n  = help: drop --context acs:CurrentTime=…; --now sets both\n"
+    );
+    // Without --now, the context's time is the submission time.
+    let (code, stdout, stderr) = output(
+        &[
+            &base[..],
+            &["--context", "acs:CurrentTime=2020-01-01T00:00:00Z"],
+        ]
+        .concat(),
+    );
+    // Allowed and valid; not cleared, since the instance's state was not given.
+    assert_eq!((code, stderr.as_str()), (4, ""));
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["restore"]["submitted_at"], "2020-01-01T00:00:00Z");
+}
+
+#[test]
+fn restore_errors_name_the_flag_and_the_code() {
+    let (code, _, stderr) = output(&[
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        "acct",
+        "--instance-id",
+        "r-bp1stg01",
+        "--backup-id",
+        "b-1",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: `acct` is not an account id: expected digits, like `1234567890123456`\n  = help: give --account-id the numeric id of the account that owns the instance, e.g. --account-id 1234567890123456\n"
+    );
+    let scratch = Scratch::new("instance");
+    let instance = scratch.file(
+        "r-bp1stg01.json",
+        r#"{"DBInstanceAttribute": {"InstanceId": "r-bp1stg01", "InstanceStatus": 5}}"#,
+    );
+    let (code, _, stderr) = output(&[
+        "restore",
+        "--region",
+        "cn-hangzhou",
+        "--account-id",
+        "1234567890123456",
+        "--instance-id",
+        "r-bp1stg01",
+        "--backup-id",
+        "b-1",
+        "--instance",
+        &instance,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "error[invalid-instance]: `InstanceStatus` must be a string, found a number\n --> {instance}:1:72\n  |\n1 | {{\"DBInstanceAttribute\": {{\"InstanceId\": \"r-bp1stg01\", \"InstanceStatus\": 5}}}}\n  |                                                                        ^\n  = help: "
+        )),
+        "{stderr}"
     );
 }

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
-use ramguard::context::ContextInput;
+use ramguard::request::ContextInput;
 use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Request};
 

@@ -46,8 +46,27 @@ fn errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Every `*.json` below `dir` (relative to the crate root), sorted, as relative paths.
 fn files_in(dir: &str) -> Vec<PathBuf> {
-    ramguard::source::expand_paths(&[dir.to_string()]).unwrap()
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join(dir), &mut files);
+    let mut files: Vec<PathBuf> = files
+        .into_iter()
+        .map(|p| p.strip_prefix(root).map(Path::to_path_buf).unwrap_or(p))
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]

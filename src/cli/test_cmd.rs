@@ -91,7 +91,7 @@ fn report_test_file_error(e: &TestFileError) -> Reported {
 /// One case: `PASS`/`FAIL` and its name, then for a failure why, indented.
 fn write_case(out: &mut String, case: &CaseResult) {
     let lines: Vec<String> = match &case.outcome {
-        CaseOutcome::Passed(_) => {
+        CaseOutcome::Passed => {
             let _ = writeln!(out, "  PASS  {}", case.name);
             return;
         }

@@ -14,7 +14,7 @@ use crate::context::{Context, ContextValue, fold_key};
 use crate::json::{JsonKind, JsonValue};
 use crate::pattern::{Pattern, fold_case};
 use crate::span::Spanned;
-use crate::value::{self, Decimal, Timestamp, IpNetwork, ValueError};
+use crate::value::{self, Decimal, IpNetwork, Timestamp, ValueError};
 
 /// One operator applied to one key: `"StringLike": {"acs:SourceVpc": ["vpc-1*", "vpc-2*"]}`
 /// becomes one `Condition`. All conditions of a statement must hold.

@@ -8,7 +8,7 @@ use crate::context::fold_key;
 use crate::policy::{Effect, Policy};
 use crate::request::CURRENT_TIME_KEY;
 use crate::rules;
-use crate::value::{Timestamp, IpNetwork};
+use crate::value::{IpNetwork, Timestamp};
 
 pub(super) fn check(policy: &Policy, now: &Timestamp, sink: &mut Sink) {
     let source = policy.source();

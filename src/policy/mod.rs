@@ -6,14 +6,17 @@ mod error;
 mod parse;
 pub mod system;
 
-pub use envelope::{Unwrapped, WrapperError, unwrap_response};
+pub use crate::condition::{
+    BaseOperator, Comparison, Condition, ConditionValue, ConditionValueError, Family, OPERATORS,
+    Operator, OperatorError, SetQualifier,
+};
+pub use crate::source::SourceError;
 pub use error::{InvalidPolicy, LoadError, ParseError, ParseErrorKind};
 
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::condition::Condition;
 use crate::source;
 use crate::span::{Source, Span, Spanned};
 

@@ -136,7 +136,11 @@ impl RestoreParameters {
     /// assert!(!validation.instance_checked());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn validate(&self, submitted_at: &Timestamp, instance: Option<&InstanceState>) -> Validation {
+    pub fn validate(
+        &self,
+        submitted_at: &Timestamp,
+        instance: Option<&InstanceState>,
+    ) -> Validation {
         validate::validate(self, submitted_at, instance)
     }
 }

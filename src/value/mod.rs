@@ -8,12 +8,12 @@
 use std::fmt;
 
 mod decimal;
-mod timestamp;
 mod ip;
+mod timestamp;
 
 pub use decimal::Decimal;
-pub use timestamp::Timestamp;
 pub use ip::{IpNetwork, parse_ip_addr};
+pub use timestamp::Timestamp;
 
 /// Why a string could not be read as a typed condition value.
 ///
