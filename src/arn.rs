@@ -14,7 +14,7 @@ const SHAPE: &str = "acs:<service>:<region>:<account-id>:<relative-id>";
 
 /// A concrete resource name, split into its parts. Borrows from the parsed text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Arn<'a> {
+pub(crate) struct Arn<'a> {
     /// The service code, such as `kvstore`; never empty.
     pub service: &'a str,
     /// The region, such as `cn-hangzhou`; empty for global services.
@@ -28,7 +28,7 @@ pub struct Arn<'a> {
 
 /// Why a resource name or pattern was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ArnError {
+pub(crate) enum ArnError {
     /// The text does not start with `acs:` (nor is it `*`, where a pattern is expected).
     #[error(
         "resource must start with `acs:`{}, found `{found}`",
@@ -64,7 +64,7 @@ pub enum ArnError {
 
 /// What a policy `Resource` pattern looks like, as far as its ARN prefix goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ResourcePatternShape {
+pub(crate) enum ResourcePatternShape {
     /// `*`: every resource.
     Any,
     /// `acs:` followed by at least the four other parts.
@@ -82,7 +82,7 @@ impl<'a> Arn<'a> {
     ///
     /// Fails unless `s` starts with `acs:` and has five parts, with a non-empty service and
     /// relative id. Region and account may be empty.
-    pub fn parse(s: &'a str) -> Result<Arn<'a>, ArnError> {
+    pub(crate) fn parse(s: &'a str) -> Result<Arn<'a>, ArnError> {
         let Some(rest) = s.strip_prefix(PREFIX) else {
             return Err(ArnError::BadPrefix {
                 found: s.to_owned(),
@@ -135,7 +135,7 @@ impl fmt::Display for Arn<'_> {
 ///
 /// Fails with [`ArnError::BadPrefix`] when `p` is neither `*` nor starts with `acs:` (docs/semantics.md §2:
 /// `**` is neither).
-pub fn classify_resource_pattern(p: &str) -> Result<ResourcePatternShape, ArnError> {
+pub(crate) fn classify_resource_pattern(p: &str) -> Result<ResourcePatternShape, ArnError> {
     if p == "*" {
         return Ok(ResourcePatternShape::Any);
     }
@@ -153,7 +153,7 @@ pub fn classify_resource_pattern(p: &str) -> Result<ResourcePatternShape, ArnErr
 }
 
 /// The ARN of a Tair/Redis (`kvstore`) instance.
-pub fn kvstore_instance_arn(region: &str, account_id: &str, instance_id: &str) -> String {
+pub(crate) fn kvstore_instance_arn(region: &str, account_id: &str, instance_id: &str) -> String {
     format!("{PREFIX}kvstore:{region}:{account_id}:instance/{instance_id}")
 }
 

@@ -16,7 +16,7 @@ const CHUNK_LINES: usize = 4_096;
 
 /// The outcome of one input line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BatchRecord {
+pub(crate) struct BatchRecord {
     /// The 1-based line number in the input.
     pub line: usize,
     /// The request's `"id"`, copied as given, when it has one.
@@ -30,7 +30,7 @@ pub struct BatchRecord {
 /// A decision or an error, for one line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum BatchResult {
+pub(crate) enum BatchResult {
     /// The line was a valid request.
     Decided {
         /// Allow, explicit deny or implicit deny.
@@ -56,7 +56,7 @@ pub enum BatchResult {
 
 /// Which statement decided, by policy name and index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DecidingStatement {
+pub(crate) struct DecidingStatement {
     /// The policy's name.
     pub policy: String,
     /// The statement's index in the policy, from 0.
@@ -68,7 +68,7 @@ pub struct DecidingStatement {
 
 /// Counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct BatchSummary {
+pub(crate) struct BatchSummary {
     /// Lines read (blank lines are skipped and not counted).
     pub lines: usize,
     /// Allowed requests.
@@ -80,7 +80,7 @@ pub struct BatchSummary {
 }
 
 /// Decides one line of a request log. Never fails: a bad line becomes an error record.
-pub fn decide_line(set: &PolicySet, line_number: usize, line: &str) -> BatchRecord {
+pub(crate) fn decide_line(set: &PolicySet, line_number: usize, line: &str) -> BatchRecord {
     let record = |id, result| BatchRecord {
         line: line_number,
         id,
@@ -208,7 +208,7 @@ fn deciding_statement(set: &PolicySet, id: StatementId) -> DecidingStatement {
 ///
 /// # Errors
 /// Only reading or writing failures; bad lines become error records.
-pub fn run(
+pub(crate) fn run(
     set: &PolicySet,
     input: impl BufRead,
     mut output: impl Write,
@@ -285,7 +285,7 @@ fn decide_chunk(set: &PolicySet, chunk: &[LogLine], jobs: usize) -> Vec<BatchRec
 
 /// A request whose decision differs between two policy sets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DecisionChange {
+pub(crate) struct DecisionChange {
     /// The 1-based line number in the input.
     pub line: usize,
     /// The request's `"id"`, when it has one.
@@ -299,7 +299,7 @@ pub struct DecisionChange {
 
 /// Counts of a comparison.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct DiffSummary {
+pub(crate) struct DiffSummary {
     /// Lines read (blank lines are skipped).
     pub lines: usize,
     /// Requests whose decision or deciding layer changed.
@@ -315,7 +315,7 @@ pub struct DiffSummary {
 ///
 /// # Errors
 /// Only reading or writing failures.
-pub fn diff(
+pub(crate) fn diff(
     old: &PolicySet,
     new: &PolicySet,
     input: impl BufRead,

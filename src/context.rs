@@ -26,7 +26,7 @@ pub(crate) fn is_valid_key(key: &str) -> bool {
 /// Resource Directory documentation: `acs:SourceVpc`, `acs:AccessId`, `acs:UserAgent`,
 /// `acs:PrincipalARN`; in Alibaba's own policies (`ram:PassRole`): `acs:Service`; seen in use but
 /// not confirmed: the others.
-pub const GLOBAL_KEYS: &[(&str, Family)] = &[
+pub(crate) const GLOBAL_KEYS: &[(&str, Family)] = &[
     ("acs:CurrentTime", Family::Date),
     ("acs:SecureTransport", Family::Bool),
     ("acs:SourceIp", Family::Ip),
@@ -44,14 +44,14 @@ pub const GLOBAL_KEYS: &[(&str, Family)] = &[
 ];
 
 /// Global keys that take a tag key after the slash: `acs:ResourceTag/env`.
-pub const GLOBAL_KEY_PREFIXES: &[&str] = &["acs:ResourceTag/", "acs:RequestTag/"];
+pub(crate) const GLOBAL_KEY_PREFIXES: &[&str] = &["acs:ResourceTag/", "acs:RequestTag/"];
 
 /// Global keys a request can carry several values for; the others hold one value.
 const MULTI_VALUED_KEYS: &[&str] = &["acs:TagKeys"];
 
 /// What is known about a condition key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyInfo {
+pub(crate) enum KeyInfo {
     /// A key of RAM's, with its canonical spelling and value type.
     Known {
         /// The key as RAM documents it (or its prefix for tag keys).
@@ -66,7 +66,7 @@ pub enum KeyInfo {
 }
 
 /// Looks up a condition key, however it is spelled.
-pub fn key_info(key: &str) -> KeyInfo {
+pub(crate) fn key_info(key: &str) -> KeyInfo {
     let Some((code, _)) = key.split_once(':') else {
         return KeyInfo::Service;
     };
@@ -91,7 +91,7 @@ pub fn key_info(key: &str) -> KeyInfo {
 }
 
 /// Whether a request carries at most one value for a known global key; `false` when unsure.
-pub fn is_single_valued(key: &str) -> bool {
+pub(crate) fn is_single_valued(key: &str) -> bool {
     matches!(key_info(key), KeyInfo::Known { .. })
         && !MULTI_VALUED_KEYS
             .iter()
@@ -99,7 +99,7 @@ pub fn is_single_valued(key: &str) -> bool {
 }
 
 /// The known global key nearest to an unknown one, for did-you-mean.
-pub fn suggest_key(key: &str) -> Option<String> {
+pub(crate) fn suggest_key(key: &str) -> Option<String> {
     let names = GLOBAL_KEYS.iter().map(|(k, _)| *k);
     if let Some(near) = nearest(key, names) {
         return Some(near.to_string());
@@ -114,7 +114,7 @@ pub fn suggest_key(key: &str) -> Option<String> {
 }
 
 /// The global key a key names, however it is spelled, with its value family.
-pub fn global_key(key: &str) -> Option<(&'static str, Family)> {
+pub(crate) fn global_key(key: &str) -> Option<(&'static str, Family)> {
     GLOBAL_KEYS
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(key))

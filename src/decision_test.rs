@@ -77,7 +77,7 @@ struct RawCase {
 /// A statement a case expects to decide: the policy's name, and its index or `Sid`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Deciding {
+pub(crate) struct Deciding {
     /// The policy's name (a file's stem, an API response's `PolicyName`, or an account's name
     /// for it).
     pub policy: String,
@@ -102,7 +102,7 @@ impl fmt::Display for Deciding {
 
 /// How one case ended.
 #[derive(Debug, Clone)]
-pub enum CaseOutcome {
+pub(crate) enum CaseOutcome {
     /// The decision (and deciding statement) were as expected.
     Passed,
     /// They were not: each way the result differs, and the explained decision.
@@ -118,7 +118,7 @@ pub enum CaseOutcome {
 
 /// One case's result.
 #[derive(Debug, Clone)]
-pub struct CaseResult {
+pub(crate) struct CaseResult {
     /// The case's name.
     pub name: String,
     /// How it ended.
@@ -127,14 +127,14 @@ pub struct CaseResult {
 
 impl CaseResult {
     /// Whether the case passed.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         matches!(self.outcome, CaseOutcome::Passed)
     }
 }
 
 /// A test file that cannot be used at all.
 #[derive(Debug, thiserror::Error)]
-pub enum TestFileError {
+pub(crate) enum TestFileError {
     /// It cannot be read.
     #[error(transparent)]
     Source(#[from] crate::source::SourceError),
@@ -152,7 +152,7 @@ pub enum TestFileError {
 
 impl TestFileError {
     /// The error as a diagnostic, located in the test file when the position is known.
-    pub fn diagnostic(&self) -> Diagnostic {
+    pub(crate) fn diagnostic(&self) -> Diagnostic {
         let help = "see `ramguard test --help` for the format of a test file";
         match self {
             TestFileError::Source(e) => e.diagnostic(),
@@ -176,7 +176,7 @@ impl TestFileError {
 /// The file cannot be read, is not JSON, or is not a test file (unknown members, a missing
 /// `name`, `request` or `expect`, an `expect` that is not a decision). A case whose policies,
 /// account or request cannot be loaded is not an error of the file: it fails on its own.
-pub fn run_file(path: &Path) -> Result<Vec<CaseResult>, TestFileError> {
+pub(crate) fn run_file(path: &Path) -> Result<Vec<CaseResult>, TestFileError> {
     let source = read_source(path)?;
     let invalid = |message: String| TestFileError::Invalid {
         file: source.clone(),

@@ -65,7 +65,7 @@ pub struct Location {
 
 impl Diagnostic {
     /// A diagnostic of `rule`, with its severity and default help.
-    pub fn of_rule(rule: &'static Rule, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn of_rule(rule: &'static Rule, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: rule.severity,
             code: Some(Code::Rule(rule)),
@@ -87,7 +87,7 @@ impl Diagnostic {
     }
 
     /// A diagnostic without a rule.
-    pub fn plain(
+    pub(crate) fn plain(
         severity: Severity,
         code: Option<&'static str>,
         message: impl Into<String>,
@@ -118,7 +118,7 @@ impl Diagnostic {
     }
 
     /// Places it at `span` of `source` when both are known.
-    pub fn at_opt(self, source: Option<&Arc<Source>>, span: Option<Span>) -> Diagnostic {
+    pub(crate) fn at_opt(self, source: Option<&Arc<Source>>, span: Option<Span>) -> Diagnostic {
         match (source, span) {
             (Some(source), Some(span)) => self.at(source, span),
             _ => self,
@@ -126,7 +126,7 @@ impl Diagnostic {
     }
 
     /// Records the statement a finding is in.
-    pub fn in_statement(mut self, index: usize, sid: Option<String>) -> Diagnostic {
+    pub(crate) fn in_statement(mut self, index: usize, sid: Option<String>) -> Diagnostic {
         self.statement = Some((index, sid));
         self
     }

@@ -1,5 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![warn(
+    unreachable_pub,
+    clippy::missing_errors_doc,
+    clippy::missing_panics_doc
+)]
 
 mod arn;
 #[cfg(feature = "cli")]

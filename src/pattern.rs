@@ -16,7 +16,7 @@ use std::fmt;
 /// Build it with [`Pattern::new`] for case-sensitive values (resources, `StringLike`) or with
 /// [`Pattern::new_folded`] for actions, then test inputs with [`Pattern::is_match`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     /// The text as written in the policy, kept unfolded for messages.
     source: String,
     strategy: MatchStrategy,
@@ -69,7 +69,7 @@ impl std::hash::Hash for Segment {
 
 impl Pattern {
     /// Compiles a case-sensitive pattern, for resources and `StringLike` values.
-    pub fn new(pattern: &str) -> Pattern {
+    pub(crate) fn new(pattern: &str) -> Pattern {
         Pattern {
             source: pattern.to_owned(),
             strategy: MatchStrategy::compile(pattern),
@@ -81,7 +81,7 @@ impl Pattern {
     /// The pattern is folded with [`fold_case`] here, once; the caller must fold inputs with
     /// [`fold_case`] too before passing them to [`Pattern::is_match`]. Folding happens before
     /// matching, so `?` matches one character of the *folded* text: `İ` folds to two characters.
-    pub fn new_folded(pattern: &str) -> Pattern {
+    pub(crate) fn new_folded(pattern: &str) -> Pattern {
         Pattern {
             source: pattern.to_owned(),
             strategy: MatchStrategy::compile(&fold_case(pattern)),
@@ -89,7 +89,7 @@ impl Pattern {
     }
 
     /// Reports whether the pattern matches the whole of `input`. Never allocates.
-    pub fn is_match(&self, input: &str) -> bool {
+    pub(crate) fn is_match(&self, input: &str) -> bool {
         match &self.strategy {
             MatchStrategy::Exact(lit) => input == lit,
             MatchStrategy::Prefix(lit) => input.starts_with(lit.as_str()),
@@ -105,7 +105,7 @@ impl Pattern {
         not(test),
         expect(dead_code, reason = "the resource index will read it")
     )]
-    pub fn literal(&self) -> Option<&str> {
+    pub(crate) fn literal(&self) -> Option<&str> {
         match &self.strategy {
             MatchStrategy::Exact(lit) => Some(lit),
             _ => None,
@@ -113,7 +113,7 @@ impl Pattern {
     }
 
     /// Reports whether the pattern matches every input: it is made of stars only.
-    pub fn is_match_all(&self) -> bool {
+    pub(crate) fn is_match_all(&self) -> bool {
         self.strategy == MatchStrategy::Any
     }
 
@@ -122,7 +122,7 @@ impl Pattern {
         not(test),
         expect(dead_code, reason = "the resource index will read it")
     )]
-    pub fn has_wildcard(&self) -> bool {
+    pub(crate) fn has_wildcard(&self) -> bool {
         !matches!(self.strategy, MatchStrategy::Exact(_))
     }
 }
@@ -262,7 +262,7 @@ impl Segment {
 /// This is deliberately not [`str::to_lowercase`], whose final-sigma rule depends on the
 /// neighbouring characters: a pattern `ΟΔΟΣ*` and an input `ΟΔΟΣΑ` must fold their `Σ` alike.
 /// Returns the input unchanged, without allocating, when it is already folded.
-pub fn fold_case(s: &str) -> Cow<'_, str> {
+pub(crate) fn fold_case(s: &str) -> Cow<'_, str> {
     let Some(at) = s.find(|c: char| !is_folded(c)) else {
         return Cow::Borrowed(s);
     };

@@ -85,12 +85,12 @@ impl Request {
     }
 
     /// The action folded to lower case, as action patterns are matched.
-    pub fn action_folded(&self) -> &str {
+    pub(crate) fn action_folded(&self) -> &str {
         &self.action_folded
     }
 
     /// The folded RAM code of the action (`kvstore`).
-    pub fn service_folded(&self) -> &str {
+    pub(crate) fn service_folded(&self) -> &str {
         &self.action_folded[..self.service_folded_len]
     }
 
@@ -430,7 +430,7 @@ pub enum RequestWarning {
 
 impl RequestWarning {
     /// The stable code of the warning and one line saying what to do about it.
-    pub fn describe(&self) -> (&'static str, String) {
+    pub(crate) fn describe(&self) -> (&'static str, String) {
         match self {
             RequestWarning::UnknownGlobalKey {
                 suggestion: Some(near),
@@ -583,10 +583,9 @@ impl RequestError {
         }
     }
 
-    /// The stable code of this kind of error, as the command line reports it.
     /// The stable code of this kind of error and one line saying how to fix it: both written
     /// once per variant.
-    pub fn describe(&self) -> (&'static str, &'static str) {
+    pub(crate) fn describe(&self) -> (&'static str, &'static str) {
         match self {
             RequestError::Json { .. } => ("invalid-json", "fix the JSON syntax at this position"),
             RequestError::Shape(_) | RequestError::ContextValueType { .. } => {

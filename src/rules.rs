@@ -133,7 +133,7 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The text is not JSON (or not UTF-8).
-pub const INVALID_JSON: Rule = Rule {
+pub(crate) const INVALID_JSON: Rule = Rule {
     code: "invalid-json",
     severity: Severity::Error,
     message: "the document is not valid JSON",
@@ -147,7 +147,7 @@ pub const INVALID_JSON: Rule = Rule {
 };
 
 /// An API response wrapper without a usable document.
-pub const INVALID_POLICY_RESPONSE: Rule = Rule {
+pub(crate) const INVALID_POLICY_RESPONSE: Rule = Rule {
     code: "invalid-policy-response",
     severity: Severity::Error,
     message: "the API response holds no usable policy document",
@@ -161,7 +161,7 @@ pub const INVALID_POLICY_RESPONSE: Rule = Rule {
 };
 
 /// The same member twice in one object.
-pub const DUPLICATE_MEMBER: Rule = Rule {
+pub(crate) const DUPLICATE_MEMBER: Rule = Rule {
     code: "duplicate-member",
     severity: Severity::Error,
     message: "an object names the same member twice",
@@ -175,7 +175,7 @@ pub const DUPLICATE_MEMBER: Rule = Rule {
 };
 
 /// A JSON value of the wrong type.
-pub const DATA_TYPE_MISMATCH: Rule = Rule {
+pub(crate) const DATA_TYPE_MISMATCH: Rule = Rule {
     code: "data-type-mismatch",
     severity: Severity::Error,
     message: "a value has the wrong JSON type",
@@ -189,7 +189,7 @@ pub const DATA_TYPE_MISMATCH: Rule = Rule {
 };
 
 /// A member that has no place there.
-pub const INVALID_POLICY_ELEMENT: Rule = Rule {
+pub(crate) const INVALID_POLICY_ELEMENT: Rule = Rule {
     code: "invalid-policy-element",
     severity: Severity::Error,
     message: "an element has no place in a RAM policy",
@@ -203,7 +203,7 @@ pub const INVALID_POLICY_ELEMENT: Rule = Rule {
 };
 
 /// A required member is absent.
-pub const MISSING_POLICY_ELEMENT: Rule = Rule {
+pub(crate) const MISSING_POLICY_ELEMENT: Rule = Rule {
     code: "missing-policy-element",
     severity: Severity::Error,
     message: "a required element is missing",
@@ -217,7 +217,7 @@ pub const MISSING_POLICY_ELEMENT: Rule = Rule {
 };
 
 /// Both members of an exclusive pair.
-pub const CONFLICTING_POLICY_ELEMENTS: Rule = Rule {
+pub(crate) const CONFLICTING_POLICY_ELEMENTS: Rule = Rule {
     code: "conflicting-policy-elements",
     severity: Severity::Error,
     message: "a statement has both members of an exclusive pair",
@@ -231,7 +231,7 @@ pub const CONFLICTING_POLICY_ELEMENTS: Rule = Rule {
 };
 
 /// An empty array, object or string.
-pub const EMPTY_VALUE: Rule = Rule {
+pub(crate) const EMPTY_VALUE: Rule = Rule {
     code: "empty-value",
     severity: Severity::Error,
     message: "an element is empty",
@@ -245,7 +245,7 @@ pub const EMPTY_VALUE: Rule = Rule {
 };
 
 /// `Version` is not `"1"`.
-pub const INVALID_VERSION: Rule = Rule {
+pub(crate) const INVALID_VERSION: Rule = Rule {
     code: "invalid-version",
     severity: Severity::Error,
     message: "the policy language version is not `\"1\"`",
@@ -259,7 +259,7 @@ pub const INVALID_VERSION: Rule = Rule {
 };
 
 /// `Effect` is not `Allow` or `Deny`.
-pub const INVALID_EFFECT: Rule = Rule {
+pub(crate) const INVALID_EFFECT: Rule = Rule {
     code: "invalid-effect",
     severity: Severity::Error,
     message: "the effect is not `Allow` or `Deny`",
@@ -273,7 +273,7 @@ pub const INVALID_EFFECT: Rule = Rule {
 };
 
 /// An action is not `<ram-code>:<action-name>` or `*`.
-pub const INVALID_ACTION_FORMAT: Rule = Rule {
+pub(crate) const INVALID_ACTION_FORMAT: Rule = Rule {
     code: "invalid-action-format",
     severity: Severity::Error,
     message: "an action is not `<ram-code>:<action-name>` or `*`",
@@ -287,7 +287,7 @@ pub const INVALID_ACTION_FORMAT: Rule = Rule {
 };
 
 /// A resource does not start with `acs:`.
-pub const INVALID_ARN_PREFIX: Rule = Rule {
+pub(crate) const INVALID_ARN_PREFIX: Rule = Rule {
     code: "invalid-arn-prefix",
     severity: Severity::Error,
     message: "a resource does not start with `acs:` and is not `*`",
@@ -301,7 +301,7 @@ pub const INVALID_ARN_PREFIX: Rule = Rule {
 };
 
 /// An operator outside RAM's set.
-pub const INVALID_CONDITION_OPERATOR: Rule = Rule {
+pub(crate) const INVALID_CONDITION_OPERATOR: Rule = Rule {
     code: "invalid-condition-operator",
     severity: Severity::Error,
     message: "a condition operator is not one of RAM's",
@@ -315,7 +315,7 @@ pub const INVALID_CONDITION_OPERATOR: Rule = Rule {
 };
 
 /// A condition key not of the form `<ram-code>:<key>`.
-pub const INVALID_CONDITION_KEY_FORMAT: Rule = Rule {
+pub(crate) const INVALID_CONDITION_KEY_FORMAT: Rule = Rule {
     code: "invalid-condition-key-format",
     severity: Severity::Error,
     message: "a condition key is not `<ram-code>:<key>`",
@@ -329,7 +329,7 @@ pub const INVALID_CONDITION_KEY_FORMAT: Rule = Rule {
 };
 
 /// `Bool` with several values for one key.
-pub const INVALID_CONDITION_MULTIPLE_BOOLEAN: Rule = Rule {
+pub(crate) const INVALID_CONDITION_MULTIPLE_BOOLEAN: Rule = Rule {
     code: "invalid-condition-multiple-boolean",
     severity: Severity::Error,
     message: "`Bool` has more than one value for a key",
@@ -343,7 +343,7 @@ pub const INVALID_CONDITION_MULTIPLE_BOOLEAN: Rule = Rule {
 };
 
 /// A condition value that does not parse for its operator.
-pub const INVALID_CONDITION_VALUE: Rule = Rule {
+pub(crate) const INVALID_CONDITION_VALUE: Rule = Rule {
     code: "invalid-condition-value",
     severity: Severity::Error,
     message: "a condition value does not parse for its operator",
@@ -357,7 +357,7 @@ pub const INVALID_CONDITION_VALUE: Rule = Rule {
 };
 
 /// The document is longer than RAM accepts.
-pub const POLICY_TOO_LONG: Rule = Rule {
+pub(crate) const POLICY_TOO_LONG: Rule = Rule {
     code: "policy-too-long",
     severity: Severity::Error,
     message: "the document is longer than RAM allows",
@@ -371,7 +371,7 @@ pub const POLICY_TOO_LONG: Rule = Rule {
 };
 
 /// An Allow grants RestoreInstance on every instance without MFA or network condition.
-pub const RESTORE_ON_EVERY_INSTANCE: Rule = Rule {
+pub(crate) const RESTORE_ON_EVERY_INSTANCE: Rule = Rule {
     code: "restore-on-every-instance",
     severity: Severity::SecurityWarning,
     message: "an `Allow` grants `kvstore:RestoreInstance` on every instance without an MFA or source-IP/VPC condition",
@@ -385,7 +385,7 @@ pub const RESTORE_ON_EVERY_INSTANCE: Rule = Rule {
 };
 
 /// `Allow` with `NotAction`.
-pub const ALLOW_NOT_ACTION: Rule = Rule {
+pub(crate) const ALLOW_NOT_ACTION: Rule = Rule {
     code: "allow-not-action",
     severity: Severity::SecurityWarning,
     message: "an `Allow` with `NotAction` grants every action not listed",
@@ -399,7 +399,7 @@ pub const ALLOW_NOT_ACTION: Rule = Rule {
 };
 
 /// `Allow` with `NotResource`.
-pub const ALLOW_NOT_RESOURCE: Rule = Rule {
+pub(crate) const ALLOW_NOT_RESOURCE: Rule = Rule {
     code: "allow-not-resource",
     severity: Severity::SecurityWarning,
     message: "an `Allow` with `NotResource` grants on every resource not listed",
@@ -413,7 +413,7 @@ pub const ALLOW_NOT_RESOURCE: Rule = Rule {
 };
 
 /// `ForAllValues:` in an Allow.
-pub const FOR_ALL_VALUES_IN_ALLOW: Rule = Rule {
+pub(crate) const FOR_ALL_VALUES_IN_ALLOW: Rule = Rule {
     code: "for-all-values-in-allow",
     severity: Severity::SecurityWarning,
     message: "`ForAllValues:` in an `Allow` holds when the request lacks the key",
@@ -427,7 +427,7 @@ pub const FOR_ALL_VALUES_IN_ALLOW: Rule = Rule {
 };
 
 /// A Deny meant to protect restores that can never match one.
-pub const DENY_NEVER_MATCHES_RESTORE: Rule = Rule {
+pub(crate) const DENY_NEVER_MATCHES_RESTORE: Rule = Rule {
     code: "deny-never-matches-restore",
     severity: Severity::SecurityWarning,
     message: "a `Deny` meant to protect restores can never match `kvstore:RestoreInstance` on an instance",
@@ -441,7 +441,7 @@ pub const DENY_NEVER_MATCHES_RESTORE: Rule = Rule {
 };
 
 /// An unknown kvstore action.
-pub const UNKNOWN_ACTION: Rule = Rule {
+pub(crate) const UNKNOWN_ACTION: Rule = Rule {
     code: "unknown-action",
     severity: Severity::Warning,
     message: "the action is not a known kvstore action",
@@ -455,7 +455,7 @@ pub const UNKNOWN_ACTION: Rule = Rule {
 };
 
 /// An unknown `acs:` condition key.
-pub const UNKNOWN_CONDITION_KEY: Rule = Rule {
+pub(crate) const UNKNOWN_CONDITION_KEY: Rule = Rule {
     code: "unknown-condition-key",
     severity: Severity::Warning,
     message: "the `acs:` condition key is not a known global key",
@@ -469,7 +469,7 @@ pub const UNKNOWN_CONDITION_KEY: Rule = Rule {
 };
 
 /// A key used with an operator of another type.
-pub const CONDITION_KEY_TYPE_MISMATCH: Rule = Rule {
+pub(crate) const CONDITION_KEY_TYPE_MISMATCH: Rule = Rule {
     code: "condition-key-type-mismatch",
     severity: Severity::Warning,
     message: "a condition key is used with an operator of the wrong type",
@@ -483,7 +483,7 @@ pub const CONDITION_KEY_TYPE_MISMATCH: Rule = Rule {
 };
 
 /// A statement that can never match any request.
-pub const STATEMENT_NEVER_MATCHES: Rule = Rule {
+pub(crate) const STATEMENT_NEVER_MATCHES: Rule = Rule {
     code: "statement-never-matches",
     severity: Severity::Warning,
     message: "the statement can never match a request",
@@ -497,7 +497,7 @@ pub const STATEMENT_NEVER_MATCHES: Rule = Rule {
 };
 
 /// An Allow whose time limit has passed.
-pub const EXPIRED_GRANT: Rule = Rule {
+pub(crate) const EXPIRED_GRANT: Rule = Rule {
     code: "expired-grant",
     severity: Severity::Warning,
     message: "the `Allow` holds only before a time that has passed",
@@ -511,7 +511,7 @@ pub const EXPIRED_GRANT: Rule = Rule {
 };
 
 /// A CIDR with host bits set.
-pub const CIDR_HOST_BITS: Rule = Rule {
+pub(crate) const CIDR_HOST_BITS: Rule = Rule {
     code: "cidr-host-bits",
     severity: Severity::Warning,
     message: "the network sets host bits, which RAM clears",
@@ -525,7 +525,7 @@ pub const CIDR_HOST_BITS: Rule = Rule {
 };
 
 /// An Allow that a Deny of the same policy always overrides.
-pub const SHADOWED_BY_DENY: Rule = Rule {
+pub(crate) const SHADOWED_BY_DENY: Rule = Rule {
     code: "shadowed-by-deny",
     severity: Severity::Warning,
     message: "the `Allow` is fully shadowed by a `Deny` in the same policy",
@@ -539,7 +539,7 @@ pub const SHADOWED_BY_DENY: Rule = Rule {
 };
 
 /// `Statement` written as a bare object.
-pub const BARE_STATEMENT: Rule = Rule {
+pub(crate) const BARE_STATEMENT: Rule = Rule {
     code: "bare-statement",
     severity: Severity::Warning,
     message: "`Statement` is a bare object, not an array",
@@ -553,7 +553,7 @@ pub const BARE_STATEMENT: Rule = Rule {
 };
 
 /// A resource starting with `acs:` but without five parts.
-pub const PARTIAL_ARN: Rule = Rule {
+pub(crate) const PARTIAL_ARN: Rule = Rule {
     code: "partial-arn",
     severity: Severity::Warning,
     message: "the resource is not a complete `acs:<service>:<region>:<account-id>:<relative-id>`",
@@ -567,7 +567,7 @@ pub const PARTIAL_ARN: Rule = Rule {
 };
 
 /// A statement covered by another of the same effect.
-pub const REDUNDANT_STATEMENT: Rule = Rule {
+pub(crate) const REDUNDANT_STATEMENT: Rule = Rule {
     code: "redundant-statement",
     severity: Severity::Suggestion,
     message: "the statement is redundant: another statement of the same policy already covers it",
@@ -581,7 +581,7 @@ pub const REDUNDANT_STATEMENT: Rule = Rule {
 };
 
 /// A pattern covered by another in the same list.
-pub const REDUNDANT_PATTERN: Rule = Rule {
+pub(crate) const REDUNDANT_PATTERN: Rule = Rule {
     code: "redundant-pattern",
     severity: Severity::Suggestion,
     message: "the entry is redundant: another entry of the same list already matches everything it matches",
@@ -595,7 +595,7 @@ pub const REDUNDANT_PATTERN: Rule = Rule {
 };
 
 /// `Sid`, which RAM does not document.
-pub const SID_NOT_DOCUMENTED: Rule = Rule {
+pub(crate) const SID_NOT_DOCUMENTED: Rule = Rule {
     code: "sid-not-documented",
     severity: Severity::Suggestion,
     message: "`Sid` is not part of RAM's documented policy grammar",

@@ -12,7 +12,7 @@ use crate::span::Source;
 
 /// The largest input read as one document. RAM's own limit is 6,144 characters; this only keeps
 /// a wrong file (a log, a disk image) from being read whole into memory.
-pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
 
 /// An input that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -94,7 +94,7 @@ impl SourceError {
 ///
 /// # Errors
 /// The file cannot be read, is not UTF-8, or is larger than [`MAX_SOURCE_BYTES`].
-pub fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
+pub(crate) fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
     let name = path.display().to_string();
     let io = |source| SourceError::Io {
         path: name.clone(),
@@ -133,7 +133,7 @@ pub fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
 /// # Errors
 /// An argument that names nothing, or a malformed glob.
 #[cfg(feature = "cli")]
-pub fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, SourceError> {
+pub(crate) fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, SourceError> {
     let mut walker = Walker::default();
     for arg in args {
         let path = Path::new(arg);

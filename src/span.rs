@@ -121,7 +121,7 @@ impl Source {
     }
 
     /// The length of the text in characters, the unit of RAM's size limits.
-    pub fn char_count(&self) -> usize {
+    pub(crate) fn char_count(&self) -> usize {
         self.text.chars().count()
     }
 
@@ -141,7 +141,7 @@ impl Source {
     }
 
     /// Whether a 1-based line is all ASCII, so that its columns are byte offsets.
-    pub fn line_is_ascii(&self, line: usize) -> bool {
+    pub(crate) fn line_is_ascii(&self, line: usize) -> bool {
         self.ascii_lines
             .get(line.wrapping_sub(1))
             .copied()
@@ -149,7 +149,7 @@ impl Source {
     }
 
     /// The text of a 1-based line, without its line terminator.
-    pub fn line_text(&self, line: usize) -> &str {
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
@@ -164,7 +164,7 @@ impl Source {
     }
 
     /// The text a span covers.
-    pub fn slice(&self, span: Span) -> &str {
+    pub(crate) fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 }

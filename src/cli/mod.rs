@@ -19,16 +19,16 @@ use clap::{Parser, Subcommand};
 /// Exit codes, like grep's: what scripts and CI read.
 pub(crate) mod exit {
     /// Allowed, or no error findings.
-    pub const OK: u8 = 0;
+    pub(crate) const OK: u8 = 0;
     /// Denied, or error findings.
-    pub const DENIED: u8 = 1;
+    pub(crate) const DENIED: u8 = 1;
     /// The input could not be used: bad flags, an unreadable file, an invalid policy or request.
-    pub const UNUSABLE: u8 = 2;
+    pub(crate) const UNUSABLE: u8 = 2;
     /// `restore`: allowed, but the API would reject the parameters or the instance's state.
-    pub const REJECTED_PARAMETERS: u8 = 3;
+    pub(crate) const REJECTED_PARAMETERS: u8 = 3;
     /// `restore`: allowed and valid, but not cleared: a check could not be made (the
     /// instance's state was not given, or the decision depends on keys the call lacks).
-    pub const NOT_CLEARED: u8 = 4;
+    pub(crate) const NOT_CLEARED: u8 = 4;
 }
 
 /// Decide whether a principal may call kvstore:RestoreInstance, by evaluating Alibaba Cloud

@@ -108,7 +108,7 @@ impl fmt::Display for ConditionValue {
 
 /// Why a condition did not hold for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConditionMiss {
+pub(crate) enum ConditionMiss {
     /// The request lacks the key (or holds an empty list for it).
     KeyMissing,
     /// The request's values do not satisfy the operator.

@@ -545,7 +545,7 @@ impl PolicySet {
 
 impl MatchedStatement {
     /// The statement's source and span, to show it.
-    pub fn source_span(&self) -> (&Source, Span) {
+    pub(crate) fn source_span(&self) -> (&Source, Span) {
         (&self.source, self.span)
     }
 

@@ -12,7 +12,7 @@ use crate::span::Span;
 
 /// How deeply arrays and objects may nest. Policies need five levels; the limit keeps hostile
 /// input from overflowing the stack of the recursive reader.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A JSON value with the span of its source text.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +138,7 @@ impl serde::Serialize for JsonValue {
 /// A syntax error: the document is not JSON.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct JsonError {
+pub(crate) struct JsonError {
     /// What was expected and what was found.
     pub message: String,
     /// Where reading stopped.
@@ -149,7 +149,7 @@ pub struct JsonError {
 ///
 /// # Errors
 /// The first syntax error, or nesting deeper than [`MAX_DEPTH`].
-pub fn parse(text: &str) -> Result<JsonValue, JsonError> {
+pub(crate) fn parse(text: &str) -> Result<JsonValue, JsonError> {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),

@@ -228,7 +228,7 @@ impl Config {
     }
 
     /// The kind the configuration gives a file, if it names it.
-    pub fn kind_of(&self, file: &Path) -> Option<DocumentKind> {
+    pub(crate) fn kind_of(&self, file: &Path) -> Option<DocumentKind> {
         let relative = self.relative(file)?;
         let matches = |globs: &[glob::Pattern]| {
             globs
@@ -245,7 +245,7 @@ impl Config {
     }
 
     /// Whether the file is excluded from checking.
-    pub fn is_excluded(&self, file: &Path) -> bool {
+    pub(crate) fn is_excluded(&self, file: &Path) -> bool {
         self.relative(file).is_some_and(|r| {
             self.exclude
                 .iter()

@@ -8,7 +8,7 @@ use crate::span::{Source, Span};
 
 /// What a JSON file holds once API-response wrappers are taken off.
 #[derive(Debug)]
-pub enum Unwrapped<'a> {
+pub(super) enum Unwrapped<'a> {
     /// The file is itself a policy document (or something that is not a wrapper).
     Document(&'a JsonValue),
     /// A `PolicyDocument` object embedded in a response.
@@ -29,7 +29,7 @@ pub enum Unwrapped<'a> {
 
 /// A response wrapper that holds no usable document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WrapperError {
+pub(super) enum WrapperError {
     /// A member named twice: two readers could unwrap different documents.
     #[error(transparent)]
     Shape(#[from] ShapeError),
@@ -45,7 +45,7 @@ pub enum WrapperError {
 
 impl WrapperError {
     /// Where the error is.
-    pub fn span(&self) -> Span {
+    pub(super) fn span(&self) -> Span {
         match self {
             WrapperError::Shape(e) => e.span(),
             WrapperError::Invalid { span, .. } => *span,
@@ -59,7 +59,7 @@ impl WrapperError {
 /// # Errors
 /// A wrapper without a document, a `PolicyDocument` of the wrong type, or a version list that
 /// does not hold exactly one default version.
-pub fn unwrap_response<'a>(
+pub(super) fn unwrap_response<'a>(
     source: &Source,
     root: &'a JsonValue,
 ) -> Result<Unwrapped<'a>, WrapperError> {

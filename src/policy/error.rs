@@ -141,7 +141,7 @@ pub enum ParseErrorKind {
 impl ParseErrorKind {
     /// The rule of this kind of error, named after RAM's validator where it has one, and one
     /// line saying how to fix this error: the code and the fix are written once per variant.
-    pub fn describe(&self) -> (&'static Rule, String) {
+    pub(crate) fn describe(&self) -> (&'static Rule, String) {
         match self {
             ParseErrorKind::InvalidJson { .. } => {
                 (&rules::INVALID_JSON, "fix the JSON syntax at this position".into())

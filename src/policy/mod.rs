@@ -85,7 +85,7 @@ pub struct NameList {
 
 impl NameList {
     /// The member name: `Action`, `NotAction`, `Resource` or `NotResource`.
-    pub fn member_name(&self, positive: &'static str) -> String {
+    pub(crate) fn member_name(&self, positive: &'static str) -> String {
         if self.negated {
             format!("Not{positive}")
         } else {
@@ -190,7 +190,7 @@ impl Policy {
     }
 
     /// Where `Statement` was written as a bare object instead of an array, if it was.
-    pub fn bare_statement(&self) -> Option<Span> {
+    pub(crate) fn bare_statement(&self) -> Option<Span> {
         self.bare_statement
     }
 }

@@ -62,7 +62,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 /// The names of the built-in system policies attached as `attachable`.
-pub fn names_for(attachable: Attachable) -> impl Iterator<Item = &'static str> {
+pub(crate) fn names_for(attachable: Attachable) -> impl Iterator<Item = &'static str> {
     SYSTEM_POLICIES
         .iter()
         .filter(move |(_, a, _)| *a == attachable)
@@ -70,7 +70,7 @@ pub fn names_for(attachable: Attachable) -> impl Iterator<Item = &'static str> {
 }
 
 /// Whether `name` is a built-in system policy (names are case-sensitive, as in RAM).
-pub fn is_system_policy(name: &str) -> bool {
+pub(crate) fn is_system_policy(name: &str) -> bool {
     names().any(|n| n == name)
 }
 

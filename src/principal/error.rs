@@ -142,7 +142,7 @@ pub enum AccountErrorKind {
 impl AccountErrorKind {
     /// The stable code of this kind of error and one line saying how to fix it: both written
     /// once per variant.
-    pub fn describe(&self) -> (&'static str, String) {
+    pub(crate) fn describe(&self) -> (&'static str, String) {
         match self {
             AccountErrorKind::InvalidJson { .. } => (
                 "invalid-json",
@@ -335,7 +335,7 @@ pub enum PrincipalError {
 
 impl PrincipalError {
     /// The stable code and one line saying how to fix it.
-    pub fn describe(&self) -> (&'static str, String) {
+    pub(crate) fn describe(&self) -> (&'static str, String) {
         match self {
             PrincipalError::Syntax { .. } => (
                 "invalid-principal",

@@ -26,7 +26,8 @@ mod text;
 
 #[cfg(feature = "cli")]
 pub use json::JsonEmitter;
-pub use render::{Style, render, render_excerpt};
+pub(crate) use render::render_excerpt;
+pub use render::{Style, render};
 #[cfg(feature = "cli")]
 pub use sarif::SarifEmitter;
 #[cfg(feature = "cli")]

@@ -111,7 +111,7 @@ impl std::fmt::Display for Diagnostic {
 
 /// Renders a titled excerpt of a source: the lines `span` covers, up to `max_lines` of them,
 /// with the location above. Used for the statements that decided a request.
-pub fn render_excerpt(
+pub(crate) fn render_excerpt(
     title: &str,
     source: &Source,
     span: Span,

@@ -130,7 +130,10 @@ impl RestoreCall {
     ///
     /// # Errors
     /// An invalid region, account id or `InstanceId`.
-    pub fn request_builder(&self, submitted_at: &Timestamp) -> Result<RequestBuilder, CallError> {
+    pub(crate) fn request_builder(
+        &self,
+        submitted_at: &Timestamp,
+    ) -> Result<RequestBuilder, CallError> {
         let region_ok = !self.region.is_empty()
             && self
                 .region

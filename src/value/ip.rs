@@ -123,7 +123,7 @@ impl fmt::Debug for IpNetwork {
 ///
 /// [`ValueError::IpAddrIsNetwork`] for a valid CIDR network and
 /// [`ValueError::InvalidIpAddr`] for anything else that is not an address.
-pub fn parse_ip_addr(s: &str) -> Result<IpAddr, ValueError> {
+pub(crate) fn parse_ip_addr(s: &str) -> Result<IpAddr, ValueError> {
     if s.contains('/') && IpNetwork::parse(s).is_ok() {
         return Err(ValueError::IpAddrIsNetwork {
             input: s.to_owned(),

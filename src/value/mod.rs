@@ -11,8 +11,8 @@ mod decimal;
 mod ip;
 mod timestamp;
 
-pub use decimal::Decimal;
-pub use ip::{IpNetwork, parse_ip_addr};
+pub(crate) use decimal::Decimal;
+pub(crate) use ip::{IpNetwork, parse_ip_addr};
 pub use timestamp::Timestamp;
 
 /// Why a string could not be read as a typed condition value.
@@ -105,7 +105,7 @@ pub enum ValueError {
 /// # Errors
 ///
 /// [`ValueError::InvalidBool`] for any other string.
-pub fn parse_bool(s: &str) -> Result<bool, ValueError> {
+pub(crate) fn parse_bool(s: &str) -> Result<bool, ValueError> {
     if s.eq_ignore_ascii_case("true") {
         Ok(true)
     } else if s.eq_ignore_ascii_case("false") {
