@@ -161,7 +161,15 @@ fn words(command: &str) -> Vec<String> {
 fn every_help_teaches_exit_status_and_runnable_examples() {
     let mut ran = 0;
     for command in [
-        "eval", "restore", "check", "test", "who-can", "batch", "diff",
+        "eval",
+        "restore",
+        "check",
+        "test",
+        "who-can",
+        "batch",
+        "diff",
+        "completions",
+        "man",
     ] {
         let (code, help, _) = output(&[command, "--help"]);
         assert_eq!(code, 0, "{command}");
@@ -171,7 +179,11 @@ fn every_help_teaches_exit_status_and_runnable_examples() {
         assert!(!examples.is_empty(), "{command}: no examples");
         for example in examples {
             // Those that write files, or read what an earlier line wrote, are shown, not run.
-            if example.contains('>') || example.contains("--output") || example.contains("/tmp/") {
+            if example.contains('>')
+                || example.contains('|')
+                || example.contains("--output")
+                || example.contains("/tmp/")
+            {
                 continue;
             }
             let args = words(&example);
@@ -190,4 +202,240 @@ fn every_help_teaches_exit_status_and_runnable_examples() {
         }
     }
     assert_eq!(ran, 14);
+}
+
+#[test]
+fn completions_cover_every_command_and_flag_in_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_ramguard()"),
+        ("zsh", "#compdef ramguard"),
+        ("fish", "complete -c ramguard"),
+        ("elvish", "edit:completion:arg-completer[ramguard]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (code, script, stderr) = output(&["completions", shell]);
+        assert_eq!((code, stderr.as_str()), (0, ""), "{shell}");
+        assert!(script.contains(marker), "{shell}: no `{marker}`");
+        // Fish spells long flags without their dashes (`-l session-policy`).
+        for word in [
+            "who-can",
+            "restore",
+            "session-policy",
+            "deny-warnings",
+            "quiet",
+        ] {
+            assert!(script.contains(word), "{shell}: `{word}` is not completed");
+        }
+    }
+    let (code, _, stderr) = output(&["completions", "tcsh"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
+}
+
+#[test]
+fn the_manual_page_is_roff_built_from_the_help() {
+    let (code, page, stderr) = output(&["man"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(page.contains(".TH ramguard 1"), "{page}");
+    // Every command is listed with a reference to its own page.
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for command in [
+        "eval",
+        "restore",
+        "check",
+        "test",
+        "who\\-can",
+        "batch",
+        "diff",
+    ] {
+        assert!(
+            page.contains(&format!("ramguard\\-{command}(1)")),
+            "{command}"
+        );
+    }
+    assert!(
+        page.contains("Exit status, like grep"),
+        "the long help is the description"
+    );
+
+    let scratch = Scratch::new("man");
+    let dir = scratch.0.join("man1");
+    let dir = dir.to_str().expect("a UTF-8 path");
+    let (code, stdout, stderr) = output(&["man", "--out-dir", dir]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
+    let mut pages: Vec<String> = std::fs::read_dir(dir)
+        .expect("the pages")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "ramguard-batch.1",
+            "ramguard-check.1",
+            "ramguard-completions.1",
+            "ramguard-diff.1",
+            "ramguard-eval.1",
+            "ramguard-man.1",
+            "ramguard-restore.1",
+            "ramguard-test.1",
+            "ramguard-who-can.1",
+            "ramguard.1",
+        ]
+    );
+    let check = std::fs::read_to_string(scratch.0.join("man1/ramguard-check.1")).expect("a page");
+    assert!(check.contains(".TH ramguard-check 1"), "{check}");
+    assert!(check.contains("deny\\-warnings"), "{check}");
+
+    let blocked = scratch.file("blocked", "a file, not a directory");
+    let (code, _, stderr) = output(&["man", "--out-dir", &blocked]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: cannot write the manual pages into"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: give a directory you can write to"),
+        "{stderr}"
+    );
+}
+
+const ESC: char = '\u{1b}';
+
+/// `check` with one error finding, with extra flags and environment.
+fn check_bad_policy(
+    scratch: &Scratch,
+    flags: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let policy = scratch.file(
+        "p.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let mut command = common::ramguard();
+    command.args(["check", "--no-config", &policy]).args(flags);
+    command.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().expect("ramguard runs");
+    (
+        out.status.code().expect("an exit code"),
+        String::from_utf8(out.stdout).expect("UTF-8"),
+        String::from_utf8(out.stderr).expect("UTF-8"),
+    )
+}
+
+#[test]
+fn colour_is_for_terminals_and_honours_no_color_and_the_flag() {
+    let scratch = Scratch::new("color");
+    // Tests run with stdout a pipe: auto means plain.
+    let (code, plain, _) = check_bad_policy(&scratch, &[], &[]);
+    assert_eq!(code, 1);
+    assert!(plain.starts_with("error[invalid-effect]:"), "{plain}");
+    assert!(!plain.contains(ESC));
+
+    let (code, colored, _) = check_bad_policy(&scratch, &["--color", "always"], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        colored.starts_with(&format!("{ESC}[1m{ESC}[31merror[invalid-effect]")),
+        "{colored:?}"
+    );
+    // Colour changes nothing but the escapes.
+    let stripped = strip_ansi(&colored);
+    assert_eq!(stripped, plain);
+
+    let (_, forced, _) = check_bad_policy(&scratch, &[], &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.contains(ESC),
+        "CLICOLOR_FORCE forces colour on a pipe"
+    );
+    let (_, never, _) =
+        check_bad_policy(&scratch, &["--color", "never"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        !never.contains(ESC),
+        "--color never wins over the environment"
+    );
+    let (_, no_color, _) =
+        check_bad_policy(&scratch, &[], &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]);
+    assert!(!no_color.contains(ESC), "NO_COLOR wins over CLICOLOR_FORCE");
+
+    // Formats for tools are never coloured.
+    for format in ["json", "sarif"] {
+        let (code, out, _) =
+            check_bad_policy(&scratch, &["--color", "always", "--format", format], &[]);
+        assert_eq!(code, 1);
+        assert!(!out.contains(ESC), "{format}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+    }
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == ESC {
+            // `ESC [ params m`
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn quiet_mode_answers_with_the_exit_status_alone() {
+    let scratch = Scratch::new("quiet");
+    let (code, stdout, stderr) = check_bad_policy(&scratch, &["--quiet"], &[]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (1, "", ""));
+    let (code, stdout, stderr) = check_bad_policy(&scratch, &["-q", "--format", "sarif"], &[]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (1, "", ""));
+
+    let eval = [
+        "eval",
+        "--policy",
+        "policies/dba-restore.json",
+        "--request",
+        "policies/requests/dba-restore-staging.json",
+    ];
+    assert_eq!(
+        output(&[&["-q"][..], &eval].concat()),
+        (0, String::new(), String::new())
+    );
+    let no_mfa = [
+        "eval",
+        "--policy",
+        "policies/dba-restore.json",
+        "--request",
+        "policies/requests/dba-restore-no-mfa.json",
+        "--quiet",
+    ];
+    assert_eq!(output(&no_mfa), (1, String::new(), String::new()));
+
+    // Replays keep their exit status and drop the summary line.
+    let out = common::ramguard()
+        .args(["batch", "--quiet", "--policy", "policies/dba-restore.json"])
+        .write_stdin(common::request_log())
+        .output()
+        .expect("ramguard runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        (out.stdout.as_slice(), out.stderr.as_slice()),
+        (&b""[..], &b""[..])
+    );
+
+    // Input that cannot be used is still explained: a quiet failure must say why.
+    let (code, stdout, stderr) = output(&["check", "--quiet", "no-such-dir/"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.starts_with("error: "), "{stderr}");
 }

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::common::{PolicyArgs, open_input, refuse_stdin_twice};
 use super::exit;
-use super::output::{Reported, eprint_text, is_broken_pipe, report_error, report_with_help};
+use super::output::{Reported, inform, is_broken_pipe, report_error, report_with_help, stdout};
 
 /// Decide every request of a JSON Lines log, one output line per input line, in input order.
 ///
@@ -57,7 +57,7 @@ fn replay(args: &BatchArgs) -> Result<(), Reported> {
     let set = args.policies.load()?.build().map_err(report_error)?;
     let input = open_input(&args.input)?;
     let output: Box<dyn Write> = if args.output.as_os_str() == "-" {
-        Box::new(io::stdout().lock())
+        stdout()
     } else {
         Box::new(File::create(&args.output).map_err(|e| {
             report_with_help(
@@ -73,7 +73,7 @@ fn replay(args: &BatchArgs) -> Result<(), Reported> {
     match crate::batch::run(&set, BufReader::new(input), BufWriter::new(output), jobs) {
         Ok(summary) => {
             let lines = if summary.lines == 1 { "line" } else { "lines" };
-            eprint_text(&format!(
+            inform(&format!(
                 "decided {} {lines}: {} allowed, {} denied, {} could not be decided\n",
                 summary.lines, summary.allowed, summary.denied, summary.errors
             ));

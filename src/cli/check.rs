@@ -5,15 +5,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::lint::{CheckOptions, CheckRun, Config, ConfigError, RULES, rule};
-use crate::report::ReportFormat;
+use crate::report::{Emitter, ReportFormat, TextEmitter};
 use crate::value::Timestamp;
 use clap::{Args, ValueEnum};
 
 use super::common::expand_args;
 use super::exit;
 use super::output::{
-    Reported, is_broken_pipe, report, report_error, report_source_error, report_with_help,
-    write_stdout,
+    Reported, colored_stdout, is_broken_pipe, report, report_error, report_source_error,
+    report_with_help, stdout, write_stdout,
 };
 
 /// Check policy files as RAM's validator would, and more: errors RAM would refuse, security
@@ -138,18 +138,13 @@ fn check(args: &CheckArgs) -> Result<CheckRun, Reported> {
         now: args.now.clone(),
     };
     let run = CheckRun::check(&files, &options).map_err(|e| report_source_error(&e.0))?;
-    let format = match args.format {
-        CheckFormat::Text => ReportFormat::Text,
-        CheckFormat::Json => ReportFormat::Json,
-        CheckFormat::Sarif => ReportFormat::Sarif,
+    // Text is coloured on a terminal; JSON and SARIF are for tools, never coloured.
+    let (emitter, mut out): (Box<dyn Emitter>, _) = match args.format {
+        CheckFormat::Text => (Box::new(TextEmitter::colored()), colored_stdout()),
+        CheckFormat::Json => (ReportFormat::Json.emitter(), stdout()),
+        CheckFormat::Sarif => (ReportFormat::Sarif.emitter(), stdout()),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match format
-        .emitter()
-        .emit(&run, &mut out)
-        .and_then(|()| out.flush())
-    {
+    match emitter.emit(&run, &mut out).and_then(|()| out.flush()) {
         // A reader that stopped early (`| head`) wanted no more; the exit status still counts.
         Err(e) if !is_broken_pipe(&e) => Err(report_error(format!("cannot write the report: {e}"))),
         _ => Ok(run),

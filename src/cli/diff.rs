@@ -1,7 +1,7 @@
 //! `ramguard diff`: what a policy change would do to a request log.
 
 use std::ffi::OsString;
-use std::io::{self, BufReader};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use crate::PolicySet;
@@ -11,7 +11,7 @@ use clap::Args;
 use super::batch::report_stopped;
 use super::common::{expand_args, load_policy, open_input, refuse_stdin_twice};
 use super::exit;
-use super::output::{Reported, eprint_text, is_broken_pipe, report_error};
+use super::output::{Reported, inform, is_broken_pipe, report_error, stdout};
 
 /// Replay a request log against the old and the new identity policies and print every
 /// request whose decision changes.
@@ -78,14 +78,14 @@ fn compare(args: &DiffArgs) -> Result<usize, Reported> {
     let old = policy_set(&args.old, &args.control_policies)?;
     let new = policy_set(&args.new, &args.control_policies)?;
     let input = open_input(&args.input)?;
-    match crate::batch::diff(&old, &new, BufReader::new(input), io::stdout().lock()) {
+    match crate::batch::diff(&old, &new, BufReader::new(input), stdout()) {
         Ok(summary) => {
             let requests = if summary.lines == 1 {
                 "request"
             } else {
                 "requests"
             };
-            eprint_text(&format!(
+            inform(&format!(
                 "{} {requests}: {} changed ({} newly allowed, {} newly denied)\n",
                 summary.lines, summary.changed, summary.newly_allowed, summary.newly_denied
             ));

@@ -6,6 +6,7 @@ mod check;
 mod common;
 mod diff;
 mod eval;
+mod generate;
 mod output;
 mod request;
 mod restore;
@@ -14,7 +15,7 @@ mod who_can;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Exit codes, like grep's: what scripts and CI read.
 pub(crate) mod exit {
@@ -41,8 +42,44 @@ pub(crate) mod exit {
 #[derive(Debug, Parser)]
 #[command(name = "ramguard", version, max_term_width = 100)]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Flags every command takes, before or after its name.
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Print nothing on stdout and no warnings or summaries: the exit status is the answer.
+    /// Errors that make the input unusable are still printed on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// When to colour text output: auto (on a terminal, unless NO_COLOR is set), always or
+    /// never. JSON and SARIF are never coloured.
+    #[arg(long, value_name = "WHEN", value_enum, global = true, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+/// The values of `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    /// Colour on a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always colour, even into a file or a pipe.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorWhen {
+    fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +100,10 @@ enum Command {
     Batch(batch::BatchArgs),
     #[command(about = "Show which logged requests a policy change would newly allow or deny")]
     Diff(diff::DiffArgs),
+    #[command(about = "Print a shell completion script (bash, zsh, fish, elvish, powershell)")]
+    Completions(generate::CompletionsArgs),
+    #[command(about = "Print the manual page, or write one per command into a directory")]
+    Man(generate::ManArgs),
 }
 
 /// Parses the command line and runs the subcommand; never panics out to the user. The
@@ -80,6 +121,8 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    cli.global.color.choice().write_global();
+    output::set_quiet(cli.global.quiet);
     // A panic is a bug, but it must still deny: report it and exit as unusable input.
     let outcome = std::panic::catch_unwind(|| match cli.command {
         Command::Eval(args) => eval::run(args),
@@ -89,6 +132,8 @@ pub fn run() -> ExitCode {
         Command::Restore(args) => restore::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Completions(args) => generate::completions(args),
+        Command::Man(args) => generate::man(args),
     });
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -4,10 +4,44 @@
 
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{Style, render};
 use crate::source::SourceError;
+
+/// Whether `--quiet` was given: nothing on stdout, no warnings; the exit status says it all.
+/// Errors that make the input unusable are still printed, so a failing CI job says why.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Sets quiet mode for the rest of the process (`--quiet`).
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Where a command writes its results: stdout, or nowhere in quiet mode. Plain bytes, for
+/// output without colour (JSON, JSON Lines, SARIF).
+pub(crate) fn stdout() -> Box<dyn Write> {
+    if is_quiet() {
+        Box::new(io::sink())
+    } else {
+        Box::new(io::stdout().lock())
+    }
+}
+
+/// Like [`stdout`], for text that may carry ANSI colours: they are kept on a terminal and
+/// stripped when stdout is a file or a pipe, or `NO_COLOR` is set, or `--color never`.
+pub(crate) fn colored_stdout() -> Box<dyn Write> {
+    if is_quiet() {
+        Box::new(io::sink())
+    } else {
+        Box::new(anstream::stdout().lock())
+    }
+}
 
 /// A failure already explained to the user; the subcommand exits with [`super::exit::UNUSABLE`].
 #[derive(Debug)]
@@ -19,6 +53,13 @@ pub(crate) struct Reported;
 pub(crate) fn eprint_text(text: &str) {
     let mut err = anstream::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Prints a summary or other information to stderr, unless in quiet mode.
+pub(crate) fn inform(text: &str) {
+    if !is_quiet() {
+        eprint_text(text);
+    }
 }
 
 /// Prints diagnostics to stderr, each drawn by the one renderer, a blank line between them.
@@ -59,6 +100,9 @@ pub(crate) fn report_source_error(e: &SourceError) -> Reported {
 
 /// Prints a warning: the command goes on, but the user probably made a mistake.
 pub(crate) fn warn(message: impl Display, help: impl Display) {
+    if is_quiet() {
+        return;
+    }
     report(
         Diagnostic::plain(Severity::Warning, None, message.to_string()).with_help(help.to_string()),
     );
@@ -73,7 +117,7 @@ pub(crate) fn is_broken_pipe(e: &io::Error) -> bool {
 /// Writes text to stdout. A reader that stopped early is not an error (see [`is_broken_pipe`]);
 /// any other failure (a full disk) is reported.
 pub(crate) fn write_stdout(text: &str) -> Result<(), Reported> {
-    let mut out = io::stdout().lock();
+    let mut out = stdout();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if !is_broken_pipe(&e) => Err(report_error(format!("cannot write the output: {e}"))),
         _ => Ok(()),

@@ -66,7 +66,7 @@ impl ReportFormat {
     /// The emitter for this format.
     pub fn emitter(self) -> Box<dyn Emitter> {
         match self {
-            ReportFormat::Text => Box::new(TextEmitter),
+            ReportFormat::Text => Box::new(TextEmitter::default()),
             ReportFormat::Json => Box::new(JsonEmitter),
             ReportFormat::Sarif => Box::new(SarifEmitter),
         }

@@ -25,9 +25,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::{Source, Span};
 
 /// Whether to colour the output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Style {
     /// Plain text.
+    #[default]
     Plain,
     /// ANSI colours, for a terminal (the writer strips them where colour is unwanted).
     Colored,

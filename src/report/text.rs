@@ -12,16 +12,44 @@
 use std::io;
 
 use super::{Emitter, Style, render};
-use crate::lint::{CheckRun, FileStatus, Finding, Severity};
+use crate::lint::{CheckRun, FileStatus, Severity};
 
-/// The text emitter.
+/// The text emitter: plain by default; [`TextEmitter::colored`] adds ANSI colours for a
+/// terminal (the caller strips them where they are unwanted, e.g. with `anstream`).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TextEmitter;
+pub struct TextEmitter {
+    style: Style,
+}
+
+impl TextEmitter {
+    /// An emitter that colours severities, codes and carets with ANSI escapes.
+    ///
+    /// ```
+    /// # #[cfg(feature = "cli")] {
+    /// use ramguard::lint::{CheckOptions, CheckRun};
+    /// use ramguard::report::{Emitter, TextEmitter};
+    ///
+    /// let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/dba-restore.json");
+    /// let run = CheckRun::check(&[policy.into()], &CheckOptions::default())?;
+    /// let mut out = Vec::new();
+    /// TextEmitter::colored().emit(&run, &mut out)?;
+    /// let text = String::from_utf8(out)?;
+    /// assert!(text.contains("\x1b["), "ANSI escapes are written");
+    /// assert!(text.contains("redundant-pattern"));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn colored() -> Self {
+        TextEmitter {
+            style: Style::Colored,
+        }
+    }
+}
 
 impl Emitter for TextEmitter {
     fn emit(&self, run: &CheckRun, out: &mut dyn io::Write) -> io::Result<()> {
         for finding in &run.findings {
-            write_finding(finding, out)?;
+            out.write_all(render(finding, self.style).as_bytes())?;
             writeln!(out)?;
         }
         writeln!(out, "{}", summary(run))?;
@@ -79,8 +107,4 @@ fn summary(run: &CheckRun) -> String {
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
-}
-
-fn write_finding(finding: &Finding, out: &mut dyn io::Write) -> io::Result<()> {
-    out.write_all(render(finding, Style::Plain).as_bytes())
 }
