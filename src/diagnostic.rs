@@ -38,6 +38,15 @@ pub enum Code {
 
 impl Code {
     /// The code as reported.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::Code;
+    ///
+    /// let rule = ramguard::lint::rule("invalid-effect").unwrap();
+    /// assert_eq!(Code::Rule(rule).as_str(), "invalid-effect");
+    /// assert_eq!(Code::Plain("missing-context").as_str(), "missing-context");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Rule(rule) => rule.code,
@@ -46,6 +55,15 @@ impl Code {
     }
 
     /// The lint rule, for a finding.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::{Code, Severity};
+    ///
+    /// let rule = ramguard::lint::rule("restore-on-every-instance").unwrap();
+    /// assert_eq!(Code::Rule(rule).rule().map(|r| r.severity), Some(Severity::SecurityWarning));
+    /// assert!(Code::Plain("missing-context").rule().is_none());
+    /// ```
     pub fn rule(self) -> Option<&'static Rule> {
         match self {
             Code::Rule(rule) => Some(rule),
@@ -77,11 +95,29 @@ impl Diagnostic {
     }
 
     /// An error with a plain code.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::{Diagnostic, Severity};
+    ///
+    /// let error = Diagnostic::error("unknown-user", "no user `alice` in the account");
+    /// assert_eq!((error.severity, error.code()), (Severity::Error, "unknown-user"));
+    /// assert_eq!(error.to_string(), "error[unknown-user]: no user `alice` in the account");
+    /// ```
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::plain(Severity::Error, Some(code), message)
     }
 
     /// A warning with a plain code.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::{Diagnostic, Severity};
+    ///
+    /// let warning = Diagnostic::warning("unused-key", "`acs:SourceVpc` is never compared");
+    /// assert_eq!((warning.severity, warning.code()), (Severity::Warning, "unused-key"));
+    /// assert!(warning.help.is_none() && warning.location.is_none());
+    /// ```
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::plain(Severity::Warning, Some(code), message)
     }
@@ -103,12 +139,45 @@ impl Diagnostic {
     }
 
     /// Sets how to fix it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::Diagnostic;
+    ///
+    /// let error = Diagnostic::error("unknown-user", "no user `alice` in the account")
+    ///     .with_help("add `alice` to `users`");
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "error[unknown-user]: no user `alice` in the account\n  = help: add `alice` to `users`"
+    /// );
+    /// ```
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
     /// Sets where it is.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::Diagnostic;
+    /// use ramguard::span::{Source, Span};
+    ///
+    /// let source = Source::new("p.json", "{\n  \"Effect\": \"allow\"\n}");
+    /// let at = source.text().find("\"allow\"").unwrap();
+    /// let error = Diagnostic::error("bad-effect", "`Effect` must be `Allow` or `Deny`")
+    ///     .at(&source, Span::new(at, at + 7));
+    /// assert_eq!(error.file(), Some("p.json"));
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "\
+    /// error[bad-effect]: `Effect` must be `Allow` or `Deny`
+    ///  --> p.json:2:13
+    ///   |
+    /// 2 |   \"Effect\": \"allow\"
+    ///   |             ^^^^^^^"
+    /// );
+    /// ```
     pub fn at(mut self, source: &Arc<Source>, span: Span) -> Diagnostic {
         self.location = Some(Location {
             source: source.clone(),
@@ -132,26 +201,107 @@ impl Diagnostic {
     }
 
     /// The code as reported, or `""` when it has none.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::Diagnostic;
+    ///
+    /// assert_eq!(Diagnostic::error("unknown-user", "no user `alice`").code(), "unknown-user");
+    /// ```
     pub fn code(&self) -> &'static str {
         self.code.map_or("", Code::as_str)
     }
 
     /// The lint rule, for a finding.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"},
+    ///   {"Sid": "RestoreAll", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}
+    /// ]}"#;
+    /// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+    /// let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy, &now);
+    /// let finding = &findings[1];
+    /// assert_eq!(finding.code(), "restore-on-every-instance");
+    /// assert_eq!(finding.rule(), ramguard::lint::rule("restore-on-every-instance"));
+    /// assert_eq!(ramguard::diagnostic::Diagnostic::error("unknown-user", "no user").rule(), None);
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     pub fn rule(&self) -> Option<&'static Rule> {
         self.code.and_then(Code::rule)
     }
 
     /// The `Sid` of the statement a finding is in, if it has one.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"},
+    ///   {"Sid": "RestoreAll", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}
+    /// ]}"#;
+    /// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+    /// let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy, &now);
+    /// let finding = &findings[1];
+    /// assert_eq!(finding.code(), "restore-on-every-instance");
+    /// assert_eq!(finding.sid(), Some("RestoreAll"));
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     pub fn sid(&self) -> Option<&str> {
         self.statement.as_ref().and_then(|(_, sid)| sid.as_deref())
     }
 
-    /// The index of the statement a finding is in.
+    /// The index of the statement a finding is in, from 0.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"},
+    ///   {"Sid": "RestoreAll", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}
+    /// ]}"#;
+    /// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+    /// let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy, &now);
+    /// let finding = &findings[1];
+    /// assert_eq!(finding.code(), "restore-on-every-instance");
+    /// assert_eq!(finding.statement_index(), Some(1));
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     pub fn statement_index(&self) -> Option<usize> {
         self.statement.as_ref().map(|(index, _)| *index)
     }
 
     /// The line and column where it starts, when it has a location.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"},
+    ///   {"Sid": "RestoreAll", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}
+    /// ]}"#;
+    /// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+    /// let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy, &now);
+    /// let finding = &findings[1];
+    /// assert_eq!(finding.code(), "restore-on-every-instance");
+    /// assert_eq!(finding.start().map(|p| p.to_string()).as_deref(), Some("3:54"));
+    /// assert_eq!(ramguard::diagnostic::Diagnostic::error("unknown-user", "no user").start(), None);
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     pub fn start(&self) -> Option<Position> {
         self.location
             .as_ref()
@@ -159,6 +309,25 @@ impl Diagnostic {
     }
 
     /// The line and column just past its end, when it has a location.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"},
+    ///   {"Sid": "RestoreAll", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}
+    /// ]}"#;
+    /// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+    /// let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy, &now);
+    /// let finding = &findings[1];
+    /// assert_eq!(finding.code(), "restore-on-every-instance");
+    /// // `"kvstore:RestoreInstance"`, quotes included, is 25 characters from 3:54.
+    /// assert_eq!(finding.end().map(|p| p.to_string()).as_deref(), Some("3:79"));
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     pub fn end(&self) -> Option<Position> {
         self.location
             .as_ref()
@@ -166,6 +335,25 @@ impl Diagnostic {
     }
 
     /// The name of the file it is in, when it has a location.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let text = r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:DescribeInstances", "Resource": "*"},
+    ///   {"Sid": "RestoreAll", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}
+    /// ]}"#;
+    /// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+    /// let findings = lint_source("p", Source::new("p.json", text), DocumentKind::Policy, &now);
+    /// let finding = &findings[1];
+    /// assert_eq!(finding.code(), "restore-on-every-instance");
+    /// assert_eq!(finding.file(), Some("p.json"));
+    /// assert_eq!(ramguard::diagnostic::Diagnostic::error("unknown-user", "no user").file(), None);
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     pub fn file(&self) -> Option<&str> {
         self.location.as_ref().map(|l| l.source.name())
     }

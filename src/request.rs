@@ -71,7 +71,20 @@ impl Request {
         }
     }
 
-    /// Starts a `kvstore:RestoreInstance` request on an instance's ARN.
+    /// Starts a `kvstore:RestoreInstance` request on an instance's ARN,
+    /// `acs:kvstore:{region}:{account_id}:instance/{instance_id}`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .build()?;
+    /// assert_eq!(request.action(), "kvstore:RestoreInstance");
+    /// assert_eq!(request.resource(), "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn restore_instance(region: &str, account_id: &str, instance_id: &str) -> RequestBuilder {
         Self::builder(
             RESTORE_INSTANCE_ACTION,
@@ -79,7 +92,16 @@ impl Request {
         )
     }
 
-    /// The action, as given.
+    /// The action, as given: its letter case is kept, though actions match ignoring it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::builder("kvstore:DescribeBackups", "*").build()?;
+    /// assert_eq!(request.action(), "kvstore:DescribeBackups");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn action(&self) -> &str {
         &self.action
     }
@@ -94,19 +116,55 @@ impl Request {
         &self.action_folded[..self.service_folded_len]
     }
 
-    /// The resource ARN.
+    /// The resource ARN, or `*` for an action without resource-level authorization.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// assert_eq!(request.resource(), "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn resource(&self) -> &str {
         &self.resource
     }
 
     /// The account id of the resource ARN; `None` for the resource `*`, which names no
     /// account and is taken to be in the principal's own (docs/semantics.md §2).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let restore = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01").build()?;
+    /// assert_eq!(restore.resource_account(), Some("1234567890123456"));
+    /// let regions = Request::builder("kvstore:DescribeRegions", "*").build()?;
+    /// assert_eq!(regions.resource_account(), None);
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn resource_account(&self) -> Option<&str> {
         let account = self.account.clone()?;
         Some(self.resource.get(account).unwrap_or(""))
     }
 
-    /// The condition context.
+    /// The condition context: the keys given, and `acs:CurrentTime`, which every request has
+    /// (the time given to [`RequestBuilder::at`], else the clock's when it was built).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?)
+    ///     .build()?;
+    /// let keys: Vec<&str> = request.context().iter().map(|(key, _)| key).collect();
+    /// assert_eq!(keys, ["acs:CurrentTime", "acs:SourceIp"]);
+    /// assert_eq!(request.context().get("acs:currenttime")[0].text(), "2026-11-29T09:30:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn context(&self) -> &Context {
         &self.context
     }
@@ -145,6 +203,25 @@ impl Request {
     ///
     /// # Errors
     /// Invalid JSON, unknown or missing members, values of the wrong type, or an invalid request.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/requests/dba-restore-prod.json");
+    /// let request = Request::from_json_text(&std::fs::read_to_string(path)?)?;
+    /// assert_eq!(request.resource(), "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01");
+    /// assert_eq!(request.context().get("acs:MFAPresent")[0].text(), "true");
+    ///
+    /// let vpc = Request::from_json_text(r#"{"action": "kvstore:RestoreInstance",
+    ///     "resource": "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01",
+    ///     "context": {"acs:CurrentTime": "2026-11-29T09:30:00Z"}, "absent": ["acs:SourceIp"]}"#)?;
+    /// assert_eq!(vpc.context().declared_absent().collect::<Vec<_>>(), ["acs:sourceip"]);
+    ///
+    /// let error = Request::from_json_text(r#"{"action": "kvstore:RestoreInstance"}"#).unwrap_err();
+    /// assert_eq!(error.to_string(), "the request has no `resource`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_json_text(text: &str) -> Result<Request, RequestError> {
         let root = json::parse(text).map_err(|e| RequestError::Json {
             message: e.message,
@@ -245,7 +322,21 @@ pub struct RequestBuilder {
 }
 
 impl RequestBuilder {
-    /// Adds a condition key with one value, or several (`Vec<&str>`, `Vec<String>`).
+    /// Adds a condition key with one value, or several (`Vec<&str>`, `Vec<String>`). Keys are
+    /// checked by [`RequestBuilder::build`].
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:ResourceTag/env", vec!["staging", "shared"])
+    ///     .build()?;
+    /// assert_eq!(request.context().get("acs:MFAPresent")[0].text(), "true");
+    /// assert_eq!(request.context().get("acs:ResourceTag/env").len(), 2);
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn context(
         mut self,
         key: impl Into<String>,
@@ -259,6 +350,26 @@ impl RequestBuilder {
     /// public `acs:SourceIp`. The key is evaluated as missing either way; the declaration says
     /// the decision may depend on its absence, so [`crate::PolicySet::depends_on`] does not
     /// list it and the restore guard can clear a call that relies on it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let from_vpc = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .absent("acs:SourceIp")
+    ///     .build()?;
+    /// assert!(from_vpc.context().get("acs:SourceIp").is_empty());
+    /// // The context lists declared keys folded to lower case.
+    /// assert_eq!(from_vpc.context().declared_absent().collect::<Vec<_>>(), ["acs:sourceip"]);
+    ///
+    /// // RAM knows the time and the transport of every call.
+    /// let error = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .absent("acs:SecureTransport")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(error.code(), "always-known-key");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn absent(mut self, key: impl Into<String>) -> RequestBuilder {
         self.absent.push(key.into());
         self
@@ -266,6 +377,18 @@ impl RequestBuilder {
 
     /// Sets the time of the request, the value of `acs:CurrentTime` unless the context sets it.
     /// Without it the real clock is read when the request is built.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?)
+    ///     .build()?;
+    /// assert_eq!(request.context().get("acs:CurrentTime")[0].text(), "2026-11-29T09:30:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn at(mut self, now: Timestamp) -> RequestBuilder {
         self.now = Some(now);
         self
@@ -275,7 +398,23 @@ impl RequestBuilder {
     ///
     /// # Errors
     /// An action that is not `<ram-code>:<action-name>`, a resource that is not an `acs:` ARN, a
-    /// malformed condition key, or two keys equal ignoring case (docs/semantics.md §3).
+    /// malformed condition key, two keys equal ignoring case, a value RAM never sends for a
+    /// typed global key (`acs:MFAPresent: "yes"`), or a key declared absent that is given a
+    /// value or that RAM knows on every call (docs/semantics.md §3).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let arn = "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01";
+    /// assert!(Request::builder("kvstore:RestoreInstance", arn).build().is_ok());
+    ///
+    /// let code = |builder: ramguard::request::RequestBuilder| builder.build().unwrap_err().code();
+    /// assert_eq!(code(Request::builder("RestoreInstance", arn)), "invalid-action");
+    /// assert_eq!(code(Request::builder("kvstore:RestoreInstance", "r-bp1stg01")), "invalid-resource");
+    /// assert_eq!(code(Request::builder("kvstore:RestoreInstance", arn).context("MFAPresent", true)), "invalid-context-key");
+    /// assert_eq!(code(Request::builder("kvstore:RestoreInstance", arn).context("acs:MFAPresent", "yes")), "invalid-context-value");
+    /// ```
     pub fn build(self) -> Result<Request, RequestError> {
         let service_len = match self.action.split_once(':') {
             Some((service, name))
@@ -444,16 +583,52 @@ impl RequestWarning {
     }
 
     /// The stable code of the warning.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:MFAPresnt", true)
+    ///     .build()?;
+    /// assert_eq!(request.warnings()[0].code(), "unknown-global-key");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn code(&self) -> &'static str {
         self.describe().0
     }
 
     /// One line saying what to do about it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:MFAPresnt", true)
+    ///     .build()?;
+    /// assert_eq!(request.warnings()[0].help(), "write `acs:MFAPresent`");
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn help(&self) -> String {
         self.describe().1
     }
 
     /// The warning as a diagnostic.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:MFAPresnt", true)
+    ///     .build()?;
+    /// assert_eq!(
+    ///     request.warnings()[0].diagnostic().to_string(),
+    ///     "warning[unknown-global-key]: unknown global condition key `acs:MFAPresnt`: did you mean `acs:MFAPresent`?\n  = help: write `acs:MFAPresent`"
+    /// );
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn diagnostic(&self) -> Diagnostic {
         let (code, help) = self.describe();
         Diagnostic::warning(code, self.to_string()).with_help(help)
@@ -568,6 +743,21 @@ pub enum RequestError {
 
 impl RequestError {
     /// Where in the request file the error is, when it was read from one.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    /// use ramguard::span::Span;
+    ///
+    /// let text = r#"{"action": "kvstore:RestoreInstance", "resource": "r-bp1stg01"}"#;
+    /// let error = Request::from_json_text(text).unwrap_err();
+    /// assert_eq!(error.span(), Some(Span::new(50, 62)));
+    /// assert_eq!(&text[50..62], r#""r-bp1stg01""#);
+    ///
+    /// // An error in a request built in code has no position.
+    /// let built = Request::builder("kvstore:RestoreInstance", "r-bp1stg01").build().unwrap_err();
+    /// assert_eq!(built.span(), None);
+    /// ```
     pub fn span(&self) -> Option<Span> {
         match self {
             RequestError::Json { span, .. } | RequestError::ContextValueType { span, .. } => {
@@ -620,17 +810,49 @@ impl RequestError {
     }
 
     /// The stable code of this kind of error.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let error = Request::from_json_text(r#"{"action": "kvstore:RestoreInstance",}"#).unwrap_err();
+    /// assert_eq!(error.code(), "invalid-json");
+    /// ```
     pub fn code(&self) -> &'static str {
         self.describe().0
     }
 
     /// One line saying how to fix it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    ///
+    /// let error = Request::builder("RestoreInstance", "*").build().unwrap_err();
+    /// assert_eq!(error.help(), "write the action as `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`");
+    /// ```
     pub fn help(&self) -> &'static str {
         self.describe().1
     }
 
     /// The error as a diagnostic, located in `source` when it was read from one (a key error
     /// without a span came from the caller, not from the file).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::Request;
+    /// use ramguard::span::Source;
+    ///
+    /// let source = Source::new("req.json", "{\"action\": \"kvstore:RestoreInstance\",\n \"resource\": \"r-bp1stg01\"}");
+    /// let error = Request::from_json_text(source.text()).unwrap_err();
+    /// let diagnostic = error.diagnostic(Some(&source));
+    /// assert_eq!(diagnostic.code(), "invalid-resource");
+    /// assert_eq!((diagnostic.file(), diagnostic.start().map(|p| (p.line, p.column))), (Some("req.json"), Some((2, 14))));
+    /// assert_eq!(
+    ///     diagnostic.message,
+    ///     "request resource `r-bp1stg01` is not an ARN: resource must start with `acs:` or be `*`, found `r-bp1stg01`"
+    /// );
+    /// ```
     pub fn diagnostic(&self, source: Option<&Arc<Source>>) -> Diagnostic {
         let (code, help) = self.describe();
         // Worded as the policy reader words the same mistake.

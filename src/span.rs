@@ -16,6 +16,15 @@ pub struct Span {
 
 impl Span {
     /// A span from `start` to `end`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::span::{Source, Span};
+    ///
+    /// let source = Source::new("p.json", r#"{"Effect": "Allow"}"#);
+    /// let span = Span::new(11, 18);
+    /// assert_eq!(&source.text()[span.start..span.end], r#""Allow""#);
+    /// ```
     pub fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
@@ -32,6 +41,16 @@ pub struct Spanned<T> {
 
 impl<T> Spanned<T> {
     /// Pairs a value with its span.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::span::{Span, Spanned};
+    ///
+    /// let sid = Spanned::new("RestoreStaging".to_string(), Span::new(40, 56));
+    /// assert_eq!((sid.value.as_str(), sid.span), ("RestoreStaging", Span::new(40, 56)));
+    /// // Equality compares the value only: the same `Sid` written elsewhere is equal.
+    /// assert_eq!(sid, Spanned::new("RestoreStaging".to_string(), Span::new(0, 16)));
+    /// ```
     pub fn new(value: T, span: Span) -> Spanned<T> {
         Spanned { value, span }
     }
@@ -69,12 +88,33 @@ pub struct Source {
 
 impl Source {
     /// A source called `name` (usually a path) holding `text`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::span::Source;
+    ///
+    /// let source = Source::new("policies/p.json", "{\"Version\": \"1\"}");
+    /// assert_eq!(source.name(), "policies/p.json");
+    /// assert_eq!(source.text(), r#"{"Version": "1"}"#);
+    /// assert_eq!(source.origin(), None);
+    /// ```
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
         Self::build(name.into(), None, text.into())
     }
 
     /// A document found inside another file, such as the `PolicyDocument` string of a
     /// `GetPolicyVersion` response: positions refer to the decoded text, the name stays the file's.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::span::Source;
+    ///
+    /// let document = r#"{"Version": "1", "Statement": []}"#.to_string();
+    /// let source = Source::embedded("response.json", "PolicyVersion.PolicyDocument", document);
+    /// assert_eq!(source.name(), "response.json");
+    /// assert_eq!(source.origin(), Some("PolicyVersion.PolicyDocument"));
+    /// assert_eq!(source.position(1).to_string(), "1:2");
+    /// ```
     pub fn embedded(
         name: impl Into<String>,
         origin: impl Into<String>,
@@ -106,16 +146,37 @@ impl Source {
     }
 
     /// The name the source is reported under.
+    ///
+    /// # Example
+    /// ```
+    /// let source = ramguard::span::Source::new("policies/dba-restore.json", "{}");
+    /// assert_eq!(source.name(), "policies/dba-restore.json");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Where inside the named file the text came from, for embedded documents.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::span::Source;
+    ///
+    /// let plain = Source::new("p.json", "{}");
+    /// let embedded = Source::embedded("r.json", "PolicyVersion.PolicyDocument", "{}".to_string());
+    /// assert_eq!((plain.origin(), embedded.origin()), (None, Some("PolicyVersion.PolicyDocument")));
+    /// ```
     pub fn origin(&self) -> Option<&str> {
         self.origin.as_deref()
     }
 
     /// The whole text.
+    ///
+    /// # Example
+    /// ```
+    /// let source = ramguard::span::Source::new("p.json", "{\n}\n");
+    /// assert_eq!(source.text(), "{\n}\n");
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -126,6 +187,21 @@ impl Source {
     }
 
     /// The line and column of a byte offset (clamped to the text).
+    ///
+    /// Lines and columns count from 1, and columns count characters, not bytes.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::span::{Position, Source};
+    ///
+    /// let source = Source::new("p.json", "{\n  \"Sid\": \"é\", \"Effect\": \"Deny\"\n}");
+    /// let effect = source.text().find("\"Effect\"").unwrap();
+    /// // `é` is two bytes but one column.
+    /// assert_eq!(source.position(effect), Position { line: 2, column: 15 });
+    /// assert_eq!(source.position(effect).to_string(), "2:15");
+    /// // Offsets past the end are clamped to it.
+    /// assert_eq!(source.position(10_000), Position { line: 3, column: 2 });
+    /// ```
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);

@@ -47,6 +47,18 @@ pub struct Explanation {
 
 impl Explanation {
     /// Whether the request is allowed.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder().identity(Policy::load("system:AliyunKvstoreReadOnlyAccess")?).build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let explained = set.explain(&request);
+    /// assert!(!explained.is_allowed());
+    /// assert_eq!(explained.is_allowed(), set.evaluate(&request).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_allowed(&self) -> bool {
         self.decision.is_allowed()
     }
@@ -535,7 +547,28 @@ impl PolicySet {
 
 impl PolicySet {
     /// Where the policy of a deciding or traced statement takes part, and what RAM's
-    /// diagnostics say about it (kind, attachment, version).
+    /// diagnostics say about it (kind, attachment, version); `None` for a statement of another
+    /// set.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::eval::{EntityType, PolicyKind, Slot};
+    /// use ramguard::principal::{Account, PrincipalRef};
+    /// use ramguard::Request;
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// let carol = account.policy_set(&PrincipalRef::parse("user/carol")?)?.build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1pay01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .build()?;
+    /// let explained = carol.explain(&request);
+    /// assert!(explained.is_allowed());
+    /// let (slot, info) = carol.policy_info(&explained.matched[0]).expect("a policy of the set");
+    /// assert_eq!(slot, &Slot::ResourceGroupIdentity("rg-prod".into()));
+    /// assert_eq!(info.kind, PolicyKind::Custom);
+    /// assert_eq!(info.attached_to, Some((EntityType::Group, "oncall".into())));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy_info(&self, statement: &MatchedStatement) -> Option<(&Slot, &PolicyInfo)> {
         self.members
             .get(statement.policy_index)

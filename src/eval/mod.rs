@@ -31,6 +31,15 @@ pub enum Verdict {
 
 impl Verdict {
     /// Whether this is `Allow`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Verdict;
+    ///
+    /// assert!(Verdict::Allow.is_allowed());
+    /// assert!(!Verdict::ExplicitDeny.is_allowed());
+    /// assert!(!Verdict::ImplicitDeny.is_allowed());
+    /// ```
     pub fn is_allowed(self) -> bool {
         self == Verdict::Allow
     }
@@ -146,6 +155,19 @@ pub struct Decision {
 
 impl Decision {
     /// Whether the request is allowed.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder().identity(Policy::load("system:AliyunKvstoreReadOnlyAccess")?).build()?;
+    /// let describe = Request::builder("kvstore:DescribeBackups",
+    ///     "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01").build()?;
+    /// let restore = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01").build()?;
+    /// assert!(set.evaluate(&describe).is_allowed());
+    /// assert!(!set.evaluate(&restore).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_allowed(&self) -> bool {
         self.verdict.is_allowed()
     }
@@ -188,21 +210,90 @@ pub enum BuildError {
 
 impl PolicySetBuilder {
     /// Adds an identity policy attached at account scope.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
+    ///
+    /// let set = PolicySet::builder().identity(Policy::load("system:AliyunKvstoreFullAccess")?).build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let decision = set.evaluate(&request);
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::Allow, PolicyType::AccountLevelIdentityBasedPolicy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn identity(self, policy: Policy) -> Self {
         self.add(Slot::Identity, policy, PolicyInfo::default())
     }
 
-    /// Adds a Resource Directory control policy.
+    /// Adds a Resource Directory control policy. Control policies must allow too: with any
+    /// control policy in the set, a request that none of them allows is denied.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
+    ///
+    /// let no_prod = Policy::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/guardrails/no-prod-restore.json"))?;
+    /// let set = PolicySet::builder()
+    ///     .control(Policy::load("system:FullAliyunAccess")?)
+    ///     .control(no_prod)
+    ///     .identity(Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .build()?;
+    /// let prod = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01").build()?;
+    /// let staging = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let decision = set.evaluate(&prod);
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::ExplicitDeny, PolicyType::ControlPolicy));
+    /// assert_eq!(set.evaluate(&staging).verdict, Verdict::Allow);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn control(self, policy: Policy) -> Self {
         self.add(Slot::Control, policy, PolicyInfo::default())
     }
 
-    /// Sets the session policy of a role session.
+    /// Sets the session policy of a role session: it must allow too. A set has at most one
+    /// ([`PolicySetBuilder::build`] refuses a second).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
+    ///
+    /// let describe_only = Policy::from_text("session", r#"{"Version": "1", "Statement": [
+    ///     {"Effect": "Allow", "Action": "kvstore:Describe*", "Resource": "*"}]}"#)?;
+    /// let set = PolicySet::builder()
+    ///     .identity(Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .session(describe_only)
+    ///     .build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let decision = set.evaluate(&request);
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::ImplicitDeny, PolicyType::SessionPolicy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn session(self, policy: Policy) -> Self {
         self.add(Slot::Session, policy, PolicyInfo::default())
     }
 
-    /// Adds an identity policy attached in the scope of a resource group.
+    /// Adds an identity policy attached in the scope of a resource group; it applies only to
+    /// the resources [`PolicySetBuilder::resource_group`] puts in the group.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, PolicyType, Request, Verdict};
+    ///
+    /// let prod_restore = Policy::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/prod-restore.json"))?;
+    /// let set = PolicySet::builder()
+    ///     .resource_group_identity("rg-prod", prod_restore)
+    ///     .resource_group("rg-prod", ["acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01"])
+    ///     .build()?;
+    /// let restore = |instance: &str| {
+    ///     Request::restore_instance("cn-hangzhou", "1234567890123456", instance)
+    ///         .context("acs:MFAPresent", true)
+    ///         .build()
+    /// };
+    /// let prod = set.evaluate(&restore("r-bp1prod01")?);
+    /// assert_eq!((prod.verdict, prod.policy_type), (Verdict::Allow, PolicyType::ResourceGroupLevelIdentityBasedPolicy));
+    /// // Not in the group: the policy does not apply.
+    /// assert_eq!(set.evaluate(&restore("r-bp1stg01")?).verdict, Verdict::ImplicitDeny);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resource_group_identity(self, group: impl Into<String>, policy: Policy) -> Self {
         self.add(
             Slot::ResourceGroupIdentity(group.into()),
@@ -212,12 +303,47 @@ impl PolicySetBuilder {
     }
 
     /// Adds a policy to a slot, with what RAM's diagnostics say about it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::eval::{EntityType, PolicyInfo, PolicyKind, Slot};
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .add(Slot::Identity, Policy::load("system:AliyunKvstoreReadOnlyAccess")?, PolicyInfo {
+    ///         kind: PolicyKind::System,
+    ///         attached_to: Some((EntityType::User, "bob".into())),
+    ///         version: Some("v1".into()),
+    ///     })
+    ///     .build()?;
+    /// let request = Request::builder("kvstore:DescribeBackups", "*").build()?;
+    /// let explained = set.explain(&request);
+    /// let (slot, info) = set.policy_info(&explained.matched[0]).expect("a policy of the set");
+    /// assert_eq!((slot, info.kind, info.version.as_deref()), (&Slot::Identity, PolicyKind::System, Some("v1")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add(mut self, slot: Slot, policy: Policy, info: PolicyInfo) -> Self {
         self.members.push(Member { policy, slot, info });
         self
     }
 
-    /// Declares the resources a resource group holds (ARNs, compared exactly).
+    /// Declares the resources a resource group holds (ARNs, compared exactly, letter case
+    /// included).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request, Verdict};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .resource_group_identity("rg-staging", Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .resource_group("rg-staging", ["acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01"])
+    ///     .build()?;
+    /// let staging = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let other = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1STG01").build()?;
+    /// assert_eq!(set.evaluate(&staging).verdict, Verdict::Allow);
+    /// assert_eq!(set.evaluate(&other).verdict, Verdict::ImplicitDeny);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resource_group<I, S>(mut self, group: impl Into<String>, resources: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -230,7 +356,31 @@ impl PolicySetBuilder {
         self
     }
 
-    /// Names the principal the policies belong to, for `AccessDeniedDetail`.
+    /// Names the principal the policies belong to, for `AccessDeniedDetail`. Its account is
+    /// the principal's own: identity policies never allow a resource of another account.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::eval::Principal;
+    /// use ramguard::{Policy, PolicySet, Request, Verdict};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .identity(Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .principal(Principal {
+    ///         principal_type: "SubUser".into(),
+    ///         display_name: "alice".into(),
+    ///         owner_id: "1234567890123456".into(),
+    ///     })
+    ///     .build()?;
+    /// let own = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let foreign = Request::restore_instance("cn-hangzhou", "9999999999999999", "r-bp1stg01").build()?;
+    /// assert_eq!(set.evaluate(&own).verdict, Verdict::Allow);
+    /// let explained = set.explain(&foreign);
+    /// assert_eq!(explained.decision, Verdict::ImplicitDeny);
+    /// let detail = explained.access_denied_detail.expect("a denial has details");
+    /// assert_eq!(detail.auth_principal_display_name.as_deref(), Some("alice"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn principal(mut self, principal: Principal) -> Self {
         self.principal = Some(principal);
         self
@@ -240,6 +390,21 @@ impl PolicySetBuilder {
     ///
     /// # Errors
     /// More than one session policy.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet};
+    ///
+    /// let two = PolicySet::builder()
+    ///     .session(Policy::load("system:AliyunKvstoreReadOnlyAccess")?)
+    ///     .session(Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .build();
+    /// assert_eq!(
+    ///     two.unwrap_err().to_string(),
+    ///     "a role session has at most one session policy, found `AliyunKvstoreReadOnlyAccess` and `AliyunKvstoreFullAccess`"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(self) -> Result<PolicySet, BuildError> {
         let sessions: Vec<_> = self
             .members
@@ -370,7 +535,17 @@ fn layer_verdict(matched: impl IntoIterator<Item = Effect>) -> Verdict {
 }
 
 impl PolicySet {
-    /// Starts a set.
+    /// Starts a set. A set without policies denies everything.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{PolicySet, Request, Verdict};
+    ///
+    /// let empty = PolicySet::builder().build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// assert_eq!(empty.evaluate(&request).verdict, Verdict::ImplicitDeny);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder() -> PolicySetBuilder {
         PolicySetBuilder::default()
     }
@@ -411,6 +586,30 @@ impl PolicySet {
     /// The decision with its full trace: every statement of every layer, matched or the first
     /// reason it did not, the deciding statements, and the condition keys the request lacked.
     /// Always agrees with [`PolicySet::evaluate`].
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::eval::StatementOutcome;
+    /// use ramguard::{Policy, PolicySet, Request, Verdict};
+    ///
+    /// let dba = Policy::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/dba-restore.json"))?;
+    /// let set = PolicySet::builder().identity(dba).build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .build()?;
+    /// let explained = set.explain(&request);
+    /// assert_eq!(explained.decision, Verdict::ImplicitDeny);
+    /// assert_eq!(explained.missing_context, ["acs:MFAPresent"]);
+    /// assert_eq!(
+    ///     explained.trace[0].statements[1].outcome,
+    ///     StatementOutcome::ConditionKeyMissing { operator: "Bool".into(), key: "acs:MFAPresent".into() }
+    /// );
+    /// assert!(explained.to_string().starts_with(
+    ///     "ImplicitDeny (decided by AccountLevelIdentityBasedPolicy)\n\nno statement allows the request\n"
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self, request: &Request) -> Explanation {
         explain::explain(self, request)
     }
@@ -419,11 +618,40 @@ impl PolicySet {
     ///
     /// # Panics
     /// When `index` does not come from this set.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .control(Policy::load("system:FullAliyunAccess")?)
+    ///     .identity(Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let deciding = set.evaluate(&request).deciding.expect("an Allow has a deciding statement");
+    /// assert_eq!((deciding.policy, deciding.statement), (1, 0));
+    /// assert_eq!(set.policy(deciding.policy).name(), "AliyunKvstoreFullAccess");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy(&self, index: usize) -> &Policy {
         &self.members[index].policy
     }
 
-    /// The policies of the set, in the order they were added.
+    /// The policies of the set, in the order they were added, each with its slot.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::eval::Slot;
+    /// use ramguard::{Policy, PolicySet};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .identity(Policy::load("system:AliyunKvstoreReadOnlyAccess")?)
+    ///     .control(Policy::load("system:FullAliyunAccess")?)
+    ///     .build()?;
+    /// let policies: Vec<(&str, &Slot)> = set.policies().map(|(policy, slot)| (policy.name(), slot)).collect();
+    /// assert_eq!(policies, [("AliyunKvstoreReadOnlyAccess", &Slot::Identity), ("FullAliyunAccess", &Slot::Control)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policies(&self) -> impl Iterator<Item = (&Policy, &Slot)> {
         self.members.iter().map(|m| (&m.policy, &m.slot))
     }

@@ -104,6 +104,26 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// The error as a diagnostic, located in the configuration when the position is known.
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::Config;
+    ///
+    /// let error = Config::parse(Path::new("/repo"), "sesion-policies = [\"a/*.json\"]\n", "ramguard.toml")
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     error.diagnostic().to_string(),
+    ///     "\
+    /// error[invalid-config]: invalid configuration: unknown field `sesion-policies`, \
+    /// expected one of `session-policies`, `control-policies`, `exclude`, `ignore`
+    ///  --> ramguard.toml:1:1
+    ///   |
+    /// 1 | sesion-policies = [\"a/*.json\"]
+    ///   | ^^^^^^^^^^^^^^^
+    ///   = help: see `ramguard check --help` and this repository's ramguard.toml for the settings"
+    /// );
+    /// ```
     pub fn diagnostic(&self) -> Diagnostic {
         match self {
             ConfigError::Io { .. } => Diagnostic::plain(Severity::Error, None, self.to_string())
@@ -134,6 +154,24 @@ impl Config {
     /// # Errors
     /// The file cannot be read, is not TOML, has an unknown setting, a malformed glob, or
     /// names an unknown finding code.
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::{CheckOptions, CheckRun, Config, DocumentKind, FileStatus};
+    ///
+    /// let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    /// // This repository's configuration holds `policies/restore-bot-session.json` to the
+    /// // session-policy limit.
+    /// let config = Config::load(&root.join("ramguard.toml"))?;
+    /// let options = CheckOptions { config: Some(config), ..CheckOptions::default() };
+    /// let run = CheckRun::check(&[root.join("policies/restore-bot-session.json")], &options)?;
+    /// assert_eq!(run.files[0].status, FileStatus::Checked { kind: DocumentKind::Session });
+    ///
+    /// let missing = Config::load(&root.join("no-such-dir/ramguard.toml")).unwrap_err();
+    /// assert!(missing.to_string().starts_with("cannot read `"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.display().to_string(),
@@ -148,6 +186,24 @@ impl Config {
     ///
     /// # Errors
     /// As [`Config::load`], except reading.
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::{Config, ConfigError};
+    ///
+    /// let text = "control-policies = [\"policies/guardrails/*.json\"]\n";
+    /// assert!(Config::parse(Path::new("/repo"), text, "ramguard.toml").is_ok());
+    ///
+    /// let unknown_code = "[[ignore]]\ncode = \"restore-everywhere\"\n";
+    /// let error = Config::parse(Path::new("/repo"), unknown_code, "ramguard.toml").unwrap_err();
+    /// assert!(matches!(error, ConfigError::Invalid { span: Some(_), .. }));
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "invalid `ramguard.toml`: `[[ignore]]` names unknown code `restore-everywhere`; \
+    ///      `ramguard check --explain CODE` lists the codes"
+    /// );
+    /// ```
     pub fn parse(root: &Path, text: &str, name: &str) -> Result<Config, ConfigError> {
         let file = Source::new(name, text);
         // Settings are read by serde, which forgets positions: a value is found again by its
@@ -213,6 +269,25 @@ impl Config {
     ///
     /// # Errors
     /// The file found cannot be used.
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::Config;
+    ///
+    /// // From a subdirectory of this repository, its own `ramguard.toml` is found.
+    /// let guardrails = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/guardrails");
+    /// assert!(Config::discover(&guardrails)?.is_some());
+    ///
+    /// // The search stops at a repository root without one.
+    /// let repo = std::env::temp_dir().join(format!("ramguard-doc-discover-{}", std::process::id()));
+    /// std::fs::create_dir_all(repo.join(".git"))?;
+    /// std::fs::create_dir_all(repo.join("policies"))?;
+    /// let found = Config::discover(&repo.join("policies"));
+    /// std::fs::remove_dir_all(&repo)?;
+    /// assert!(found?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn discover(start: &Path) -> Result<Option<Config>, ConfigError> {
         let start = normalize(start);
         for dir in start.ancestors() {
@@ -254,6 +329,38 @@ impl Config {
     }
 
     /// The suppression that silences a finding in `file`, if any.
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::{Config, DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let config = Config::parse(
+    ///     Path::new("/repo"),
+    ///     r#"
+    /// [[ignore]]
+    /// code = "restore-on-every-instance"
+    /// path = "policies/*.json"
+    /// sid = "BreakGlass"
+    /// reason = "reviewed in SEC-142"
+    /// "#,
+    ///     "ramguard.toml",
+    /// )?;
+    /// let policy = r#"{"Version": "1", "Statement": [{"Sid": "BreakGlass", "Effect": "Allow",
+    ///   "Action": "kvstore:RestoreInstance", "Resource": "*"}]}"#;
+    /// let findings = lint_source("p", Source::new("p.json", policy), DocumentKind::Policy, &Timestamp::now());
+    /// let finding = findings.iter().find(|f| f.code() == "restore-on-every-instance").unwrap();
+    ///
+    /// let silenced = config.suppression_for(finding, Path::new("/repo/policies/break-glass.json"));
+    /// assert_eq!(silenced.and_then(|s| s.reason.as_deref()), Some("reviewed in SEC-142"));
+    /// // Outside `path`, and for other codes, nothing is silenced.
+    /// assert!(config.suppression_for(finding, Path::new("/repo/drafts/break-glass.json")).is_none());
+    /// let sid = findings.iter().find(|f| f.code() == "sid-not-documented").unwrap();
+    /// assert!(config.suppression_for(sid, Path::new("/repo/policies/break-glass.json")).is_none());
+    /// # Ok::<(), ramguard::lint::ConfigError>(())
+    /// ```
     pub fn suppression_for(&self, finding: &Finding, file: &Path) -> Option<&Suppression> {
         let relative = self.relative(file);
         self.suppressions.iter().find(|s| {

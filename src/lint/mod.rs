@@ -67,6 +67,16 @@ pub enum DocumentKind {
 
 impl DocumentKind {
     /// The most characters RAM accepts in such a document.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::DocumentKind;
+    /// use ramguard::policy::{MAX_POLICY_CHARS, MAX_SESSION_POLICY_CHARS};
+    ///
+    /// assert_eq!(DocumentKind::Policy.max_chars(), 6_144);
+    /// assert_eq!(DocumentKind::Control.max_chars(), MAX_POLICY_CHARS);
+    /// assert_eq!(DocumentKind::Session.max_chars(), MAX_SESSION_POLICY_CHARS);
+    /// ```
     pub fn max_chars(self) -> usize {
         match self {
             DocumentKind::Policy | DocumentKind::Control => MAX_POLICY_CHARS,
@@ -78,6 +88,35 @@ impl DocumentKind {
 /// Checks one document: parses it (every parse error is an error finding), then runs every
 /// check on the policy, as of `now` (a grant that ran out before it is reported). Findings come
 /// in document order.
+///
+/// # Example
+/// ```
+/// use ramguard::lint::{DocumentKind, Severity, lint_source};
+/// use ramguard::span::Source;
+/// use ramguard::value::Timestamp;
+///
+/// let now = Timestamp::parse_rfc3339("2026-01-31T08:00:00Z")?;
+/// let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:RestoreInstance",
+///   "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+///   "Condition": {"DateLessThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}}]}"#;
+/// let findings = lint_source("p", Source::new("p.json", policy), DocumentKind::Policy, &now);
+/// let found: Vec<(&str, Severity)> = findings.iter().map(|f| (f.code(), f.severity)).collect();
+/// assert_eq!(
+///     found,
+///     [
+///         ("restore-on-every-instance", Severity::SecurityWarning),
+///         ("expired-grant", Severity::Warning),
+///     ]
+/// );
+/// // A control policy's `Allow` bounds rather than grants: no broad-grant warning.
+/// let control = lint_source("p", Source::new("p.json", policy), DocumentKind::Control, &now);
+/// assert_eq!(control.iter().map(|f| f.code()).collect::<Vec<_>>(), ["expired-grant"]);
+///
+/// // A document that does not parse: its parse errors are the findings.
+/// let broken = lint_source("p", Source::new("p.json", r#"{"Version": "1"}"#), DocumentKind::Policy, &now);
+/// assert_eq!((broken[0].code(), broken[0].message.as_str()), ("missing-policy-element", "the document has no `Statement`"));
+/// # Ok::<(), ramguard::value::ValueError>(())
+/// ```
 pub fn lint_source(
     default_name: &str,
     source: Arc<Source>,
@@ -91,6 +130,25 @@ pub fn lint_source(
 }
 
 /// Checks a policy that parsed, as of `now`.
+///
+/// # Example
+/// ```
+/// use ramguard::Policy;
+/// use ramguard::lint::{DocumentKind, lint_policy};
+/// use ramguard::value::Timestamp;
+///
+/// let policy = Policy::load("system:AliyunKvstoreFullAccess")?;
+/// let findings = lint_policy(&policy, DocumentKind::Policy, &Timestamp::now());
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].code(), "restore-on-every-instance");
+/// assert_eq!(
+///     findings[0].message,
+///     "this `Allow` grants `kvstore:RestoreInstance` (through `kvstore:*`) on every instance (`*`) \
+///      without an MFA or source-IP/VPC condition"
+/// );
+/// assert_eq!(findings[0].start().map(|p| p.to_string()).as_deref(), Some("5:17"));
+/// # Ok::<(), ramguard::policy::LoadError>(())
+/// ```
 pub fn lint_policy(policy: &Policy, kind: DocumentKind, now: &Timestamp) -> Vec<Finding> {
     let mut sink = Sink::new(policy.source());
     document::check(policy, kind, &mut sink);

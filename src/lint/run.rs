@@ -92,6 +92,17 @@ pub struct SeverityCounts {
 
 impl SeverityCounts {
     /// The count for one severity.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{CheckOptions, CheckRun, Severity};
+    ///
+    /// let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/dba-restore.json");
+    /// let counts = CheckRun::check(&[policy.into()], &CheckOptions::default())?.counts();
+    /// let by_severity: Vec<usize> = Severity::ALL.iter().map(|s| counts.of(*s)).collect();
+    /// assert_eq!(by_severity, [0, 0, 0, 1]);
+    /// # Ok::<(), ramguard::lint::RunError>(())
+    /// ```
     pub fn of(&self, severity: Severity) -> usize {
         match severity {
             Severity::Error => self.error,
@@ -114,6 +125,39 @@ impl CheckRun {
     ///
     /// # Errors
     /// A file that cannot be read (missing, unreadable): the run cannot say anything about it.
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::{CheckOptions, CheckRun, DocumentKind, FileStatus};
+    ///
+    /// let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    /// let options = CheckOptions {
+    ///     control_policies: vec![root.join("policies/guardrails/no-prod-restore.json")],
+    ///     ..CheckOptions::default()
+    /// };
+    /// let files = [
+    ///     root.join("policies/dba-restore.json"),
+    ///     root.join("policies/guardrails/no-prod-restore.json"),
+    ///     root.join("policies/account.json"),
+    /// ];
+    /// let run = CheckRun::check(&files, &options)?;
+    /// let statuses: Vec<&FileStatus> = run.files.iter().map(|f| &f.status).collect();
+    /// assert_eq!(
+    ///     statuses,
+    ///     [
+    ///         &FileStatus::Checked { kind: DocumentKind::Policy },
+    ///         &FileStatus::Checked { kind: DocumentKind::Control },
+    ///         &FileStatus::Skipped { reason: "a ramguard account file, not a policy".into() },
+    ///     ]
+    /// );
+    /// assert_eq!(run.findings.iter().map(|f| f.code()).collect::<Vec<_>>(), ["redundant-pattern"]);
+    ///
+    /// // A file that cannot be read fails the whole run.
+    /// let error = CheckRun::check(&[root.join("policies/no-such-policy.json")], &options).unwrap_err();
+    /// assert!(error.to_string().starts_with("cannot read `"));
+    /// # Ok::<(), ramguard::lint::RunError>(())
+    /// ```
     pub fn check(files: &[PathBuf], options: &CheckOptions) -> Result<CheckRun, RunError> {
         // Each input is read once: stdin (`-`) cannot be read twice.
         let sources: Vec<(&PathBuf, Result<Arc<Source>, SourceError>)> =
@@ -205,6 +249,24 @@ impl CheckRun {
     }
 
     /// The number of findings of each severity.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{CheckOptions, CheckRun};
+    ///
+    /// // A policy that lets anyone restore every instance, written to a temporary file.
+    /// let path = std::env::temp_dir().join(format!("ramguard-doc-{}-{}.json", "counts", std::process::id()));
+    /// std::fs::write(&path, r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}]}"#)?;
+    /// let run = CheckRun::check(&[path.clone()], &CheckOptions::default());
+    /// std::fs::remove_file(&path)?;
+    /// let run = run?;
+    /// assert_eq!(
+    ///     run.counts(),
+    ///     ramguard::lint::SeverityCounts { security_warning: 1, ..Default::default() }
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn counts(&self) -> SeverityCounts {
         let mut counts = SeverityCounts {
             suppressed: self.suppressed.len(),
@@ -223,6 +285,24 @@ impl CheckRun {
 
     /// Whether the run fails: any error, or with `deny_warnings` any warning or security
     /// warning. Suggestions never fail a run.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{CheckOptions, CheckRun};
+    ///
+    /// // A policy that lets anyone restore every instance, written to a temporary file.
+    /// let path = std::env::temp_dir().join(format!("ramguard-doc-{}-{}.json", "fails", std::process::id()));
+    /// std::fs::write(&path, r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}]}"#)?;
+    /// let run = CheckRun::check(&[path.clone()], &CheckOptions::default());
+    /// std::fs::remove_file(&path)?;
+    /// let run = run?;
+    /// assert_eq!(run.findings[0].code(), "restore-on-every-instance");
+    /// // A security warning fails the run only with `deny_warnings`.
+    /// assert!(!run.fails(false));
+    /// assert!(run.fails(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fails(&self, deny_warnings: bool) -> bool {
         self.findings.iter().any(|f| match f.severity {
             Severity::Error => true,
@@ -232,6 +312,19 @@ impl CheckRun {
     }
 
     /// How many files were checked (not skipped).
+    ///
+    /// # Example
+    /// ```
+    /// use std::path::Path;
+    /// use ramguard::lint::{CheckOptions, CheckRun};
+    ///
+    /// let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    /// // A request file is not a policy: it is skipped, not checked.
+    /// let files = [policies.join("auditor.json"), policies.join("requests/auditor-restore.json")];
+    /// let run = CheckRun::check(&files, &CheckOptions::default())?;
+    /// assert_eq!((run.files.len(), run.checked_files()), (2, 1));
+    /// # Ok::<(), ramguard::lint::RunError>(())
+    /// ```
     pub fn checked_files(&self) -> usize {
         self.files
             .iter()

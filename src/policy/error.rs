@@ -233,11 +233,29 @@ impl ParseErrorKind {
     }
 
     /// The stable code of this kind of error, its rule's.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::ParseErrorKind;
+    ///
+    /// let kind = ParseErrorKind::InvalidVersion { found: "2012-10-17".into() };
+    /// assert_eq!(kind.code(), "invalid-version");
+    /// assert_eq!(ramguard::lint::rule(kind.code()).map(|r| r.code), Some("invalid-version"));
+    /// ```
     pub fn code(&self) -> &'static str {
         self.describe().0.code
     }
 
     /// One line saying how to fix it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::ParseErrorKind;
+    ///
+    /// let kind = ParseErrorKind::InvalidEffect { found: "allow".into() };
+    /// assert_eq!(kind.to_string(), "`Effect` must be `Allow` or `Deny`, found `allow`");
+    /// assert_eq!(kind.help(), "write `Allow`: the value is case-sensitive");
+    /// ```
     pub fn help(&self) -> String {
         self.describe().1
     }
@@ -274,6 +292,15 @@ pub struct ParseError {
 
 impl ParseError {
     /// An error of `kind` at `span`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{ParseError, ParseErrorKind};
+    /// use ramguard::span::Span;
+    ///
+    /// let error = ParseError::new(ParseErrorKind::InvalidVersion { found: "2012-10-17".into() }, Span::new(12, 24));
+    /// assert_eq!((error.kind.code(), error.span), ("invalid-version", Span::new(12, 24)));
+    /// ```
     pub fn new(kind: ParseErrorKind, span: Span) -> ParseError {
         ParseError { kind, span }
     }
@@ -290,6 +317,24 @@ pub struct InvalidPolicy {
 
 impl ParseError {
     /// The error as a diagnostic located in `source`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{ParseError, ParseErrorKind};
+    /// use ramguard::span::{Source, Span};
+    ///
+    /// let source = Source::new("p.json", r#"{"Version": "2012-10-17", "Statement": []}"#);
+    /// let error = ParseError::new(ParseErrorKind::InvalidVersion { found: "2012-10-17".into() }, Span::new(12, 24));
+    /// assert_eq!(
+    ///     error.diagnostic(&source).to_string(),
+    ///     r#"error[invalid-version]: `Version` must be `"1"`, found `2012-10-17`
+    ///  --> p.json:1:13
+    ///   |
+    /// 1 | {"Version": "2012-10-17", "Statement": []}
+    ///   |             ^^^^^^^^^^^^
+    ///   = help: write `"Version": "1"` (a string): it is the only policy language version"#
+    /// );
+    /// ```
     pub fn diagnostic(&self, source: &Arc<Source>) -> Diagnostic {
         let (rule, help) = self.kind.describe();
         Diagnostic::of_rule(rule, self.kind.to_string())
@@ -300,6 +345,20 @@ impl ParseError {
 
 impl InvalidPolicy {
     /// Every error as a diagnostic, in document order.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// let invalid = Policy::from_text("p.json", r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "allow", "Action": "kvstore", "Resource": "*"}]}"#).unwrap_err();
+    /// let diagnostics = invalid.diagnostics();
+    /// let found: Vec<(&str, String)> = diagnostics
+    ///     .iter()
+    ///     .map(|d| (d.code(), d.start().unwrap().to_string()))
+    ///     .collect();
+    /// assert_eq!(found, [("invalid-effect", "2:14".to_string()), ("invalid-action-format", "2:33".to_string())]);
+    /// ```
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         self.errors
             .iter()
@@ -335,6 +394,19 @@ pub enum LoadError {
 
 impl LoadError {
     /// One line saying how to fix it, for errors that carry no help of their own.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// let error = Policy::load("system:AliyunKvstoreAccess").unwrap_err();
+    /// assert_eq!(error.to_string(), "`system:AliyunKvstoreAccess` names no built-in system policy");
+    /// assert_eq!(
+    ///     error.help(),
+    ///     "the built-in system policies are `system:AliyunKvstoreFullAccess`, \
+    ///      `system:AliyunKvstoreReadOnlyAccess`, `system:FullAliyunAccess`"
+    /// );
+    /// ```
     pub fn help(&self) -> String {
         match self {
             LoadError::Source(e) => e.help().to_string(),

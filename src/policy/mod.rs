@@ -100,6 +100,20 @@ impl Policy {
     ///
     /// # Errors
     /// The file cannot be read, or the document is invalid (all errors, each located).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{LoadError, Policy, SourceError};
+    ///
+    /// let policy = Policy::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/dba-restore.json"))?;
+    /// assert_eq!(policy.name(), "dba-restore");
+    /// assert_eq!(policy.statements().len(), 3);
+    ///
+    /// let missing = Policy::from_path("policies/no-such-policy.json").unwrap_err();
+    /// assert!(matches!(missing, LoadError::Source(SourceError::Io { .. })));
+    /// assert_eq!(missing.help(), "check the path: it is relative to the current directory");
+    /// # Ok::<(), LoadError>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
         let path = path.as_ref();
         let source = source::read_source(path)?;
@@ -164,27 +178,92 @@ impl Policy {
     ///
     /// # Errors
     /// Every error in the document, each located.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    /// use ramguard::span::Source;
+    ///
+    /// // A `GetPolicy` response: the policy is named after its `PolicyName`, and positions refer
+    /// // to the document inside `DefaultPolicyVersion.PolicyDocument`.
+    /// let response = r#"{
+    ///   "Policy": {"PolicyName": "DbaRestore", "PolicyType": "Custom", "DefaultVersion": "v1"},
+    ///   "DefaultPolicyVersion": {"VersionId": "v1", "IsDefaultVersion": true,
+    ///     "PolicyDocument": "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1*\"}]}"}
+    /// }"#;
+    /// let policy = Policy::parse("get-policy".to_string(), Source::new("get-policy.json", response))?;
+    /// assert_eq!(policy.name(), "DbaRestore");
+    /// assert_eq!(policy.source().origin(), Some("DefaultPolicyVersion.PolicyDocument"));
+    ///
+    /// let plain = Source::new("p.json", r#"{"Version": "1", "Statement": []}"#);
+    /// let invalid = Policy::parse("p".to_string(), plain).unwrap_err();
+    /// assert_eq!(invalid.errors[0].kind.code(), "empty-value");
+    /// # Ok::<(), ramguard::policy::InvalidPolicy>(())
+    /// ```
     pub fn parse(default_name: String, source: Arc<Source>) -> Result<Policy, InvalidPolicy> {
         parse::parse_policy(default_name, source)
     }
 
     /// The policy's name.
+    ///
+    /// # Example
+    /// ```
+    /// let policy = ramguard::Policy::load("system:AliyunKvstoreReadOnlyAccess")?;
+    /// assert_eq!(policy.name(), "AliyunKvstoreReadOnlyAccess");
+    /// # Ok::<(), ramguard::policy::LoadError>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Renames the policy (an account file names its policies).
+    ///
+    /// The source keeps its name: positions are still reported in the file.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// let policy = Policy::from_text("p.json", r#"{"Version": "1", "Statement": [
+    ///   {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*"}]}"#)?
+    ///     .with_name("StagingRestore");
+    /// assert_eq!((policy.name(), policy.source().name()), ("StagingRestore", "p.json"));
+    /// # Ok::<(), Box<ramguard::policy::InvalidPolicy>>(())
+    /// ```
     pub fn with_name(mut self, name: impl Into<String>) -> Policy {
         self.name = name.into();
         self
     }
 
     /// The source the policy was read from.
+    ///
+    /// # Example
+    /// ```
+    /// let policy = ramguard::Policy::load("system:FullAliyunAccess")?;
+    /// assert_eq!(policy.source().name(), "system:FullAliyunAccess");
+    /// let first = policy.statements()[0].span.start;
+    /// assert_eq!(policy.source().position(first).to_string(), "4:5");
+    /// # Ok::<(), ramguard::policy::LoadError>(())
+    /// ```
     pub fn source(&self) -> &Arc<Source> {
         &self.source
     }
 
     /// The statements, in document order.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Effect, Policy};
+    ///
+    /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [
+    ///   {"Sid": "Staging", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*"},
+    ///   {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-*prod*"}]}"#)?;
+    /// let effects: Vec<Effect> = policy.statements().iter().map(|s| s.effect.value).collect();
+    /// assert_eq!(effects, [Effect::Allow, Effect::Deny]);
+    /// assert_eq!(policy.statements()[0].sid.as_ref().map(|s| s.value.as_str()), Some("Staging"));
+    /// assert_eq!(policy.statements()[1].resource.patterns[0].value, "acs:kvstore:*:*:instance/r-*prod*");
+    /// # Ok::<(), Box<ramguard::policy::InvalidPolicy>>(())
+    /// ```
     pub fn statements(&self) -> &[Statement] {
         &self.statements
     }

@@ -57,6 +57,16 @@ const SYSTEM_POLICIES: &[(&str, Attachable, &str)] = &[
 ];
 
 /// The names of the built-in system policies.
+///
+/// # Example
+/// ```
+/// use ramguard::policy::system;
+///
+/// assert_eq!(
+///     system::names().collect::<Vec<_>>(),
+///     ["AliyunKvstoreFullAccess", "AliyunKvstoreReadOnlyAccess", "FullAliyunAccess"]
+/// );
+/// ```
 pub fn names() -> impl Iterator<Item = &'static str> {
     SYSTEM_POLICIES.iter().map(|(name, _, _)| *name)
 }
@@ -75,6 +85,16 @@ pub(crate) fn is_system_policy(name: &str) -> bool {
 }
 
 /// Where the built-in system policy `name` is attached; `None` for any other name.
+///
+/// # Example
+/// ```
+/// use ramguard::policy::system::{self, Attachable};
+///
+/// assert_eq!(system::attachable("AliyunKvstoreFullAccess"), Some(Attachable::Identity));
+/// assert_eq!(system::attachable("FullAliyunAccess"), Some(Attachable::Control));
+/// // Names are case-sensitive, as in RAM.
+/// assert_eq!(system::attachable("fullaliyunaccess"), None);
+/// ```
 pub fn attachable(name: &str) -> Option<Attachable> {
     SYSTEM_POLICIES
         .iter()
@@ -100,6 +120,7 @@ pub fn attachable(name: &str) -> Option<Attachable> {
 /// // Resource Directory's default control policy, for a set with Deny-only guardrails.
 /// let full = system::get(system::FULL_ALIYUN_ACCESS).unwrap()?;
 /// let set = ramguard::PolicySet::builder().control(full).build()?;
+/// assert_eq!(set.policy(0).source().name(), "system:FullAliyunAccess");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn get(name: &str) -> Option<Result<Policy, Box<InvalidPolicy>>> {

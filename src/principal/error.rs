@@ -227,11 +227,31 @@ impl AccountErrorKind {
     }
 
     /// The stable code of this kind of error.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    /// use ramguard::span::Source;
+    ///
+    /// let text = r#"{"account_id": "1234567890123456", "users": {"alice": {"groups": ["dba"]}}}"#;
+    /// let invalid = Account::parse(Source::new("account.json", text), "".as_ref()).unwrap_err();
+    /// assert_eq!(invalid.issues[0].kind.code(), "unknown-group");
+    /// ```
     pub fn code(&self) -> &'static str {
         self.describe().0
     }
 
     /// One line saying how to fix it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    /// use ramguard::span::Source;
+    ///
+    /// let text = r#"{"account_id": "1234567890123456", "users": {"alice": {"groups": ["dba"]}}}"#;
+    /// let invalid = Account::parse(Source::new("account.json", text), "".as_ref()).unwrap_err();
+    /// assert_eq!(invalid.issues[0].kind.help(), "define it under `groups`, or name one of: (none defined)");
+    /// ```
     pub fn help(&self) -> String {
         self.describe().1
     }
@@ -276,6 +296,18 @@ pub struct InvalidAccount {
 
 impl AccountIssue {
     /// The issue as a diagnostic located in the account file.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    /// use ramguard::span::Source;
+    ///
+    /// let text = "{\"account_id\": \"1234567890123456\",\n \"users\": {\"alice\": {\"groups\": [\"dba\"]}}}";
+    /// let invalid = Account::parse(Source::new("account.json", text), "".as_ref()).unwrap_err();
+    /// let diagnostic = invalid.issues[0].diagnostic(&invalid.source);
+    /// assert_eq!(diagnostic.message, "unknown group `dba`");
+    /// assert_eq!((diagnostic.file(), diagnostic.start().map(|p| (p.line, p.column))), (Some("account.json"), Some((2, 33))));
+    /// ```
     pub fn diagnostic(&self, source: &Arc<Source>) -> Diagnostic {
         let (code, help) = self.kind.describe();
         Diagnostic::error(code, self.kind.to_string())
@@ -286,6 +318,19 @@ impl AccountIssue {
 
 impl InvalidAccount {
     /// Every error as a diagnostic: the account file's own, then each invalid policy's.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    /// use ramguard::span::Source;
+    ///
+    /// let text = r#"{"account_id": "1234567890123456",
+    ///   "policies": {"Dba": {"document": {"Version": "1", "Statement": [{"Effect": "allow", "Action": "kvstore:*", "Resource": "*"}]}}},
+    ///   "users": {"alice": {"groups": ["dba"], "policies": [{"name": "Dba"}]}}}"#;
+    /// let invalid = Account::parse(Source::new("account.json", text), "".as_ref()).unwrap_err();
+    /// let codes: Vec<&str> = invalid.diagnostics().iter().map(|d| d.code()).collect();
+    /// assert_eq!(codes, ["unknown-group", "invalid-effect"]);
+    /// ```
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let own = self.issues.iter().map(|i| i.diagnostic(&self.source));
         own.chain(self.policies.iter().flat_map(InvalidPolicy::diagnostics))
@@ -352,11 +397,32 @@ impl PrincipalError {
     }
 
     /// One line saying how to fix it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{Account, PrincipalRef};
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// let error = account.policy_set(&PrincipalRef::parse("role/admin")?).unwrap_err();
+    /// assert_eq!(error.help(), "roles in the account: `restore-bot`, `kvstore-admin`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn help(&self) -> String {
         self.describe().1
     }
 
     /// The error as a diagnostic.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::PrincipalRef;
+    ///
+    /// let error = PrincipalRef::parse("alice").unwrap_err();
+    /// assert_eq!(
+    ///     error.diagnostic().to_string(),
+    ///     "error[invalid-principal]: expected `user/NAME` or `role/NAME`, found `alice`\n  = help: write `--principal user/alice` or `--principal role/restore-bot`"
+    /// );
+    /// ```
     pub fn diagnostic(&self) -> Diagnostic {
         let (code, help) = self.describe();
         Diagnostic::error(code, self.to_string()).with_help(help)

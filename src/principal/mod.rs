@@ -120,6 +120,14 @@ impl PrincipalRef {
     }
 
     /// The user or role name.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::PrincipalRef;
+    ///
+    /// assert_eq!(PrincipalRef::parse("user/alice")?.name(), "alice");
+    /// # Ok::<(), ramguard::principal::PrincipalError>(())
+    /// ```
     pub fn name(&self) -> &str {
         match self {
             PrincipalRef::User(name) | PrincipalRef::Role(name) => name,
@@ -127,11 +135,30 @@ impl PrincipalRef {
     }
 
     /// Whether this is a role (a role session), the only principal a session policy applies to.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::PrincipalRef;
+    ///
+    /// assert!(PrincipalRef::parse("role/restore-bot")?.is_role());
+    /// assert!(!PrincipalRef::parse("user/alice")?.is_role());
+    /// # Ok::<(), ramguard::principal::PrincipalError>(())
+    /// ```
     pub fn is_role(&self) -> bool {
         matches!(self, PrincipalRef::Role(_))
     }
 
     /// RAM's `AuthPrincipalType`: `SubUser` or `AssumedRoleUser`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{ASSUMED_ROLE_USER, PrincipalRef, SUB_USER};
+    ///
+    /// assert_eq!(PrincipalRef::parse("user/alice")?.principal_type(), SUB_USER);
+    /// assert_eq!(PrincipalRef::parse("role/restore-bot")?.principal_type(), "AssumedRoleUser");
+    /// assert_eq!(ASSUMED_ROLE_USER, "AssumedRoleUser");
+    /// # Ok::<(), ramguard::principal::PrincipalError>(())
+    /// ```
     pub fn principal_type(&self) -> &'static str {
         match self {
             PrincipalRef::User(_) => SUB_USER,
@@ -155,6 +182,18 @@ impl Account {
     /// # Errors
     /// The file cannot be read, or it or a policy it defines is invalid: every error, each
     /// with its file, line and column.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{Account, AccountError};
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// assert_eq!(account.id(), "1234567890123456");
+    ///
+    /// let missing = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/no-such-account.json"));
+    /// assert!(matches!(missing, Err(AccountError::Source(_))));
+    /// # Ok::<(), AccountError>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Account, AccountError> {
         let path = path.as_ref();
         let source = source::read_source(path)?;
@@ -189,16 +228,47 @@ impl Account {
     }
 
     /// The account id (`AuthPrincipalOwnerId`).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    /// use ramguard::span::Source;
+    ///
+    /// let account = Account::parse(Source::new("account.json", r#"{"account_id": "1234567890123456"}"#), "".as_ref())?;
+    /// assert_eq!(account.id(), "1234567890123456");
+    /// # Ok::<(), ramguard::principal::InvalidAccount>(())
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The account file.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    /// use ramguard::span::Source;
+    ///
+    /// let text = r#"{"account_id": "1234567890123456"}"#;
+    /// let account = Account::parse(Source::new("account.json", text), "".as_ref())?;
+    /// assert_eq!((account.source().name(), account.source().text()), ("account.json", text));
+    /// # Ok::<(), ramguard::principal::InvalidAccount>(())
+    /// ```
     pub fn source(&self) -> &Arc<Source> {
         &self.source
     }
 
     /// Every user, then every role, in file order.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// let names: Vec<String> = account.principals().iter().map(ToString::to_string).collect();
+    /// assert_eq!(names, ["user/alice", "user/bob", "user/carol", "role/restore-bot", "role/kvstore-admin"]);
+    /// # Ok::<(), ramguard::principal::AccountError>(())
+    /// ```
     pub fn principals(&self) -> Vec<PrincipalRef> {
         self.users
             .iter()
@@ -212,6 +282,20 @@ impl Account {
     }
 
     /// The resources of each resource group, in file order.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// let [(name, resources)] = account.resource_groups() else { panic!("one resource group") };
+    /// assert_eq!(name, "rg-prod");
+    /// assert_eq!(resources, &[
+    ///     "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1prod01",
+    ///     "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1pay01",
+    /// ]);
+    /// # Ok::<(), ramguard::principal::AccountError>(())
+    /// ```
     pub fn resource_groups(&self) -> &[(String, Vec<String>)] {
         &self.resource_groups
     }
@@ -223,6 +307,25 @@ impl Account {
     ///
     /// # Errors
     /// The account has no such user or role.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{Account, PrincipalRef};
+    /// use ramguard::{PolicyType, Request, Verdict};
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// let alice = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// let prod = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1prod01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .build()?;
+    /// // The control policy `NoProdRestore` denies it, whatever alice's own policies say.
+    /// let decision = alice.evaluate(&prod);
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::ExplicitDeny, PolicyType::ControlPolicy));
+    ///
+    /// let unknown = account.policy_set(&PrincipalRef::parse("user/dave")?).unwrap_err();
+    /// assert_eq!(unknown.to_string(), "the account has no user `dave`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy_set(&self, principal: &PrincipalRef) -> Result<PolicySetBuilder, PrincipalError> {
         let attachments = self.attachments_of(principal)?;
         let mut builder = PolicySetBuilder::default().principal(Principal {

@@ -41,6 +41,37 @@ const TAB_WIDTH: usize = 4;
 const MAX_SHOWN: usize = 120;
 
 /// Renders one diagnostic, ending with a newline.
+///
+/// # Example
+/// ```
+/// use ramguard::diagnostic::Diagnostic;
+/// use ramguard::report::{Style, render};
+/// use ramguard::span::{Source, Span};
+///
+/// let source = Source::new("p.json", "{\n  \"Effect\": \"allow\"\n}");
+/// let at = source.text().find("\"allow\"").unwrap();
+/// let error = Diagnostic::error("bad-effect", "`Effect` must be `Allow` or `Deny`, found `allow`")
+///     .with_help("write `Allow`: the value is case-sensitive")
+///     .at(&source, Span::new(at, at + 7));
+/// assert_eq!(
+///     render(&error, Style::Plain),
+///     "\
+/// error[bad-effect]: `Effect` must be `Allow` or `Deny`, found `allow`
+///  --> p.json:2:13
+///   |
+/// 2 |   \"Effect\": \"allow\"
+///   |             ^^^^^^^
+///   = help: write `Allow`: the value is case-sensitive
+/// "
+/// );
+///
+/// // For a terminal: the same text with ANSI styles (bold yellow for a warning).
+/// let warning = Diagnostic::warning("unused-key", "`acs:SourceVpc` is never compared");
+/// assert_eq!(
+///     render(&warning, Style::Colored),
+///     "\x1b[1m\x1b[33mwarning[unused-key]\x1b[0m\x1b[1m:\x1b[0m \x1b[1m`acs:SourceVpc` is never compared\x1b[0m\n"
+/// );
+/// ```
 pub fn render(diagnostic: &Diagnostic, style: Style) -> String {
     let paint = Painter(style);
     let mut out = String::new();

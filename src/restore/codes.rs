@@ -24,6 +24,14 @@ pub enum Parameter {
 
 impl Parameter {
     /// The API's name of the parameter.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::Parameter;
+    ///
+    /// assert_eq!(Parameter::RestoreTime.name(), "RestoreTime");
+    /// assert_eq!(Parameter::BackupId.to_string(), "BackupId");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Parameter::InstanceId => "InstanceId",
@@ -72,7 +80,16 @@ pub const REJECTED_PARAMETER_STATUS: u16 = 400;
 pub const INCORRECT_STATE_STATUS: u16 = 403;
 
 impl ErrorCode {
-    /// The code as the API returns it.
+    /// The code as the API returns it, typos included.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::ErrorCode;
+    ///
+    /// assert_eq!(ErrorCode::InvalidRestoreTimeFormat.code(), "InvalidRestoreTime.Format");
+    /// assert_eq!(ErrorCode::ResroreParamNotMatch.code(), "ResroreParamNotMatch");
+    /// assert_eq!(ErrorCode::IncorrectDbInstanceState.code(), "IncorrectDBInstanceState");
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             ErrorCode::ServiceNotSupport => "ServiceNotSupport",
@@ -86,7 +103,16 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status of the API's answer.
+    /// The HTTP status of the API's answer: [`REJECTED_PARAMETER_STATUS`] (400), but
+    /// [`INCORRECT_STATE_STATUS`] (403) for `IncorrectDBInstanceState`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::ErrorCode;
+    ///
+    /// assert_eq!(ErrorCode::MissingParameter.http_status(), 400);
+    /// assert_eq!(ErrorCode::IncorrectDbInstanceState.http_status(), 403);
+    /// ```
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::IncorrectDbInstanceState => INCORRECT_STATE_STATUS,
@@ -101,6 +127,20 @@ impl ErrorCode {
     /// parameter (the §6 message names only `BackupId`, `RestoreTime` and `RestoreType`); and
     /// `InvalidParameter`, which §6 does not list, uses the gateway's message naming the
     /// parameter.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{ErrorCode, Parameter};
+    ///
+    /// assert_eq!(
+    ///     ErrorCode::MissingParameter.message(Parameter::BackupId),
+    ///     "Missing Required Param: BackupId or RestoreTime or RestoreType."
+    /// );
+    /// assert_eq!(
+    ///     ErrorCode::InvalidParameter.message(Parameter::FilterKey),
+    ///     "The specified parameter \"FilterKey\" is not valid."
+    /// );
+    /// ```
     pub fn message(self, parameter: Parameter) -> String {
         match (self, parameter) {
             (ErrorCode::ServiceNotSupport, _) => "This service not supported.".into(),
@@ -160,7 +200,22 @@ pub struct ParameterError {
 }
 
 impl ParameterError {
-    /// The API's answer `code` about `parameter`, with ramguard's `reason`.
+    /// The API's answer `code` about `parameter`, with ramguard's `reason`; the status and
+    /// message are the code's.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{ErrorCode, Parameter, ParameterError};
+    ///
+    /// let error = ParameterError::new(ErrorCode::InvalidBinlogNotValid, Parameter::RestoreTime,
+    ///     "`2026-11-19T00:00:00Z` is before the earliest restorable time `2026-11-20T00:00:00Z`");
+    /// assert_eq!((error.http_status, error.message.as_str()), (400, "The available binlog is not valid in recovery time."));
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "RestoreTime: InvalidBinlog.NotValid (HTTP 400) \"The available binlog is not valid in recovery time.\": \
+    ///      `2026-11-19T00:00:00Z` is before the earliest restorable time `2026-11-20T00:00:00Z`"
+    /// );
+    /// ```
     pub fn new(code: ErrorCode, parameter: Parameter, reason: impl Into<String>) -> ParameterError {
         ParameterError {
             code,

@@ -74,6 +74,31 @@ pub enum CallError {
 
 impl RestoreCall {
     /// A call in `region` on an instance of `account_id`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{Account, PrincipalRef};
+    /// use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
+    /// let account = Account::from_path(format!("{dir}/account.json"))?;
+    /// let alice = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// let state = InstanceState::from_path(format!("{dir}/instances/r-bp1stg01.json"))?;
+    ///
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1stg01", "b-20261128"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&alice, &call, Some(&state)).into_result()?;
+    /// assert_eq!(
+    ///     permit.plan().to_string(),
+    ///     "overwrite all data of instance `r-bp1stg01` with backup set `b-20261128`; keys written since that backup are lost"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         region: impl Into<String>,
         account_id: impl Into<String>,
@@ -89,7 +114,30 @@ impl RestoreCall {
         }
     }
 
-    /// Adds a condition key of the request, such as `acs:SourceIp`.
+    /// Adds a condition key of the request, such as `acs:SourceIp`, with one value or several.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1stg01", "b-20261128"))
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// // alice's policy allows a restore only with MFA, from the office network.
+    /// let refused = restore::guard(&set, &call, Some(&state)).into_result().unwrap_err();
+    /// assert_eq!(refused.to_string(), "restore refused: RAM would deny it: ImplicitDeny (AccountLevelIdentityBasedPolicy)");
+    ///
+    /// let call = call
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true);
+    /// assert!(restore::guard(&set, &call, Some(&state)).is_permitted());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn context(mut self, key: impl Into<String>, value: impl Into<ContextValues>) -> Self {
         self.context.push((key.into(), value.into()));
         self
@@ -97,7 +145,38 @@ impl RestoreCall {
 
     /// Declares that the real call carries no value for `key`, as a call from a VPC carries no
     /// public `acs:SourceIp`: the guard then evaluates it as missing, as RAM would, instead of
-    /// refusing a decision that depends on it ([`Reason::MissingContext`]).
+    /// refusing a decision that depends on it ([`Reason::MissingContext`]). Keys RAM knows on
+    /// every call (`acs:CurrentTime`, `acs:SecureTransport`) cannot be absent: declaring one
+    /// makes the call invalid ([`Reason::InvalidCall`]).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// use ramguard::value::Timestamp;
+    /// use ramguard::{Policy, PolicySet};
+    ///
+    /// // Restores from the contractors' network are denied.
+    /// let set = PolicySet::builder()
+    ///     .identity(Policy::load("system:AliyunKvstoreFullAccess")?)
+    ///     .identity(Policy::from_text("no-contractor-restore", r#"{"Version": "1", "Statement": [
+    ///         {"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+    ///          "Condition": {"IpAddress": {"acs:SourceIp": "203.0.113.0/24"}}}]}"#)?)
+    ///     .build()?;
+    /// let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1stg01", "b-20261128"))
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    ///
+    /// // Allowed without `acs:SourceIp`, but the Deny could apply to the real call.
+    /// let refused = restore::guard(&set, &call, Some(&state)).into_result().unwrap_err();
+    /// assert_eq!(refused.reasons()[0].code(), "missing-context");
+    ///
+    /// // From a VPC the call carries no `acs:SourceIp`: say so, and it is cleared.
+    /// let from_vpc = call.absent("acs:SourceIp");
+    /// assert!(restore::guard(&set, &from_vpc, Some(&state)).is_permitted());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn absent(mut self, key: impl Into<String>) -> Self {
         self.absent.push(key.into());
         self
@@ -105,22 +184,76 @@ impl RestoreCall {
 
     /// Sets the submission time: the clock for the parameter rules and `acs:CurrentTime`.
     /// Without it the real clock is read once, when the call is checked.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let clearance = restore::guard(&set, &call, Some(&state));
+    /// let assessment = clearance.assessment();
+    /// assert_eq!(assessment.submitted_at().to_string(), "2026-11-29T09:30:00Z");
+    /// let request = assessment.request().expect("a valid call has a request");
+    /// assert_eq!(request.context().get("acs:CurrentTime")[0].text(), "2026-11-29T09:30:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn at(mut self, submitted_at: Timestamp) -> Self {
         self.submitted_at = Some(submitted_at);
         self
     }
 
     /// The parameters.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{RestoreCall, RestoreParameters};
+    ///
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"));
+    /// assert_eq!(call.parameters().backup_id.as_deref(), Some("b-20261128"));
+    /// ```
     pub fn parameters(&self) -> &RestoreParameters {
         &self.parameters
     }
 
     /// The region.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{RestoreCall, RestoreParameters};
+    ///
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"));
+    /// assert_eq!(call.region(), "cn-hangzhou");
+    /// ```
     pub fn region(&self) -> &str {
         &self.region
     }
 
-    /// The submission time, when set.
+    /// The submission time, when set with [`RestoreCall::at`].
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{RestoreCall, RestoreParameters};
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"));
+    /// assert_eq!(call.submitted_at(), None);
+    /// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
+    /// assert_eq!(call.at(now.clone()).submitted_at(), Some(&now));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn submitted_at(&self) -> Option<&Timestamp> {
         self.submitted_at.as_ref()
     }
@@ -167,6 +300,25 @@ impl RestoreCall {
     ///
     /// # Errors
     /// The state describes another instance, or gives another region.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{CallError, InstanceState, RestoreCall, RestoreParameters};
+    /// use ramguard::span::Source;
+    ///
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"));
+    /// let prod = InstanceState::parse(&Source::new("prod.json",
+    ///     r#"{"InstanceId": "r-bp1prod01", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal"}"#))?;
+    /// assert_eq!(call.check_instance(&prod), Ok(()));
+    ///
+    /// let staging = InstanceState::parse(&Source::new("staging.json",
+    ///     r#"{"InstanceId": "r-bp1stg01", "InstanceStatus": "Normal"}"#))?;
+    /// let error = call.check_instance(&staging).unwrap_err();
+    /// assert!(matches!(error, CallError::InstanceMismatch { .. }));
+    /// assert_eq!(error.to_string(), "the instance state (`staging.json`) describes `r-bp1stg01`, not `r-bp1prod01`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn check_instance(&self, state: &InstanceState) -> Result<(), CallError> {
         let expected = self.parameters.instance_id.as_deref().unwrap_or("");
         if state.instance_id != expected {
@@ -205,6 +357,34 @@ impl Clearance {
     ///
     /// # Errors
     /// The refusal, when the restore is not permitted.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert_eq!(permit.resource(), "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01");
+    ///
+    /// // Without the instance's state, the refusal says what was not checked.
+    /// let refusal = restore::guard(&set, &call, None).into_result().unwrap_err();
+    /// assert_eq!(
+    ///     refusal.to_string(),
+    ///     "restore refused: the instance's state was not checked for IncorrectDBInstanceState, \
+    ///      ZoneMigrationError.StillingRunning, ServiceNotSupport, InvalidBinlog.NotValid"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_result(self) -> Result<Permit, Refusal> {
         match self {
             Clearance::Permitted(permit) => Ok(permit),
@@ -213,6 +393,29 @@ impl Clearance {
     }
 
     /// What the guard found, permitted or not.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// // Refused for want of the instance's state, though RAM allows it.
+    /// let clearance = restore::guard(&set, &call, None);
+    /// assert!(!clearance.is_permitted());
+    /// assert!(clearance.assessment().decision().is_some_and(|d| d.is_allowed()));
+    /// assert!(!clearance.assessment().validation().instance_checked());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn assessment(&self) -> &Assessment {
         match self {
             Clearance::Permitted(permit) => permit.assessment(),
@@ -221,6 +424,26 @@ impl Clearance {
     }
 
     /// Whether the restore may be dispatched.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// assert!(restore::guard(&set, &call, Some(&state)).is_permitted());
+    /// assert!(!restore::guard(&set, &call, None).is_permitted());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_permitted(&self) -> bool {
         matches!(self, Clearance::Permitted(_))
     }
@@ -240,39 +463,184 @@ pub struct Assessment {
 
 impl Assessment {
     /// The parameters checked.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let clearance = restore::guard(&set, &call, Some(&state));
+    /// assert_eq!(clearance.assessment().parameters(), call.parameters());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parameters(&self) -> &RestoreParameters {
         &self.parameters
     }
 
     /// The `kvstore:RestoreInstance` request evaluated; `None` when the call was too malformed
-    /// to build one (see [`Reason::InvalidCall`]).
+    /// to build one (see [`Reason::InvalidCall`]), or when `InstanceId` is missing or invalid
+    /// (reported among the parameter errors).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{self, RestoreCall, RestoreParameters};
+    /// use ramguard::value::Timestamp;
+    /// use ramguard::{Policy, PolicySet};
+    ///
+    /// let set = PolicySet::builder().identity(Policy::load("system:AliyunKvstoreFullAccess")?).build()?;
+    /// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
+    /// let call = |instance: &str| RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set(instance, "b-20261128")).at(now.clone());
+    ///
+    /// let clearance = restore::guard(&set, &call("r-bp1stg01"), None);
+    /// let request = clearance.assessment().request().expect("a request");
+    /// assert_eq!(request.resource(), "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01");
+    ///
+    /// // An instance id that would change the ARN gets no request at all.
+    /// let clearance = restore::guard(&set, &call("r-*"), None);
+    /// assert!(clearance.assessment().request().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn request(&self) -> Option<&Request> {
         self.request.as_ref()
     }
 
     /// RAM's decision, whenever a request could be built, allowed or not.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{PolicyType, Verdict};
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice overwrites production from a backup: the control policy `NoProdRestore` denies it.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let clearance = restore::guard(&set, &call, None);
+    /// let decision = clearance.assessment().decision().expect("a decision");
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::ExplicitDeny, PolicyType::ControlPolicy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decision(&self) -> Option<&Decision> {
         self.decision.as_ref()
     }
 
     /// The keys the call lacks whose values could change RAM's decision
     /// ([`PolicySet::depends_on`]).
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // Without `acs:SecureTransport`, the Deny of plain-HTTP restores could apply.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let clearance = restore::guard(&set, &call, Some(&state));
+    /// assert_eq!(clearance.assessment().depends_on(), ["acs:SecureTransport"]);
+    /// assert!(!clearance.is_permitted());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn depends_on(&self) -> &[String] {
         &self.depends_on
     }
 
     /// The API's parameter rules and its checks of the instance's state.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// let payments = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1pay01.json"))?;
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1pay01", "2026-11-29T08:00:00Z"))
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let clearance = restore::guard(&set, &call, Some(&payments));
+    /// let codes: Vec<&str> = clearance.assessment().validation().errors.iter().map(|e| e.code.code()).collect();
+    /// // Being migrated to another zone, without data flashback.
+    /// assert_eq!(codes, ["ZoneMigrationError.StillingRunning", "ServiceNotSupport"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validation(&self) -> &Validation {
         &self.validation
     }
 
     /// The submission time every check used, `acs:CurrentTime` included.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let clearance = restore::guard(&set, &call, Some(&state));
+    /// assert_eq!(clearance.assessment().submitted_at().to_string(), "2026-11-29T09:30:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn submitted_at(&self) -> &Timestamp {
         &self.submitted_at
     }
 
     /// RAM's decision with its trace, for the same request at the same time; `set` must be the
-    /// set the guard was given.
+    /// set the guard was given. `None` when no request could be built.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1prod01.json"))?;
+    /// // alice overwrites production from a backup: the control policy `NoProdRestore` denies it.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let refusal = restore::guard(&set, &call, Some(&state)).into_result().unwrap_err();
+    /// let explained = refusal.assessment().explain(&set).expect("a request was evaluated");
+    /// assert_eq!(explained.matched[0].policy, "NoProdRestore");
+    /// assert!(explained.to_string().starts_with("ExplicitDeny (decided by ControlPolicy)\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self, set: &PolicySet) -> Option<Explanation> {
         self.request.as_ref().map(|request| set.explain(request))
     }
@@ -292,16 +660,81 @@ struct Permitted {
 
 impl Permit {
     /// RAM's decision (always `Allow`).
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert_eq!(permit.decision().to_string(), "Allow (AccountLevelIdentityBasedPolicy)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decision(&self) -> &Decision {
         &self.0.decision
     }
 
     /// What the restore will do.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert_eq!(permit.plan().restore_type(), "1");
+    /// assert!(permit.plan().overwrites_all_data());
+    /// assert_eq!(
+    ///     permit.plan().to_string(),
+    ///     "rewind all keys of instance `r-bp1stg01` to `2026-11-29T08:00:00Z` (data flashback); keys written since then are lost"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn plan(&self) -> &RestorePlan {
         &self.0.plan
     }
 
     /// The instance's ARN the call was authorized on.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert_eq!(permit.resource(), "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resource(&self) -> &str {
         self.0
             .assessment
@@ -311,16 +744,77 @@ impl Permit {
     }
 
     /// The parameters that were checked: dispatch exactly these.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert_eq!(permit.parameters(), &RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parameters(&self) -> &RestoreParameters {
         &self.0.assessment.parameters
     }
 
     /// The submission time the checks used.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert_eq!(permit.submitted_at(), &Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn submitted_at(&self) -> &Timestamp {
         &self.0.assessment.submitted_at
     }
 
     /// Everything the guard found.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let permit = restore::guard(&set, &call, Some(&state)).into_result()?;
+    /// assert!(permit.assessment().validation().instance_checked());
+    /// assert!(permit.assessment().depends_on().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn assessment(&self) -> &Assessment {
         &self.0.assessment
     }
@@ -341,7 +835,8 @@ pub enum Reason {
     /// The API would reject the parameters (or the instance's state).
     RejectedParameters(Vec<ParameterError>),
     /// RAM allows the call as given, but the call lacks condition keys whose values could make
-    /// it deny: give them, or declare them absent with [`RestoreCall::absent`].
+    /// it deny: give them, or declare them absent with [`RestoreCall::absent`] (except
+    /// `acs:SecureTransport`, which RAM knows on every call, so it can only be given).
     MissingContext(Vec<String>),
     /// Checks of the instance's state could not be made.
     InstanceNotChecked(Vec<InstanceCheck>),
@@ -354,6 +849,28 @@ pub enum Reason {
 
 impl Reason {
     /// A stable code for the kind of reason.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice overwrites production from a backup: the control policy `NoProdRestore` denies it.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// // No instance state either.
+    /// let refusal = restore::guard(&set, &call, None).into_result().unwrap_err();
+    /// let codes: Vec<&str> = refusal.reasons().iter().map(|r| r.code()).collect();
+    /// assert_eq!(codes, ["denied", "instance-not-checked"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Reason::Denied(_) => "denied",
@@ -369,16 +886,82 @@ impl Reason {
 impl Refusal {
     /// Every reason, in the order: invalid call, denial, parameters, missing context,
     /// unchecked state.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::Reason;
+    /// use ramguard::{PolicyType, Verdict};
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1prod01.json"))?;
+    /// // alice overwrites production from a backup: the control policy `NoProdRestore` denies it.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let refusal = restore::guard(&set, &call, Some(&state)).into_result().unwrap_err();
+    /// let [Reason::Denied(decision)] = refusal.reasons() else { panic!("{refusal}") };
+    /// assert_eq!((decision.verdict, decision.policy_type), (Verdict::ExplicitDeny, PolicyType::ControlPolicy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reasons(&self) -> &[Reason] {
         &self.reasons
     }
 
     /// RAM's decision, whenever the request could be evaluated, allowed or not.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// // Allowed, but refused: no instance state was given.
+    /// let refusal = restore::guard(&set, &call, None).into_result().unwrap_err();
+    /// assert!(refusal.decision().is_some_and(|d| d.is_allowed()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decision(&self) -> Option<&Decision> {
         self.assessment.decision.as_ref()
     }
 
     /// Everything the guard found.
+    ///
+    /// # Example
+    /// ```
+    /// # use ramguard::principal::{Account, PrincipalRef};
+    /// # use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+    /// # use ramguard::value::Timestamp;
+    /// # let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// # let set = account.policy_set(&PrincipalRef::parse("user/alice")?)?.build()?;
+    /// # let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// // alice flashes the staging instance back, with MFA, from the office network.
+    /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
+    ///     RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"))
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .context("acs:SecureTransport", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?);
+    /// let refusal = restore::guard(&set, &call, None).into_result().unwrap_err();
+    /// let checks = &refusal.assessment().validation().instance_checks;
+    /// assert_eq!(checks.len(), 4);
+    /// assert_eq!(checks[0].detail, "no instance state given");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn assessment(&self) -> &Assessment {
         &self.assessment
     }

@@ -102,6 +102,18 @@ impl From<SourceError> for InstanceError {
 
 impl InstanceError {
     /// The error as a diagnostic, located in the instance file when it was read.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::InstanceState;
+    /// use ramguard::span::Source;
+    ///
+    /// let source = Source::new("r-bp1stg01.json", r#"{"InstanceId": "r-bp1stg01"}"#);
+    /// let diagnostic = InstanceState::parse(&source).unwrap_err().diagnostic();
+    /// assert_eq!(diagnostic.code(), "invalid-instance");
+    /// assert_eq!(diagnostic.message, "`DBInstanceAttribute` has no `InstanceStatus`");
+    /// assert_eq!(diagnostic.file(), Some("r-bp1stg01.json"));
+    /// ```
     pub fn diagnostic(&self) -> Diagnostic {
         match self {
             InstanceError::Source(e) => e.diagnostic(),
@@ -136,6 +148,20 @@ impl InstanceState {
     ///
     /// # Errors
     /// The file cannot be read, is not JSON, or lacks the fields the checks need.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{Flashback, InstanceError, InstanceState};
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1prod01.json"))?;
+    /// assert_eq!((state.instance_id.as_str(), state.region_id.as_deref()), ("r-bp1prod01", Some("cn-hangzhou")));
+    /// assert_eq!(state.flashback, Flashback::Enabled { earliest: Some(Timestamp::parse_rfc3339("2026-11-25T00:00:00Z")?) });
+    ///
+    /// let missing = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-none.json"));
+    /// assert!(matches!(missing, Err(InstanceError::Source(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<InstanceState, InstanceError> {
         let source = source::read_source(path.as_ref())?;
         InstanceState::parse(&source)
@@ -248,12 +274,37 @@ impl InstanceState {
         })
     }
 
-    /// Whether a zone migration is running on the instance.
+    /// Whether a zone migration is running on the instance: its status is
+    /// [`ZONE_MIGRATION_STATUS`].
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::InstanceState;
+    ///
+    /// let payments = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1pay01.json"))?;
+    /// assert_eq!(payments.status, "Migrating");
+    /// assert!(payments.zone_migration_running());
+    /// # Ok::<(), ramguard::restore::InstanceError>(())
+    /// ```
     pub fn zone_migration_running(&self) -> bool {
         self.status == ZONE_MIGRATION_STATUS
     }
 
     /// Whether the instance is in the one state that accepts a restore, `Normal`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::InstanceState;
+    /// use ramguard::span::Source;
+    ///
+    /// let state = |status: &str| {
+    ///     let text = format!(r#"{{"InstanceId": "r-bp1stg01", "InstanceStatus": "{status}"}}"#);
+    ///     InstanceState::parse(&Source::new("r-bp1stg01.json", text))
+    /// };
+    /// assert!(state("Normal")?.is_normal());
+    /// assert!(!state("BackupRecovering")?.is_normal());
+    /// # Ok::<(), ramguard::restore::InstanceError>(())
+    /// ```
     pub fn is_normal(&self) -> bool {
         self.status == NORMAL_STATUS
     }

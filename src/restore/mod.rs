@@ -37,6 +37,14 @@ pub enum RestoreType {
 
 impl RestoreType {
     /// Reads the API's value: exactly `0` or `1`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestoreType;
+    ///
+    /// assert_eq!(RestoreType::from_code("1"), Some(RestoreType::PointInTime));
+    /// assert_eq!(RestoreType::from_code("01"), None);
+    /// ```
     pub fn from_code(code: &str) -> Option<RestoreType> {
         match code {
             "0" => Some(RestoreType::BackupSet),
@@ -46,6 +54,14 @@ impl RestoreType {
     }
 
     /// The API's value: `0` or `1`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestoreType;
+    ///
+    /// assert_eq!(RestoreType::BackupSet.code(), "0");
+    /// assert_eq!(RestoreType::PointInTime.to_string(), "1");
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             RestoreType::BackupSet => "0",
@@ -87,6 +103,16 @@ pub struct RestoreParameters {
 
 impl RestoreParameters {
     /// A backup-set restore (`RestoreType` `0`) of `instance_id` from `backup_id`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestoreParameters;
+    ///
+    /// let params = RestoreParameters::backup_set("r-bp1prod01", "b-20261128");
+    /// assert_eq!(params.restore_type.as_deref(), Some("0"));
+    /// assert_eq!(params.backup_id.as_deref(), Some("b-20261128"));
+    /// assert_eq!(params.restore_time, None);
+    /// ```
     pub fn backup_set(instance_id: impl Into<String>, backup_id: impl Into<String>) -> Self {
         RestoreParameters {
             instance_id: Some(instance_id.into()),
@@ -96,7 +122,18 @@ impl RestoreParameters {
         }
     }
 
-    /// A point-in-time restore (`RestoreType` `1`) of `instance_id` to `restore_time`.
+    /// A point-in-time restore (`RestoreType` `1`) of `instance_id` to `restore_time`
+    /// (`yyyy-MM-ddTHH:mm:ssZ`).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestoreParameters;
+    ///
+    /// let params = RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z");
+    /// assert_eq!(params.restore_type.as_deref(), Some("1"));
+    /// assert_eq!(params.restore_time.as_deref(), Some("2026-11-29T08:00:00Z"));
+    /// assert_eq!(params.backup_id, None);
+    /// ```
     pub fn point_in_time(instance_id: impl Into<String>, restore_time: impl Into<String>) -> Self {
         RestoreParameters {
             instance_id: Some(instance_id.into()),
@@ -106,13 +143,43 @@ impl RestoreParameters {
         }
     }
 
-    /// Sets `FilterKey`.
+    /// Sets `FilterKey`: comma-separated regular expressions selecting the keys a
+    /// point-in-time restore rewinds.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestoreParameters;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let params = RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z")
+    ///     .filter_key("^session:,^cart:[0-9]+");
+    /// let validation = params.validate(&Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?, None);
+    /// let plan = validation.plan.expect("valid parameters have a plan");
+    /// assert!(!plan.overwrites_all_data());
+    /// assert!(plan.to_string().starts_with("restore the keys of instance `r-bp1stg01` matching `^session:`, `^cart:[0-9]+`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn filter_key(mut self, keys: impl Into<String>) -> Self {
         self.filter_key = Some(keys.into());
         self
     }
 
-    /// Sets `TimeShift`.
+    /// Sets `TimeShift` (`yyyy-MM-ddTHH:mmZ`): when the remaining TTL of the restored keys
+    /// restarts.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{RestoreParameters, RestorePlan};
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let params = RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z")
+    ///     .time_shift("2026-11-29T09:00Z");
+    /// let validation = params.validate(&Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?, None);
+    /// assert!(validation.is_valid());
+    /// let Some(RestorePlan::PointInTime { time_shift, .. }) = validation.plan else { panic!("a point-in-time plan") };
+    /// assert_eq!(time_shift.as_deref(), Some("2026-11-29T09:00Z"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn time_shift(mut self, time: impl Into<String>) -> Self {
         self.time_shift = Some(time.into());
         self

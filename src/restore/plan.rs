@@ -29,7 +29,15 @@ pub enum RestorePlan {
 }
 
 impl RestorePlan {
-    /// The `RestoreType` value of the plan.
+    /// The `RestoreType` value of the plan: `0` or `1`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestorePlan;
+    ///
+    /// let plan = RestorePlan::BackupSet { instance_id: "r-bp1prod01".into(), backup_id: Some("b-20261128".into()) };
+    /// assert_eq!(plan.restore_type(), "0");
+    /// ```
     pub fn restore_type(&self) -> &'static str {
         match self {
             RestorePlan::BackupSet { .. } => "0",
@@ -39,6 +47,20 @@ impl RestorePlan {
 
     /// Whether every key of the instance is rewritten: a backup-set restore, or a point-in-time
     /// restore without `FilterKey`. Keys written after the restore point are lost.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::RestorePlan;
+    ///
+    /// let rewind = |filter_keys: Option<Vec<String>>| RestorePlan::PointInTime {
+    ///     instance_id: "r-bp1stg01".into(),
+    ///     restore_time: Some("2026-11-29T08:00:00Z".into()),
+    ///     filter_keys,
+    ///     time_shift: None,
+    /// };
+    /// assert!(rewind(None).overwrites_all_data());
+    /// assert!(!rewind(Some(vec!["^session:".into()])).overwrites_all_data());
+    /// ```
     pub fn overwrites_all_data(&self) -> bool {
         matches!(
             self,

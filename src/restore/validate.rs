@@ -66,13 +66,48 @@ impl Validation {
         }
     }
 
-    /// Whether the API would accept the parameters, as far as they were checked.
+    /// Whether the API would accept the call, as far as it was checked: no parameter error,
+    /// and no failed check of the instance's state (an unchecked one is not an error: see
+    /// [`Validation::instance_checked`]).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{InstanceState, RestoreParameters};
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
+    /// let params = RestoreParameters::backup_set("r-bp1pay01", "b-20261128");
+    /// assert!(params.validate(&now, None).is_valid());
+    ///
+    /// // The payments instance is being migrated to another zone.
+    /// let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1pay01.json"))?;
+    /// let validation = params.validate(&now, Some(&state));
+    /// assert!(!validation.is_valid());
+    /// assert_eq!(validation.errors[0].code.code(), "ZoneMigrationError.StillingRunning");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
     }
 
     /// Whether every check of the instance's state was made (passed, failed or not
     /// applicable): false when any is `NotChecked`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::restore::{CheckStatus, InstanceState, RestoreParameters};
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
+    /// let params = RestoreParameters::backup_set("r-bp1stg01", "b-20261128");
+    /// let unchecked = params.validate(&now, None);
+    /// assert!(!unchecked.instance_checked());
+    /// assert!(unchecked.instance_checks.iter().all(|c| c.status == CheckStatus::NotChecked));
+    ///
+    /// let state = InstanceState::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/instances/r-bp1stg01.json"))?;
+    /// assert!(params.validate(&now, Some(&state)).instance_checked());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn instance_checked(&self) -> bool {
         self.instance_checks
             .iter()

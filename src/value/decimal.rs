@@ -46,6 +46,30 @@ impl Decimal {
     ///
     /// [`ValueError::InvalidNumber`] when `s` is not such a literal, saying
     /// what is wrong with it.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, policy::ConditionValue};
+    ///
+    /// // `Decimal` has no public path; policies parse their `Numeric…` values with it.
+    /// let document = |values: &str| format!(r#"{{"Version": "1", "Statement": [{{"Effect": "Allow",
+    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+    ///   "Condition": {{"NumericLessThan": {{"kvstore:Foo": {values}}}}}}}]}}"#);
+    ///
+    /// let policy = Policy::from_text("p", &document(r#"["1.0", 10e-1, "1e3"]"#))?;
+    /// let values = &policy.statements()[0].conditions[0].values;
+    /// assert!(matches!(values[0].value, ConditionValue::Decimal(_)));
+    /// let printed: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
+    /// assert_eq!(printed, ["1", "1", "1000"]);
+    ///
+    /// let invalid = Policy::from_text("p", &document(r#""01""#)).unwrap_err();
+    /// assert_eq!(
+    ///     invalid.errors[0].kind.to_string(),
+    ///     "invalid value for `NumericLessThan`: expected a JSON number like `-1.5e3`, found `01`: \
+    ///      leading zeros are not allowed"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Decimal, ValueError> {
         let fail = |reason: String| ValueError::InvalidNumber {
             input: s.to_owned(),

@@ -33,6 +33,24 @@ impl IpNetwork {
     ///
     /// [`ValueError::InvalidIpNetwork`] for anything else, saying whether the
     /// address or the prefix length is wrong.
+    ///
+    /// # Example
+    /// ```
+    /// // `IpNetwork` has no public path; policies parse their `IpAddress` values with it.
+    /// let invalid = ramguard::Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.0.0.0/33", "10.0.0.01"]}}}]}"#).unwrap_err();
+    /// let messages: Vec<String> = invalid.errors.iter().map(|e| e.kind.to_string()).collect();
+    /// assert_eq!(
+    ///     messages,
+    ///     [
+    ///         "invalid value for `IpAddress`: expected an IP address or CIDR network like `10.0.0.0/8`, \
+    ///          found `10.0.0.0/33`: the prefix length `33` is out of range 0-32 for IPv4",
+    ///         "invalid value for `IpAddress`: expected an IP address or CIDR network like `10.0.0.0/8`, \
+    ///          found `10.0.0.01`: `10.0.0.01` is not an IPv4 or IPv6 address",
+    ///     ]
+    /// );
+    /// ```
     pub fn parse(s: &str) -> Result<IpNetwork, ValueError> {
         let fail = |reason: String| ValueError::InvalidIpNetwork {
             input: s.to_owned(),
@@ -63,6 +81,28 @@ impl IpNetwork {
     /// Families never mix: an IPv4 network contains no IPv6 address, not
     /// even an IPv4-mapped one such as `::ffff:10.0.0.1`, and an IPv6
     /// network contains no IPv4 address.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, policy::ConditionValue};
+    ///
+    /// // `IpNetwork` has no public path: it is reached through a policy's `IpAddress` values.
+    /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "2001:db8::/32"]}}}]}"#)?;
+    /// let networks: Vec<_> = policy.statements()[0].conditions[0]
+    ///     .values
+    ///     .iter()
+    ///     .filter_map(|v| match &v.value {
+    ///         ConditionValue::Network(network) => Some(network),
+    ///         _ => None,
+    ///     })
+    ///     .collect();
+    /// assert!(networks[0].contains(&"10.200.0.1".parse()?));
+    /// assert!(!networks[0].contains(&"::ffff:10.0.0.1".parse()?));
+    /// assert!(!networks[1].contains(&"10.200.0.1".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn contains(&self, addr: &IpAddr) -> bool {
         match (&self.net, addr) {
@@ -74,6 +114,25 @@ impl IpNetwork {
 
     /// Whether `text`, a network as written, sets host bits that parsing clears: `10.1.2.3/8`
     /// does (it means `10.0.0.0/8`), `10.0.0.0/8` and `10.1.2.3` do not.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::lint::{DocumentKind, lint_source};
+    /// use ramguard::span::Source;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// // `IpNetwork` has no public path; the `cidr-host-bits` check asks it.
+    /// let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "10.0.0.0/8", "192.168.1.7"]}}}]}"#;
+    /// let findings = lint_source("p", Source::new("p.json", policy), DocumentKind::Policy, &Timestamp::now());
+    /// let host_bits: Vec<&str> = findings
+    ///     .iter()
+    ///     .filter(|f| f.code() == "cidr-host-bits")
+    ///     .map(|f| f.message.as_str())
+    ///     .collect();
+    /// assert_eq!(host_bits, ["`10.1.2.3/8` sets host bits: RAM reads it as `10.0.0.0/8`"]);
+    /// ```
     #[must_use]
     pub fn sets_host_bits(text: &str) -> bool {
         let Some((addr, _)) = text.split_once('/') else {
@@ -86,6 +145,27 @@ impl IpNetwork {
     }
 
     /// Returns the network as an [`ipnet::IpNet`], with host bits cleared.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, policy::ConditionValue};
+    ///
+    /// // `IpNetwork` has no public path: it is reached through a policy's `IpAddress` values.
+    /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "2001:db8::/32"]}}}]}"#)?;
+    /// let networks: Vec<_> = policy.statements()[0].conditions[0]
+    ///     .values
+    ///     .iter()
+    ///     .filter_map(|v| match &v.value {
+    ///         ConditionValue::Network(network) => Some(network),
+    ///         _ => None,
+    ///     })
+    ///     .collect();
+    /// assert_eq!(networks[0].as_ipnet().to_string(), "10.0.0.0/8");
+    /// assert_eq!(networks[0].as_ipnet().prefix_len(), 8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn as_ipnet(&self) -> &IpNet {
         &self.net

@@ -44,6 +44,24 @@ impl Timestamp {
     ///
     /// [`ValueError::InvalidDateTime`], saying which field is malformed or
     /// out of range.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::value::{Timestamp, ValueError};
+    ///
+    /// let t = Timestamp::parse_rfc3339("2026-01-31t16:00:00.250+08:00")?;
+    /// assert_eq!(t.to_string(), "2026-01-31T08:00:00.25Z");
+    /// assert_eq!(t, Timestamp::parse_rfc3339("2026-01-31T08:00:00.25Z")?);
+    ///
+    /// let err = Timestamp::parse_rfc3339("2026-01-31 08:00:00Z").unwrap_err();
+    /// assert!(matches!(err, ValueError::InvalidDateTime { .. }));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "expected an RFC 3339 date-time like `2026-01-31T08:00:00Z`, \
+    ///      found `2026-01-31 08:00:00Z`: a space separator is not allowed: use `T`"
+    /// );
+    /// # Ok::<(), ValueError>(())
+    /// ```
     pub fn parse_rfc3339(s: &str) -> Result<Timestamp, ValueError> {
         parse(s, Format::Rfc3339)
     }
@@ -56,6 +74,25 @@ impl Timestamp {
     ///
     /// [`ValueError::InvalidRestoreTime`], saying which field is malformed or
     /// out of range.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::value::{Timestamp, ValueError};
+    ///
+    /// let t = Timestamp::parse_restore_time("2026-01-31T08:00:00Z")?;
+    /// assert_eq!(t.unix_seconds(), 1_769_846_400);
+    ///
+    /// // Valid RFC 3339, but not a `RestoreTime`.
+    /// let err = Timestamp::parse_restore_time("2026-01-31T08:00:00.5Z").unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     ValueError::InvalidRestoreTime {
+    ///         input: "2026-01-31T08:00:00.5Z".into(),
+    ///         reason: "a fraction of a second is not allowed".into(),
+    ///     }
+    /// );
+    /// # Ok::<(), ValueError>(())
+    /// ```
     pub fn parse_restore_time(s: &str) -> Result<Timestamp, ValueError> {
         parse(s, Format::RestoreTime)
     }
@@ -68,11 +105,40 @@ impl Timestamp {
     ///
     /// [`ValueError::InvalidTimeShift`], saying which field is malformed or
     /// out of range.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::value::{Timestamp, ValueError};
+    ///
+    /// assert_eq!(Timestamp::parse_time_shift("2026-01-31T08:00Z")?.to_string(), "2026-01-31T08:00:00Z");
+    /// assert_eq!(Timestamp::parse_time_shift("2026-01-31T08:00:30Z")?.to_string(), "2026-01-31T08:00:30Z");
+    ///
+    /// let err = Timestamp::parse_time_shift("2026-01-31T08:00+08:00").unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     ValueError::InvalidTimeShift {
+    ///         input: "2026-01-31T08:00+08:00".into(),
+    ///         reason: "an offset is not allowed: the time must be in UTC and end in `Z`".into(),
+    ///     }
+    /// );
+    /// # Ok::<(), ValueError>(())
+    /// ```
     pub fn parse_time_shift(s: &str) -> Result<Timestamp, ValueError> {
         parse(s, Format::TimeShift)
     }
 
     /// Returns the current time from the system clock, to the nanosecond.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::value::Timestamp;
+    ///
+    /// // Judge grants as of now, as `ramguard check` does by default.
+    /// let now = Timestamp::now();
+    /// assert!(now > Timestamp::parse_rfc3339("2026-01-01T00:00:00Z")?);
+    /// assert!(now.to_string().ends_with('Z'));
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     #[must_use]
     pub fn now() -> Timestamp {
         match SystemTime::now().duration_since(UNIX_EPOCH) {
@@ -101,6 +167,16 @@ impl Timestamp {
     /// Like [`std::time::Duration::new`], nanoseconds of a full second or
     /// more carry into `seconds`; the sum saturates at `i64::MAX` rather
     /// than overflow.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::value::Timestamp;
+    ///
+    /// assert_eq!(Timestamp::from_unix(1_769_846_400, 250_000_000).to_string(), "2026-01-31T08:00:00.25Z");
+    /// assert_eq!(Timestamp::from_unix(-1, 500_000_000).to_string(), "1969-12-31T23:59:59.5Z");
+    /// // Nanoseconds carry into seconds.
+    /// assert_eq!(Timestamp::from_unix(0, 1_500_000_000), Timestamp::from_unix(1, 500_000_000));
+    /// ```
     #[must_use]
     pub fn from_unix(seconds: i64, nanos: u32) -> Timestamp {
         let seconds = seconds.saturating_add(i64::from(nanos / NANOS_PER_SECOND));
@@ -118,6 +194,17 @@ impl Timestamp {
 
     /// Returns the whole seconds since the Unix epoch, rounded toward
     /// negative infinity (the fraction is never negative).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let t = Timestamp::parse_rfc3339("2026-01-31T16:00:00+08:00")?;
+    /// assert_eq!(t.unix_seconds(), 1_769_846_400);
+    /// // Half a second before the epoch is second -1 plus half a second.
+    /// assert_eq!(Timestamp::parse_rfc3339("1969-12-31T23:59:59.5Z")?.unix_seconds(), -1);
+    /// # Ok::<(), ramguard::value::ValueError>(())
+    /// ```
     #[must_use]
     pub fn unix_seconds(&self) -> i64 {
         self.seconds
