@@ -4,6 +4,8 @@
 //! per second) for each set size.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+use ramguard::span::Source;
 use ramguard::value::Timestamp;
 use ramguard::{Policy, PolicySet, Request};
 
@@ -97,11 +99,46 @@ fn bench_evaluate(c: &mut Criterion) {
     group.finish();
 }
 
+/// The restore guard against `evaluate` for the same request: the guard also builds the
+/// request from the call, validates the parameters and the instance's state, and lists the keys
+/// the decision depends on.
+fn bench_guard(c: &mut Criterion) {
+    let now = Timestamp::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant");
+    let state = InstanceState::parse(&Source::new(
+        "r-target.json",
+        r#"{"Instances": {"DBInstanceAttribute": [{"InstanceId": "r-target", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal"}]}}"#,
+    ))
+    .expect("valid instance state");
+    let call = RestoreCall::new(
+        "cn-hangzhou",
+        "1234567890123456",
+        RestoreParameters::backup_set("r-target", "b-20261128"),
+    )
+    .context("acs:SourceIp", "10.1.2.3")
+    .context("acs:MFAPresent", true)
+    .context("acs:SourceVpc", "vpc-ops01")
+    .context("acs:SecureTransport", true)
+    .at(now);
+    let mut group = c.benchmark_group("guard");
+    group.throughput(Throughput::Elements(1));
+    for size in [10, 1_000] {
+        let set = policy_set(size);
+        assert!(
+            restore::guard(&set, &call, Some(&state)).is_permitted(),
+            "the call must be permitted"
+        );
+        group.bench_with_input(BenchmarkId::new("permitted", size), &size, |b, _| {
+            b.iter(|| restore::guard(&set, std::hint::black_box(&call), Some(&state)))
+        });
+    }
+    group.finish();
+}
+
 fn bench_compile(c: &mut Criterion) {
     c.bench_function("build set of 1000 statements", |b| {
         b.iter(|| policy_set(1_000))
     });
 }
 
-criterion_group!(benches, bench_evaluate, bench_compile);
+criterion_group!(benches, bench_evaluate, bench_guard, bench_compile);
 criterion_main!(benches);

@@ -202,6 +202,19 @@ impl Context {
     }
 
     /// The values of a key, however it is spelled; empty when the key is missing.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:ResourceTag/env", vec!["staging", "shared"])
+    ///     .build()?;
+    /// let env: Vec<&str> = request.context().get("ACS:RESOURCETAG/ENV").iter().map(|v| v.text()).collect();
+    /// assert_eq!(env, ["staging", "shared"]);
+    /// assert!(request.context().get("acs:SourceIp").is_empty());
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn get(&self, key: &str) -> &[ContextValue] {
         self.values(&fold_key(key))
     }
@@ -214,11 +227,50 @@ impl Context {
     }
 
     /// The keys declared absent from the real call, folded, in order.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .absent("acs:SourceVpc")
+    ///     .absent("acs:SourceIp")
+    ///     .build()?;
+    /// let absent: Vec<&str> = request.context().declared_absent().collect();
+    /// assert_eq!(absent, ["acs:sourceip", "acs:sourcevpc"]);
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn declared_absent(&self) -> impl Iterator<Item = &str> {
         self.absent.iter().map(String::as_str)
     }
 
-    /// Every key with its values, in folded-key order.
+    /// Every key with its values, in folded-key order; each key is spelled as given.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Request;
+    /// use ramguard::value::Timestamp;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("kvstore:BackupRetention", 7)
+    ///     .context("acs:MFAPresent", true)
+    ///     .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?)
+    ///     .build()?;
+    /// let entries: Vec<(&str, Vec<&str>)> = request
+    ///     .context()
+    ///     .iter()
+    ///     .map(|(key, values)| (key, values.iter().map(|v| v.text()).collect()))
+    ///     .collect();
+    /// assert_eq!(
+    ///     entries,
+    ///     [
+    ///         ("acs:CurrentTime", vec!["2026-11-29T09:30:00Z"]),
+    ///         ("acs:MFAPresent", vec!["true"]),
+    ///         ("kvstore:BackupRetention", vec!["7"]),
+    ///     ]
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[ContextValue])> {
         self.entries
             .iter()
@@ -262,11 +314,41 @@ impl ContextValue {
     }
 
     /// The value as given.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::{ContextInput, Request};
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("kvstore:BackupRetention", 7)
+    ///     .build()?;
+    /// let context = request.context();
+    /// assert_eq!(context.get("acs:MFAPresent")[0].input(), &ContextInput::Bool(true));
+    /// assert_eq!(context.get("kvstore:BackupRetention")[0].input(), &ContextInput::Number("7".into()));
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn input(&self) -> &ContextInput {
         &self.input
     }
 
-    /// The value as String operators read it.
+    /// The value as String operators read it: a boolean as `true` or `false`, a number as its
+    /// JSON text.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Request;
+    ///
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01")
+    ///     .context("acs:MFAPresent", true)
+    ///     .context("kvstore:BackupRetention", 7)
+    ///     .context("acs:SourceVpc", "vpc-bp1stg")
+    ///     .build()?;
+    /// let context = request.context();
+    /// let texts = ["acs:MFAPresent", "kvstore:BackupRetention", "acs:SourceVpc"].map(|key| context.get(key)[0].text());
+    /// assert_eq!(texts, ["true", "7", "vpc-bp1stg"]);
+    /// # Ok::<(), ramguard::request::RequestError>(())
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }

@@ -360,6 +360,51 @@ impl Diagnostic {
 }
 
 /// Renders diagnostics one after the other, a blank line between them, without colour.
+/// The JSON shape of a diagnostic, the one `check --format json` prints for a finding and every
+/// serialized error uses: `code`, `severity`, `message`, `help`, then `file`, `line`, `column`,
+/// `end_line`, `end_column` (1-based; the end just past the span; `null` when the diagnostic
+/// has no position), and, where they apply, `origin` (where an embedded document came from),
+/// `statement` and `sid`.
+///
+/// # Example
+/// ```
+/// use ramguard::principal::PrincipalRef;
+///
+/// let error = PrincipalRef::parse("alice").unwrap_err();
+/// let json = serde_json::to_value(error.diagnostic())?;
+/// assert_eq!(json["code"], "invalid-principal");
+/// assert_eq!(json["severity"], "error");
+/// assert!(json["line"].is_null());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl serde::Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (start, end) = (self.start(), self.end());
+        let origin = self.location.as_ref().and_then(|l| l.source.origin());
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", &self.code.map(Code::as_str))?;
+        map.serialize_entry("severity", &self.severity)?;
+        map.serialize_entry("message", &self.message)?;
+        map.serialize_entry("help", &self.help)?;
+        map.serialize_entry("file", &self.file())?;
+        if let Some(origin) = origin {
+            map.serialize_entry("origin", origin)?;
+        }
+        map.serialize_entry("line", &start.map(|p| p.line))?;
+        map.serialize_entry("column", &start.map(|p| p.column))?;
+        map.serialize_entry("end_line", &end.map(|p| p.line))?;
+        map.serialize_entry("end_column", &end.map(|p| p.column))?;
+        if let Some(index) = self.statement_index() {
+            map.serialize_entry("statement", &index)?;
+        }
+        if let Some(sid) = self.sid() {
+            map.serialize_entry("sid", sid)?;
+        }
+        map.end()
+    }
+}
+
 pub(crate) fn write_all(f: &mut fmt::Formatter<'_>, diagnostics: &[Diagnostic]) -> fmt::Result {
     for (i, diagnostic) in diagnostics.iter().enumerate() {
         if i > 0 {

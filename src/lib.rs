@@ -6,6 +6,7 @@
     clippy::missing_panics_doc
 )]
 
+pub mod account;
 mod arn;
 #[cfg(feature = "cli")]
 mod batch;

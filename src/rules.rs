@@ -21,6 +21,14 @@ pub enum Severity {
 impl Severity {
     /// The name used in output and configuration: `error`, `security-warning`, `warning`,
     /// `suggestion`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::Severity;
+    ///
+    /// assert_eq!(Severity::SecurityWarning.as_str(), "security-warning");
+    /// assert_eq!(Severity::ALL.map(Severity::as_str), ["error", "security-warning", "warning", "suggestion"]);
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -75,6 +83,18 @@ pub struct Rule {
 
 impl Rule {
     /// The documentation as Markdown, with the same headings for every rule.
+    ///
+    /// # Example
+    /// ```
+    /// let rule = ramguard::lint::rule("invalid-effect").unwrap();
+    /// let explanation = rule.explanation();
+    /// let headings: Vec<&str> = explanation.lines().filter(|line| line.starts_with('#')).collect();
+    /// assert_eq!(
+    ///     headings,
+    ///     ["# invalid-effect (error)", "## What it does", "## Why is this bad?", "## Example", "## Use instead"]
+    /// );
+    /// assert_eq!(explanation.lines().nth(2), Some("the effect is not `Allow` or `Deny`"));
+    /// ```
     pub fn explanation(&self) -> String {
         let RuleDoc {
             what,
@@ -90,6 +110,15 @@ impl Rule {
 }
 
 /// The rule with this code, if there is one.
+///
+/// # Example
+/// ```
+/// use ramguard::lint::{Severity, rule};
+///
+/// let rule = rule("cidr-host-bits").unwrap();
+/// assert_eq!((rule.code, rule.severity), ("cidr-host-bits", Severity::Warning));
+/// assert!(ramguard::lint::rule("no-such-rule").is_none());
+/// ```
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code == code)
 }

@@ -58,12 +58,41 @@ pub enum SourceError {
 }
 
 impl SourceError {
-    /// The error as a diagnostic.
+    /// The error as a diagnostic: an error without a code or a location, with [`Self::help`].
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::diagnostic::Severity;
+    /// use ramguard::policy::SourceError;
+    ///
+    /// let error = SourceError::NoMatch { pattern: "policies/*.yaml".into() };
+    /// let diagnostic = error.diagnostic();
+    /// assert_eq!(diagnostic.severity, Severity::Error);
+    /// assert_eq!(diagnostic.message, "`policies/*.yaml` matches no file");
+    /// assert_eq!(
+    ///     diagnostic.help.as_deref(),
+    ///     Some("check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it")
+    /// );
+    /// assert!(diagnostic.code.is_none() && diagnostic.location.is_none());
+    /// ```
     pub fn diagnostic(&self) -> Diagnostic {
         Diagnostic::plain(Severity::Error, None, self.to_string()).with_help(self.help())
     }
 
     /// One line saying how to fix it, for the `help:` line under the error.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{LoadError, Policy, SourceError};
+    ///
+    /// let Err(LoadError::Source(missing)) = Policy::from_path("policies/no-such-policy.json") else {
+    ///     panic!("the file does not exist");
+    /// };
+    /// assert_eq!(missing.help(), "check the path: it is relative to the current directory");
+    ///
+    /// let glob = SourceError::BadGlob { pattern: "r-[bp1*.json".into(), message: "invalid range pattern".into() };
+    /// assert_eq!(glob.help(), "in a glob, write a literal `[`, `*` or `?` as `[[]`, `[*]` or `[?]`");
+    /// ```
     pub fn help(&self) -> &'static str {
         match self {
             SourceError::Io { source, .. } => match source.kind() {

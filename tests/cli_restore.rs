@@ -165,7 +165,7 @@ fn an_allow_that_depends_on_a_missing_key_is_not_cleared() {
     );
     assert!(
         text.ends_with(
-            "\nclearance: not permitted\n  - RAM's decision depends on keys the call lacks: acs:SecureTransport (give their values, or declare them absent): give --context KEY=VALUE, or --absent KEY when the real call has none\n"
+            "\nclearance: not permitted\n  - RAM's decision depends on keys the call lacks: acs:SecureTransport (give their values): give --context KEY=VALUE\n"
         ),
         "{text}"
     );
@@ -183,7 +183,7 @@ fn an_allow_that_depends_on_a_missing_key_is_not_cleared() {
     );
     assert_eq!(
         json["clearance"],
-        serde_json::json!({"permitted": false, "reasons": [{"code": "missing-context", "message": "RAM's decision depends on keys the call lacks: acs:SecureTransport (give their values, or declare them absent)"}]})
+        serde_json::json!({"permitted": false, "reasons": [{"code": "missing-context", "message": "RAM's decision depends on keys the call lacks: acs:SecureTransport (give their values)", "keys": ["acs:SecureTransport"]}]})
     );
     // Given, it clears.
     run(

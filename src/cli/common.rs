@@ -155,27 +155,30 @@ fn account_builder(
 
 /// Loads an account file, reporting every error with its position.
 pub(crate) fn load_account(path: &Path) -> Result<Account, Reported> {
-    Account::from_path(path).map_err(|e| match e {
+    Account::from_path(path).map_err(|e| report_account_error(&e))
+}
+
+/// Prints an account that cannot be used: every error, located, with its fix.
+pub(crate) fn report_account_error(e: &AccountError) -> Reported {
+    match e {
         // Already rendered as `error[code]: …` with its position and help.
         AccountError::Invalid(invalid) => report_all(&invalid.diagnostics()),
-        AccountError::Source(e) => report_source_error(&e),
-    })
+        AccountError::Source(e) => report_source_error(e),
+    }
 }
 
 /// Refuses a resource of another account than the account file's: a RAM principal's
 /// policies never grant access to another account's resources (kvstore has no resource
 /// policies), so answering from them would allow what RAM denies.
-pub(crate) fn same_account(account: &Account, resource: &str) -> Result<(), Reported> {
+pub(crate) fn same_account(account_id: &str, resource: &str) -> Result<(), Reported> {
     match Arn::parse(resource) {
-        Ok(arn) if !arn.account.is_empty() && arn.account != account.id() => Err(report_with_help(
+        Ok(arn) if !arn.account.is_empty() && arn.account != account_id => Err(report_with_help(
             format_args!(
-                "the resource `{resource}` belongs to account `{}`, but --account describes account `{}`",
+                "the resource `{resource}` belongs to account `{}`, but --account describes account `{account_id}`",
                 arn.account,
-                account.id()
             ),
             format_args!(
-                "a principal of one account cannot act on another account's resources; give a resource of account {}, or the account file of account {}",
-                account.id(),
+                "a principal of one account cannot act on another account's resources; give a resource of account {account_id}, or the account file of account {}",
                 arn.account
             ),
         )),

@@ -52,7 +52,7 @@ fn evaluate(args: &EvalArgs) -> Result<Verdict, Reported> {
     let set = builder.build().map_err(report_error)?;
     let request = args.request.load()?;
     if let Some(account) = &account {
-        same_account(account, request.resource())?;
+        same_account(account.id(), request.resource())?;
     }
     let explanation = set.explain(&request);
     match args.format {

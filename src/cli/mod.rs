@@ -108,6 +108,14 @@ enum Command {
 
 /// Parses the command line and runs the subcommand; never panics out to the user. The
 /// `ramguard` binary is this function.
+///
+/// # Example
+/// ```no_run
+/// // `no_run`: it reads this process's own command line, which in a doctest is not ramguard's.
+/// fn main() -> std::process::ExitCode {
+///     ramguard::cli::run()
+/// }
+/// ```
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

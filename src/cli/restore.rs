@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Explanation;
 use crate::pattern::fold_case;
-use crate::request::{CURRENT_TIME_KEY, RequestWarning};
+use crate::request::{ALWAYS_KNOWN_KEYS, CURRENT_TIME_KEY, RequestWarning};
 use crate::restore::{
     self, CallError, CheckStatus, Clearance, InstanceCheck, InstanceState, Parameter,
     ParameterError, Reason, RestoreCall, RestoreParameters, RestorePlan, Validation,
@@ -110,7 +110,7 @@ struct Report<'a> {
     parameter_errors: &'a [ParameterError],
     instance_checks: &'a [InstanceCheck],
     restore: Option<RestoreSummary<'a>>,
-    clearance: ClearanceSummary,
+    clearance: ClearanceSummary<'a>,
     warnings: Vec<RequestWarning>,
 }
 
@@ -125,17 +125,12 @@ struct RestoreSummary<'a> {
     summary: String,
 }
 
-/// Whether the library guard would permit the restore, and if not, why.
+/// Whether the library guard would permit the restore, and if not, why (each reason in the
+/// library's shape).
 #[derive(Serialize)]
-struct ClearanceSummary {
+struct ClearanceSummary<'a> {
     permitted: bool,
-    reasons: Vec<ReasonSummary>,
-}
-
-#[derive(Serialize)]
-struct ReasonSummary {
-    code: &'static str,
-    message: String,
+    reasons: &'a [Reason],
 }
 
 fn check(args: &RestoreArgs) -> Result<u8, Reported> {
@@ -188,8 +183,7 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
         return Err(reported);
     }
     let validation = assessment.validation();
-    let (Some(request), Some(explanation)) = (assessment.request(), assessment.explain(&set))
-    else {
+    let (Some(request), Some(explanation)) = (assessment.request(), assessment.explain()) else {
         // Without a request, `InstanceId` was missing or invalid: say which.
         let reasons: Vec<String> = validation
             .errors
@@ -222,13 +216,7 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
             restore,
             clearance: ClearanceSummary {
                 permitted: clearance.is_permitted(),
-                reasons: reasons
-                    .iter()
-                    .map(|r| ReasonSummary {
-                        code: r.code(),
-                        message: r.to_string(),
-                    })
-                    .collect(),
+                reasons,
             },
             warnings,
         })?,
@@ -398,10 +386,20 @@ fn render_text(
 /// What to do about a reason, in flags.
 fn hint(reason: &Reason) -> &'static str {
     match reason {
+        // RAM knows some keys on every call: those can only be given.
+        Reason::MissingContext(keys) if keys.iter().all(|k| is_always_known(k)) => {
+            ": give --context KEY=VALUE"
+        }
         Reason::MissingContext(_) => {
             ": give --context KEY=VALUE, or --absent KEY when the real call has none"
         }
         Reason::InstanceNotChecked(_) => ": give --instance FILE",
         _ => "",
     }
+}
+
+fn is_always_known(key: &str) -> bool {
+    ALWAYS_KNOWN_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(key))
 }

@@ -3,16 +3,16 @@
 
 use std::path::PathBuf;
 
-use crate::eval::{EntityType, MatchedStatement, PolicyInfo, PolicyKind, Slot};
-use crate::principal::PrincipalRef;
+use crate::Request;
+use crate::account::{Answer, CompiledAccount, Deciding};
+use crate::eval::{EntityType, PolicyKind};
 use crate::request::RESTORE_INSTANCE_ACTION;
-use crate::{Explanation, PolicySet, PolicyType, Request, Verdict};
 use clap::Args;
 use serde::Serialize;
 
-use super::common::{Format, load_account, report_principal_error, same_account};
+use super::common::{Format, report_account_error, same_account};
 use super::exit;
-use super::output::{Reported, print_json, report_error, write_stdout};
+use super::output::{Reported, print_json, write_stdout};
 use super::request::{ContextArgs, report_request_error, warn_wildcard_resource};
 
 /// List every user and role of an account allowed an action on a resource, with the
@@ -47,36 +47,6 @@ pub(crate) struct WhoCanArgs {
     format: Format,
 }
 
-/// One principal's answer.
-#[derive(Serialize)]
-struct Answer {
-    principal: String,
-    principal_type: &'static str,
-    decision: Verdict,
-    policy_type: PolicyType,
-    /// The deciding statements: the allowing ones, or the denying ones for an explicit deny.
-    matched: Vec<Deciding>,
-    missing_context: Vec<String>,
-}
-
-/// A deciding statement with how its policy reaches the principal.
-#[derive(Serialize)]
-struct Deciding {
-    #[serde(flatten)]
-    at: MatchedStatement,
-    policy_kind: PolicyKind,
-    /// The user, group or role the policy is attached to; none for a control policy.
-    attached_to: Option<AttachedTo>,
-    /// `Account`, or the resource group of a scoped attachment.
-    scope: String,
-}
-
-#[derive(Serialize)]
-struct AttachedTo {
-    entity_type: EntityType,
-    name: String,
-}
-
 #[derive(Serialize)]
 struct Report<'a> {
     action: &'a str,
@@ -95,23 +65,16 @@ pub(crate) fn run(args: WhoCanArgs) -> u8 {
 
 /// Evaluates the request for every principal; `true` when any is allowed.
 fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
-    let account = load_account(&args.account)?;
+    let account =
+        CompiledAccount::from_path(&args.account).map_err(|e| report_account_error(&e))?;
     let request = args
         .context
         .apply(Request::builder(&args.action, &args.resource))
         .build()
         .map_err(|e| report_request_error(&e, None))?;
-    same_account(&account, request.resource())?;
+    same_account(account.id(), request.resource())?;
     warn_wildcard_resource(&request);
-    let mut answers = Vec::new();
-    for principal in account.principals() {
-        let set = account
-            .policy_set(&principal)
-            .map_err(|e| report_principal_error(&e))?
-            .build()
-            .map_err(report_error)?;
-        answers.push(principal_answer(&principal, &set, &set.explain(&request)));
-    }
+    let answers = account.who_can(&request);
     let (allowed, denied): (Vec<&Answer>, Vec<&Answer>) =
         answers.iter().partition(|a| a.decision.is_allowed());
     match args.format {
@@ -124,48 +87,6 @@ fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
         Format::Text => write_stdout(&render_text(&request, &allowed, &denied))?,
     }
     Ok(!allowed.is_empty())
-}
-
-fn principal_answer(
-    principal: &PrincipalRef,
-    set: &PolicySet,
-    explanation: &Explanation,
-) -> Answer {
-    let matched = explanation
-        .matched
-        .iter()
-        .map(|at| {
-            let (slot, info) = set
-                .policy_info(at)
-                .map_or((None, None), |(slot, info)| (Some(slot), Some(info)));
-            Deciding {
-                at: at.clone(),
-                policy_kind: info.map_or(PolicyKind::Custom, |i| i.kind),
-                attached_to: info.and_then(attached_to),
-                scope: match slot {
-                    Some(Slot::ResourceGroupIdentity(group)) => group.clone(),
-                    _ => "Account".into(),
-                },
-            }
-        })
-        .collect();
-    Answer {
-        principal: principal.to_string(),
-        principal_type: principal.principal_type(),
-        decision: explanation.decision,
-        policy_type: explanation.policy_type,
-        matched,
-        missing_context: explanation.missing_context.clone(),
-    }
-}
-
-fn attached_to(info: &PolicyInfo) -> Option<AttachedTo> {
-    info.attached_to
-        .as_ref()
-        .map(|(entity_type, name)| AttachedTo {
-            entity_type: *entity_type,
-            name: name.clone(),
-        })
 }
 
 fn render_text(request: &Request, allowed: &[&Answer], denied: &[&Answer]) -> String {

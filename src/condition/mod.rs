@@ -66,7 +66,7 @@ impl ConditionValue {
     ///
     /// # Errors
     /// A JSON type the family does not take, or text that does not parse as its type.
-    pub fn from_json(
+    pub(crate) fn from_json(
         family: Family,
         json: &JsonValue,
     ) -> Result<ConditionValue, ConditionValueError> {

@@ -32,7 +32,7 @@ pub enum SetQualifier {
     /// `ForAnyValue:`: some request value satisfies the operator; false when the key is missing.
     ForAnyValue,
     /// `ForAllValues:`: every request value satisfies the operator; **true** when the key is
-    /// missing or empty (docs/semantics.md §3 [decision], as in AWS).
+    /// missing or empty (docs/semantics.md §3 \[decision\], as in AWS).
     ForAllValues,
 }
 
@@ -136,22 +136,68 @@ const fn op(
 
 impl BaseOperator {
     /// The operator's name as written in policies.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::Operator;
+    ///
+    /// let operator = Operator::parse("ForAnyValue:StringLike")?;
+    /// assert_eq!(operator.base.name(), "StringLike");
+    /// # Ok::<(), ramguard::policy::OperatorError>(())
+    /// ```
     pub fn name(&self) -> &'static str {
         self.name
     }
 
     /// The type of value it compares.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{Family, OPERATORS};
+    ///
+    /// let dates: Vec<&str> = OPERATORS
+    ///     .iter()
+    ///     .filter(|op| op.family() == Family::Date)
+    ///     .map(|op| op.name())
+    ///     .collect();
+    /// assert_eq!(
+    ///     dates,
+    ///     ["DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals"]
+    /// );
+    /// ```
     pub fn family(&self) -> Family {
         self.family
     }
 
     /// The comparison made for each request value and policy value.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{Comparison, Operator};
+    ///
+    /// let not_ip = Operator::parse("NotIpAddress")?.base;
+    /// assert_eq!(not_ip.comparison(), Comparison::InNetwork);
+    /// let at_most = Operator::parse("NumericLessThanEquals")?.base;
+    /// assert_eq!(at_most.comparison(), Comparison::LessThanEquals);
+    /// # Ok::<(), ramguard::policy::OperatorError>(())
+    /// ```
     pub fn comparison(&self) -> Comparison {
         self.comparison
     }
 
     /// Whether this is a negated operator (`…NotEquals`, `StringNotLike`, `NotIpAddress`): true
     /// only when a request value matches none of the policy values, and true on a missing key.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::Operator;
+    ///
+    /// let negated = |name: &str| Operator::parse(name).map(|op| op.base.is_negated());
+    /// assert_eq!(negated("StringNotLike"), Ok(true));
+    /// assert_eq!(negated("NotIpAddress"), Ok(true));
+    /// // `…GreaterThan` is not the negation of `…LessThan`: it fails on a missing key.
+    /// assert_eq!(negated("NumericGreaterThan"), Ok(false));
+    /// ```
     pub fn is_negated(&self) -> bool {
         self.negated
     }
@@ -181,7 +227,25 @@ impl Operator {
     ///
     /// # Errors
     /// A name outside RAM's documented set, with a hint: the AWS-only `…IfExists`, `Null`, `Arn…`
-    /// and `Binary…` operators are refused (docs/semantics.md §3 [decision]: fail closed).
+    /// and `Binary…` operators are refused (docs/semantics.md §3 \[decision\]: fail closed).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::{Family, Operator, SetQualifier};
+    ///
+    /// let operator = Operator::parse("ForAllValues:StringNotLike")?;
+    /// assert_eq!(operator.qualifier, Some(SetQualifier::ForAllValues));
+    /// assert_eq!((operator.base.name(), operator.base.family()), ("StringNotLike", Family::String));
+    ///
+    /// let error = Operator::parse("NumericEqualsIfExists").unwrap_err();
+    /// assert_eq!(error.to_string(), "`NumericEqualsIfExists` is not a RAM condition operator");
+    /// assert_eq!(
+    ///     error.hint,
+    ///     "RAM has no `…IfExists` operators; use `NumericEquals` (a missing key makes it false, \
+    ///      or true for negated operators)"
+    /// );
+    /// # Ok::<(), ramguard::policy::OperatorError>(())
+    /// ```
     pub fn parse(name: &str) -> Result<Operator, OperatorError> {
         let (qualifier, base_name) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
             (Some(SetQualifier::ForAnyValue), rest)
@@ -200,6 +264,15 @@ impl Operator {
     }
 
     /// The name as it is written in a policy.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::Operator;
+    ///
+    /// assert_eq!(Operator::parse("ForAnyValue:IpAddress")?.name(), "ForAnyValue:IpAddress");
+    /// assert_eq!(Operator::parse("Bool")?.name(), "Bool");
+    /// # Ok::<(), ramguard::policy::OperatorError>(())
+    /// ```
     pub fn name(&self) -> String {
         self.to_string()
     }

@@ -84,7 +84,10 @@ impl PolicySet {
             reading.reachable
         };
         // The same order as `decide`: control and session policies must allow.
-        for guard in [&self.control, &self.session].into_iter().flatten() {
+        for guard in [self.0.control.as_deref(), self.0.session.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             let reachable = read(guard);
             can_deny |= reachable.deny();
             if !reachable.allow {
@@ -93,7 +96,7 @@ impl PolicySet {
             }
         }
         if can_allow {
-            let account = read(&self.identity);
+            let account = read(&self.0.identity);
             can_deny |= account.explicit_deny;
             if !self.owns(request) {
                 // Another account's resource: identity policies never allow it.
@@ -103,7 +106,7 @@ impl PolicySet {
                 let groups = self.resource_groups_of(request.resource());
                 let scoped: Vec<Reachable> = groups
                     .iter()
-                    .map(|&g| read(&self.resource_groups[g]))
+                    .map(|&g| read(&self.0.resource_groups[g]))
                     .collect();
                 // As in `decide`: a Deny in any group wins, then an Allow in any.
                 let denied_for_sure = scoped.iter().any(|r| !r.allow && !r.implicit_deny);

@@ -256,11 +256,13 @@ pub struct MatchedPolicy {
 
 pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
     let layers: Vec<&Layer> = set
+        .0
         .control
-        .iter()
-        .chain(&set.session)
-        .chain(std::iter::once(&set.identity))
-        .chain(&set.resource_groups)
+        .as_deref()
+        .into_iter()
+        .chain(&set.0.session)
+        .chain(std::iter::once(&set.0.identity))
+        .chain(&set.0.resource_groups)
         .collect();
     let outcomes: Vec<Vec<Result<(), StatementMiss>>> = layers
         .iter()
@@ -280,7 +282,7 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
             layer.resource_group.is_none()
                 || groups_of_resource
                     .iter()
-                    .any(|&g| std::ptr::eq(&set.resource_groups[g], *layer))
+                    .any(|&g| std::ptr::eq(&set.0.resource_groups[g], *layer))
         })
         .collect();
     let matching = |i: usize| {
@@ -377,7 +379,7 @@ pub(super) fn explain(set: &PolicySet, request: &Request) -> Explanation {
             &matched,
         )
     });
-    let note = set.principal.as_ref().filter(|_| !set.owns(request)).map(|p| {
+    let note = set.0.principal.as_ref().filter(|_| !set.owns(request)).map(|p| {
         format!(
             "the resource is in account `{}`, the principal in account `{}`: identity policies never grant another account's resources",
             request.resource_account().unwrap_or_default(),
@@ -406,22 +408,7 @@ fn deciding_effect(verdict: Verdict) -> Option<Effect> {
 }
 
 fn locate(set: &PolicySet, compiled: &CompiledStatement) -> MatchedStatement {
-    let member = set.member(compiled.id());
-    let statement = set.statement(compiled.id());
-    let source = member.policy.source().clone();
-    let at = source.position(statement.span.start);
-    MatchedStatement {
-        policy: member.policy.name().to_string(),
-        file: source.name().to_string(),
-        statement: compiled.statement,
-        sid: statement.sid.as_ref().map(|s| s.value.clone()),
-        effect: compiled.effect,
-        line: at.line,
-        column: at.column,
-        span: statement.span,
-        source,
-        policy_index: compiled.policy,
-    }
+    set.locate_statement(compiled.id())
 }
 
 fn describe(
@@ -485,11 +472,11 @@ fn denial_detail(
     policy_type: PolicyType,
     matched: &[MatchedStatement],
 ) -> AccessDeniedDetail {
-    let principal: Option<&Principal> = set.principal.as_ref();
+    let principal: Option<&Principal> = set.0.principal.as_ref();
     let mut matched_policies: Vec<MatchedPolicy> = Vec::new();
     let mut listed: Vec<usize> = Vec::new();
     for m in matched {
-        let Some(member) = set.members.get(m.policy_index) else {
+        let Some(member) = set.0.members.get(m.policy_index) else {
             continue;
         };
         if listed.contains(&m.policy_index) {
@@ -570,9 +557,59 @@ impl PolicySet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn policy_info(&self, statement: &MatchedStatement) -> Option<(&Slot, &PolicyInfo)> {
-        self.members
+        self.0
+            .members
             .get(statement.policy_index)
             .map(|m| (&m.slot, &m.info))
+    }
+}
+
+impl PolicySet {
+    /// The statement a decision names ([`Decision::deciding`](super::Decision::deciding)),
+    /// located: its policy, file, index, `Sid`, effect, line and column. `None` for an id of
+    /// another set.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .identity(Policy::from_text("dba", r#"{"Version": "1", "Statement": [
+    ///         {"Sid": "Staging", "Effect": "Allow", "Action": "kvstore:RestoreInstance",
+    ///          "Resource": "acs:kvstore:*:*:instance/r-bp1stg*"}]}"#)?)
+    ///     .build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let decision = set.evaluate(&request);
+    /// let statement = set.locate(decision.deciding.expect("an Allow names its statement")).expect("ours");
+    /// assert_eq!((statement.policy.as_str(), statement.statement), ("dba", 0));
+    /// assert_eq!(statement.sid.as_deref(), Some("Staging"));
+    /// assert_eq!((statement.line, statement.column), (2, 9));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn locate(&self, id: StatementId) -> Option<MatchedStatement> {
+        let member = self.0.members.get(id.policy)?;
+        member.policy.statements().get(id.statement)?;
+        Some(self.locate_statement(id))
+    }
+
+    /// [`PolicySet::locate`] for an id known to be the set's own.
+    fn locate_statement(&self, id: StatementId) -> MatchedStatement {
+        let member = self.member(id);
+        let statement = self.statement(id);
+        let source = member.policy.source().clone();
+        let at = source.position(statement.span.start);
+        MatchedStatement {
+            policy: member.policy.name().to_string(),
+            file: source.name().to_string(),
+            statement: id.statement,
+            sid: statement.sid.as_ref().map(|s| s.value.clone()),
+            effect: statement.effect.value,
+            line: at.line,
+            column: at.column,
+            span: statement.span,
+            source,
+            policy_index: id.policy,
+        }
     }
 }
 

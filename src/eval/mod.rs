@@ -12,6 +12,7 @@ pub use explain::{
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use compile::{ActionIndex, CompiledStatement};
 
@@ -133,7 +134,8 @@ struct Layer {
 }
 
 /// Which statement decided: indexes into the set's policies and their statements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+/// [`PolicySet::locate`] turns one into names and a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StatementId {
     /// The policy, in the order policies were added.
     pub policy: usize,
@@ -142,8 +144,9 @@ pub struct StatementId {
 }
 
 /// RAM's decision for a request: the verdict and the layer that gave it. Cheap to copy; made
-/// without allocating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+/// without allocating. Its statement id means something only with its set: log
+/// [`PolicySet::record`] instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decision {
     /// Allow, explicit deny or implicit deny.
     pub verdict: Verdict,
@@ -173,12 +176,31 @@ impl Decision {
     }
 }
 
+/// A decision with its deciding statement located by policy name, `Sid` and position: what a
+/// decision log records ([`PolicySet::record`]).
+#[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
+pub struct DecisionRecord {
+    /// Allow, explicit deny or implicit deny.
+    pub verdict: Verdict,
+    /// The layer that decided.
+    pub policy_type: PolicyType,
+    /// The statement that decided; `None` for an implicit deny.
+    pub statement: Option<MatchedStatement>,
+}
+
 /// Compiled policies in RAM's layers. Immutable once built, `Send + Sync`: build it once and
-/// share it between threads.
+/// share it between threads. A handle: cloning it is cheap and shares the compiled policies,
+/// which is how a [`crate::restore::Clearance`] keeps what it needs to explain itself.
 #[derive(Debug, Clone)]
-pub struct PolicySet {
+pub struct PolicySet(Arc<Compiled>);
+
+/// What a [`PolicySet`] holds.
+#[derive(Debug)]
+struct Compiled {
     members: Vec<Member>,
-    control: Option<Layer>,
+    /// Shared between the principals of a compiled account, which all have the same.
+    control: Option<Arc<Layer>>,
     session: Option<Layer>,
     identity: Layer,
     resource_groups: Vec<Layer>,
@@ -193,6 +215,16 @@ pub struct PolicySetBuilder {
     members: Vec<Member>,
     groups: Vec<(String, Vec<String>)>,
     principal: Option<Principal>,
+    /// A control layer compiled for another set: used when this set's control policies are the
+    /// very same documents at the same positions.
+    shared_control: Option<SharedLayer>,
+}
+
+/// A compiled layer, and the policies it was compiled from by position in their set.
+#[derive(Debug, Clone)]
+struct SharedLayer {
+    layer: Arc<Layer>,
+    policies: Vec<(usize, Policy)>,
 }
 
 /// A policy set that cannot be built.
@@ -356,6 +388,27 @@ impl PolicySetBuilder {
         self
     }
 
+    /// Reuses `other`'s compiled control layer when this set's control policies are the very
+    /// same documents at the same positions (as for every principal of one account); otherwise
+    /// the control policies are compiled as usual.
+    pub(crate) fn share_control(mut self, other: &PolicySet) -> Self {
+        if let Some(layer) = &other.0.control {
+            let policies = other
+                .0
+                .members
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.slot == Slot::Control)
+                .map(|(i, m)| (i, m.policy.clone()))
+                .collect();
+            self.shared_control = Some(SharedLayer {
+                layer: Arc::clone(layer),
+                policies,
+            });
+        }
+        self
+    }
+
     /// Names the principal the policies belong to, for `AccessDeniedDetail`. Its account is
     /// the principal's own: identity policies never allow a resource of another account.
     ///
@@ -417,12 +470,30 @@ impl PolicySetBuilder {
                 second: second.policy.name().into(),
             });
         }
+        let control_members: Vec<(usize, &Policy)> = self
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.slot == Slot::Control)
+            .map(|(i, m)| (i, &m.policy))
+            .collect();
+        let shared_control = self.shared_control.as_ref().and_then(|shared| {
+            let same = shared.policies.len() == control_members.len()
+                && shared
+                    .policies
+                    .iter()
+                    .zip(&control_members)
+                    .all(|((i, p), (j, q))| i == j && p.is_same_document(q));
+            same.then(|| Arc::clone(&shared.layer))
+        });
         let mut control = Layer::new(PolicyType::ControlPolicy, None);
         let mut session = Layer::new(PolicyType::SessionPolicy, None);
         let mut identity = Layer::new(PolicyType::AccountLevelIdentityBasedPolicy, None);
         let mut resource_groups: Vec<Layer> = Vec::new();
         for (index, member) in self.members.iter().enumerate() {
             let layer = match &member.slot {
+                // Compiled once for every principal of an account (see `share_control`).
+                Slot::Control if shared_control.is_some() => continue,
                 Slot::Control => &mut control,
                 Slot::Session => &mut session,
                 Slot::Identity => &mut identity,
@@ -457,16 +528,17 @@ impl PolicySetBuilder {
                 }
             }
         }
-        let has_control = self.members.iter().any(|m| m.slot == Slot::Control);
-        Ok(PolicySet {
-            control: has_control.then_some(control),
+        let has_control = !control_members.is_empty();
+        let control = shared_control.or_else(|| has_control.then(|| Arc::new(control)));
+        Ok(PolicySet(Arc::new(Compiled {
+            control,
             session: (!sessions.is_empty()).then_some(session),
             members: self.members,
             identity,
             resource_groups,
             membership,
             principal: self.principal,
-        })
+        })))
     }
 }
 
@@ -634,7 +706,7 @@ impl PolicySet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn policy(&self, index: usize) -> &Policy {
-        &self.members[index].policy
+        &self.0.members[index].policy
     }
 
     /// The policies of the set, in the order they were added, each with its slot.
@@ -653,7 +725,7 @@ impl PolicySet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn policies(&self) -> impl Iterator<Item = (&Policy, &Slot)> {
-        self.members.iter().map(|m| (&m.policy, &m.slot))
+        self.0.members.iter().map(|m| (&m.policy, &m.slot))
     }
 
     /// RAM's order of layers (docs/semantics.md §4), the one place it is written: the first layer that
@@ -668,14 +740,17 @@ impl PolicySet {
             policy_type,
             deciding,
         };
-        for guard in [&self.control, &self.session].into_iter().flatten() {
+        for guard in [self.0.control.as_deref(), self.0.session.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             let result = layer(guard);
             if result.0 != Verdict::Allow {
                 // Control and session policies must allow; any deny there is final.
                 return decision(result, guard.policy_type);
             }
         }
-        let account = layer(&self.identity);
+        let account = layer(&self.0.identity);
         if account.0 == Verdict::ExplicitDeny {
             return decision(account, PolicyType::AccountLevelIdentityBasedPolicy);
         }
@@ -697,7 +772,7 @@ impl PolicySet {
         }
         let mut result = (Verdict::ImplicitDeny, None);
         for &group in groups {
-            let r = layer(&self.resource_groups[group]);
+            let r = layer(&self.0.resource_groups[group]);
             match r.0 {
                 Verdict::ExplicitDeny => {
                     result = r;
@@ -713,19 +788,78 @@ impl PolicySet {
     /// Whether the request's resource is in the principal's own account; always true when the
     /// set names no principal (loose policies, no account known), and for the resource `*`,
     /// which names no account (docs/semantics.md §2).
+    /// `decision`, made by this set, with its deciding statement located.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder().identity(Policy::load("system:AliyunKvstoreFullAccess")?).build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-bp1stg01").build()?;
+    /// let record = set.record(&set.evaluate(&request));
+    /// assert_eq!(
+    ///     serde_json::to_string(&record)?,
+    ///     r#"{"verdict":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"AliyunKvstoreFullAccess","file":"system:AliyunKvstoreFullAccess","statement":0,"sid":null,"effect":"Allow","line":4,"column":5}}"#
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record(&self, decision: &Decision) -> DecisionRecord {
+        DecisionRecord {
+            verdict: decision.verdict,
+            policy_type: decision.policy_type,
+            statement: decision.deciding.and_then(|id| self.locate(id)),
+        }
+    }
+
+    /// The principal whose policies these are, when the set names one (sets built from an
+    /// account do).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{Account, PrincipalRef};
+    ///
+    /// let account = Account::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json"))?;
+    /// let set = account.policy_set(&PrincipalRef::parse("role/restore-bot")?)?.build()?;
+    /// let principal = set.principal().expect("a principal of the account");
+    /// assert_eq!(principal.principal_type, "AssumedRoleUser");
+    /// assert_eq!(principal.display_name, "restore-bot");
+    /// assert_eq!(principal.owner_id, "1234567890123456");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn principal(&self) -> Option<&Principal> {
+        self.0.principal.as_ref()
+    }
+
+    /// Whether `other` is a handle on the very same compiled set (a clone of this one).
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet};
+    ///
+    /// let policy = Policy::load("system:AliyunKvstoreFullAccess")?;
+    /// let set = PolicySet::builder().identity(policy.clone()).build()?;
+    /// assert!(set.is_same_set(&set.clone()));
+    /// let again = PolicySet::builder().identity(policy).build()?;
+    /// assert!(!set.is_same_set(&again), "the same policy, compiled twice");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_same_set(&self, other: &PolicySet) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     pub(crate) fn owns(&self, request: &Request) -> bool {
-        match (&self.principal, request.resource_account()) {
+        match (&self.0.principal, request.resource_account()) {
             (Some(principal), Some(account)) => principal.owner_id == account,
             _ => true,
         }
     }
 
     pub(crate) fn resource_groups_of(&self, resource: &str) -> &[usize] {
-        self.membership.get(resource).map_or(&[], Vec::as_slice)
+        self.0.membership.get(resource).map_or(&[], Vec::as_slice)
     }
 
     fn member(&self, id: StatementId) -> &Member {
-        &self.members[id.policy]
+        &self.0.members[id.policy]
     }
 }
 
@@ -819,8 +953,8 @@ mod tests {
             .expect("set builds");
         let decision = set.evaluate(&request());
         assert_eq!(
-            serde_json::to_string(&decision).expect("serializes"),
-            r#"{"verdict":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","deciding":{"policy":0,"statement":0}}"#
+            serde_json::to_string(&set.record(&decision)).expect("serializes"),
+            r#"{"verdict":"Allow","policy_type":"AccountLevelIdentityBasedPolicy","statement":{"policy":"id","file":"id","statement":0,"sid":null,"effect":"Allow","line":1,"column":32}}"#
         );
         assert_eq!(
             decision.to_string(),

@@ -16,7 +16,7 @@ pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A JSON value with the span of its source text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JsonValue {
+pub(crate) struct JsonValue {
     /// What the value is.
     pub kind: JsonKind,
     /// Where the value stands in its source, quotes and brackets included.
@@ -25,7 +25,7 @@ pub struct JsonValue {
 
 /// The kinds of JSON value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum JsonKind {
+pub(crate) enum JsonKind {
     /// `null`.
     Null,
     /// `true` or `false`.
@@ -42,7 +42,7 @@ pub enum JsonKind {
 
 /// One `"name": value` member of an object.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JsonMember {
+pub(crate) struct JsonMember {
     /// The member name, unescaped.
     pub name: String,
     /// The span of the name, quotes included.
@@ -53,7 +53,7 @@ pub struct JsonMember {
 
 impl JsonKind {
     /// The JSON type name, for "expected X, found Y" messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             JsonKind::Null => "null",
             JsonKind::Bool(_) => "a boolean",
@@ -67,7 +67,7 @@ impl JsonKind {
 
 impl JsonValue {
     /// The value of the first member called `name`, when this is an object that has one.
-    pub fn get(&self, name: &str) -> Option<&JsonValue> {
+    pub(crate) fn get(&self, name: &str) -> Option<&JsonValue> {
         match &self.kind {
             JsonKind::Object(members) => members.iter().find(|m| m.name == name).map(|m| &m.value),
             _ => None,
@@ -75,7 +75,7 @@ impl JsonValue {
     }
 
     /// The string, when this is a string.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.kind {
             JsonKind::String(s) => Some(s),
             _ => None,
@@ -84,7 +84,7 @@ impl JsonValue {
 
     /// Converts to a `serde_json::Value` (numbers that serde_json cannot hold become strings;
     /// members lose their order unless serde_json keeps it).
-    pub fn to_serde(&self) -> serde_json::Value {
+    pub(crate) fn to_serde(&self) -> serde_json::Value {
         use serde_json::Value;
         match &self.kind {
             JsonKind::Null => Value::Null,

@@ -82,6 +82,19 @@ impl std::error::Error for ShapeError {}
 
 impl ShapeError {
     /// Where the error is, in bytes of the input.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::request::{Request, RequestError};
+    ///
+    /// let text = r#"{"action": "kvstore:RestoreInstance", "resource": 7}"#;
+    /// let Err(RequestError::Shape(error)) = Request::from_json_text(text) else {
+    ///     panic!("a request whose resource is a number has the wrong shape");
+    /// };
+    /// assert_eq!(error.to_string(), "`resource` must be a string, found a number");
+    /// let span = error.span();
+    /// assert_eq!((span.start, span.end, &text[span.start..span.end]), (50, 51, "7"));
+    /// ```
     pub fn span(&self) -> Span {
         match self {
             ShapeError::WrongType { span, .. }

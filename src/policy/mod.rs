@@ -31,7 +31,8 @@ pub const MAX_SESSION_POLICY_CHARS: usize = 1_024;
 pub struct Policy {
     name: String,
     source: Arc<Source>,
-    statements: Vec<Statement>,
+    // Shared: a policy attached to many principals of an account is held once.
+    statements: Arc<[Statement]>,
     bare_statement: Option<Span>,
 }
 
@@ -247,6 +248,12 @@ impl Policy {
     /// ```
     pub fn source(&self) -> &Arc<Source> {
         &self.source
+    }
+
+    /// Whether `other` holds the very same parsed statements (a clone of this policy, perhaps
+    /// renamed), not merely equal ones.
+    pub(crate) fn is_same_document(&self, other: &Policy) -> bool {
+        Arc::ptr_eq(&self.statements, &other.statements)
     }
 
     /// The statements, in document order.

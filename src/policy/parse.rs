@@ -81,7 +81,7 @@ pub(super) fn parse_policy(
         Some((statements, bare_statement)) if reader.errors.is_empty() => Ok(Policy {
             name: name.unwrap_or(default_name),
             source: document_source,
-            statements,
+            statements: statements.into(),
             bare_statement,
         }),
         _ => {

@@ -357,6 +357,67 @@ pub enum AccountError {
     Invalid(#[from] Box<InvalidAccount>),
 }
 
+impl AccountError {
+    /// `unreadable-file` or `invalid-account`; each diagnostic has its own code.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    ///
+    /// let error = Account::from_path("no-such-account.json").unwrap_err();
+    /// assert_eq!(error.code(), "unreadable-file");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            AccountError::Source(_) => "unreadable-file",
+            AccountError::Invalid(_) => "invalid-account",
+        }
+    }
+
+    /// Every error, located, with its fix.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::{Account, AccountError};
+    /// use ramguard::span::Source;
+    ///
+    /// let text = r#"{"account_id": "1234567890123456", "users": {"bob": {"groups": ["dba"]}}}"#;
+    /// let invalid = Account::parse(Source::new("account.json", text), "".as_ref()).unwrap_err();
+    /// let error = AccountError::Invalid(Box::new(invalid));
+    /// let codes: Vec<&str> = error.diagnostics().iter().map(|d| d.code()).collect();
+    /// assert_eq!(codes, ["unknown-group"]);
+    /// ```
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            AccountError::Source(e) => vec![e.diagnostic()],
+            AccountError::Invalid(invalid) => invalid.diagnostics(),
+        }
+    }
+}
+
+impl serde::Serialize for AccountError {
+    /// As `{"code", "message", "diagnostics"}`: the kind, one line, and every error in
+    /// [`Diagnostic`]'s JSON shape.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let diagnostics = self.diagnostics();
+        let message = match self {
+            AccountError::Source(e) => e.to_string(),
+            AccountError::Invalid(invalid) => format!(
+                "the account file `{}` is invalid: {} error{}",
+                invalid.source.name(),
+                diagnostics.len(),
+                if diagnostics.len() == 1 { "" } else { "s" }
+            ),
+        };
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("code", self.code())?;
+        map.serialize_entry("message", &message)?;
+        map.serialize_entry("diagnostics", &diagnostics)?;
+        map.end()
+    }
+}
+
 /// A principal that cannot be named or found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrincipalError {
@@ -376,6 +437,14 @@ pub enum PrincipalError {
         /// The names of that kind the account defines.
         known: Vec<String>,
     },
+    /// The principal's policies could not be compiled together.
+    #[error("the policies of `{principal}` cannot be used: {reason}")]
+    Unusable {
+        /// `user/NAME` or `role/NAME`.
+        principal: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl PrincipalError {
@@ -384,7 +453,11 @@ impl PrincipalError {
         match self {
             PrincipalError::Syntax { .. } => (
                 "invalid-principal",
-                "write `--principal user/alice` or `--principal role/restore-bot`".into(),
+                "write `user/NAME` or `role/NAME`, e.g. `user/alice` or `role/restore-bot`".into(),
+            ),
+            PrincipalError::Unusable { .. } => (
+                "unusable-principal",
+                "fix the policies attached to the principal".into(),
             ),
             PrincipalError::Unknown { kind, known, .. } => (
                 "unknown-principal",
@@ -394,6 +467,19 @@ impl PrincipalError {
                 ),
             ),
         }
+    }
+
+    /// The stable code of this kind of error: `invalid-principal`, `unknown-principal` or
+    /// `unusable-principal`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::PrincipalRef;
+    ///
+    /// assert_eq!(PrincipalRef::parse("alice").unwrap_err().code(), "invalid-principal");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        self.describe().0
     }
 
     /// One line saying how to fix it.
@@ -420,11 +506,18 @@ impl PrincipalError {
     /// let error = PrincipalRef::parse("alice").unwrap_err();
     /// assert_eq!(
     ///     error.diagnostic().to_string(),
-    ///     "error[invalid-principal]: expected `user/NAME` or `role/NAME`, found `alice`\n  = help: write `--principal user/alice` or `--principal role/restore-bot`"
+    ///     "error[invalid-principal]: expected `user/NAME` or `role/NAME`, found `alice`\n  = help: write `user/NAME` or `role/NAME`, e.g. `user/alice` or `role/restore-bot`"
     /// );
     /// ```
     pub fn diagnostic(&self) -> Diagnostic {
         let (code, help) = self.describe();
         Diagnostic::error(code, self.to_string()).with_help(help)
+    }
+}
+
+impl serde::Serialize for PrincipalError {
+    /// As its [`PrincipalError::diagnostic`].
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.diagnostic().serialize(serializer)
     }
 }

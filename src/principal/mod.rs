@@ -30,7 +30,7 @@ mod parse;
 pub use error::{AccountError, AccountErrorKind, AccountIssue, InvalidAccount, PrincipalError};
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::eval::{EntityType, PolicyInfo, PolicyKind, PolicySetBuilder, Principal, Slot};
@@ -56,6 +56,8 @@ pub struct Account {
     groups: Vec<Entity>,
     users: Vec<User>,
     roles: Vec<Entity>,
+    /// The files read: the account file (when read from one), then its policy files.
+    files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +169,13 @@ impl PrincipalRef {
     }
 }
 
+impl serde::Serialize for PrincipalRef {
+    /// As `user/NAME` or `role/NAME`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for PrincipalRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -198,7 +207,28 @@ impl Account {
         let path = path.as_ref();
         let source = source::read_source(path)?;
         let base = path.parent().unwrap_or_else(|| Path::new(""));
-        Ok(Account::parse(source, base).map_err(Box::new)?)
+        let mut account = Account::parse(source, base).map_err(Box::new)?;
+        account.files.insert(0, path.to_path_buf());
+        Ok(account)
+    }
+
+    /// The files the account was read from: the account file (when it was read from one), then
+    /// the policy files it names, in order. A change to any of them is a change to the account.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::principal::Account;
+    ///
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/account.json");
+    /// let account = Account::from_path(path)?;
+    /// let names: Vec<String> = account.files().iter()
+    ///     .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+    ///     .collect();
+    /// assert_eq!(names, ["account.json", "no-prod-restore.json", "dba-restore.json", "prod-restore.json"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
     }
 
     /// Parses an account file held in `source`; policy paths are resolved against `base`.

@@ -1,7 +1,7 @@
 //! Reads an account file strictly, collecting every error with its span, then checks that every
 //! name it references is defined.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::{AccountErrorKind as Kind, AccountIssue, InvalidAccount};
@@ -43,12 +43,15 @@ struct RawEntity {
 struct Reader {
     issues: Vec<AccountIssue>,
     invalid_policies: Vec<InvalidPolicy>,
+    /// The policy files read, in the order of the account file.
+    files: Vec<PathBuf>,
 }
 
 pub(super) fn parse_account(source: Arc<Source>, base: &Path) -> Result<Account, InvalidAccount> {
     let mut reader = Reader {
         issues: Vec::new(),
         invalid_policies: Vec::new(),
+        files: Vec::new(),
     };
     let account = match json::parse(source.text()) {
         Ok(root) => reader.account(&root, &source, base),
@@ -59,7 +62,10 @@ pub(super) fn parse_account(source: Arc<Source>, base: &Path) -> Result<Account,
     };
     match account {
         Some(account) if reader.issues.is_empty() && reader.invalid_policies.is_empty() => {
-            Ok(account)
+            Ok(Account {
+                files: reader.files,
+                ..account
+            })
         }
         _ => {
             reader.issues.sort_by_key(|i| i.span.start);
@@ -256,6 +262,7 @@ impl Reader {
             groups: finish(groups).into_iter().map(|u| u.entity).collect(),
             users: finish(users),
             roles: finish(roles).into_iter().map(|u| u.entity).collect(),
+            files: Vec::new(),
         })
     }
 
@@ -329,7 +336,10 @@ impl Reader {
             );
             return None;
         }
-        match Policy::from_path(base.join(&path)) {
+        let file = base.join(&path);
+        // Read or not, the file is one the account depends on: a reload must look at it again.
+        self.files.push(file.clone());
+        match Policy::from_path(&file) {
             Ok(policy) => Some(policy.with_name(name)),
             // `from_path` reads files only, so a `system:` name is never an error of its own.
             Err(e @ (LoadError::Source(_) | LoadError::UnknownSystemPolicy { .. })) => {

@@ -6,16 +6,21 @@
 //! destroys data: everything here fails closed. A rule that could not be checked is reported as
 //! not checked, never as passed, and the guard permits nothing unless every check was made.
 
+mod call;
+mod clearance;
 mod codes;
 mod guard;
 mod instance;
 mod plan;
 mod validate;
 
+pub use call::{CallError, RestoreCall};
+pub use clearance::{Assessment, Clearance, Permit, Reason, Refusal};
 pub use codes::{
     ErrorCode, INCORRECT_STATE_STATUS, Parameter, ParameterError, REJECTED_PARAMETER_STATUS,
 };
-pub use guard::{Assessment, CallError, Clearance, Permit, Reason, Refusal, RestoreCall, guard};
+pub use guard::guard;
+pub(crate) use guard::refuse;
 pub use instance::{Flashback, InstanceError, InstanceState, NORMAL_STATUS, ZONE_MIGRATION_STATUS};
 pub use plan::RestorePlan;
 pub use validate::{CheckStatus, InstanceCheck, Validation};

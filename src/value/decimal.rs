@@ -23,6 +23,23 @@ const MAX_EXPONENT: i64 = i64::MAX - 1;
 /// exponent literal that fits in an `i64`. A number beyond that range (such as
 /// `1e999999999999999999999`) is refused rather than rounded: two such numbers
 /// could not be told apart, and conditions compare exactly.
+///
+/// # Example
+/// ```
+/// use ramguard::Policy;
+/// use ramguard::policy::ConditionValue;
+/// use ramguard::value::Decimal;
+///
+/// // A policy's `Numeric…` values, given as numbers or as strings, are decimals.
+/// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+///   "Condition": {"NumericLessThan": {"kvstore:Foo": ["1.0", 10e-1, "1e3"]}}}]}"#)?;
+/// let values: Vec<&ConditionValue> = policy.statements()[0].conditions[0].values.iter().map(|v| &v.value).collect();
+/// let one = Decimal::parse("1")?;
+/// assert_eq!(values[..2], [&ConditionValue::Decimal(one.clone()), &ConditionValue::Decimal(one)]);
+/// assert_eq!(values[2].to_string(), "1000");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Decimal {
     /// Whether the number is below zero; always false for zero.
@@ -49,26 +66,21 @@ impl Decimal {
     ///
     /// # Example
     /// ```
-    /// use ramguard::{Policy, policy::ConditionValue};
+    /// use ramguard::value::{Decimal, ValueError};
     ///
-    /// // `Decimal` has no public path; policies parse their `Numeric…` values with it.
-    /// let document = |values: &str| format!(r#"{{"Version": "1", "Statement": [{{"Effect": "Allow",
-    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
-    ///   "Condition": {{"NumericLessThan": {{"kvstore:Foo": {values}}}}}}}]}}"#);
+    /// let one = Decimal::parse("1.0")?;
+    /// assert_eq!(one, Decimal::parse("10e-1")?);
+    /// assert_eq!(one.to_string(), "1");
+    /// assert_eq!(Decimal::parse("+1e3")?.to_string(), "1000");
+    /// assert!(Decimal::parse("-2.5")? < Decimal::parse("0")?);
     ///
-    /// let policy = Policy::from_text("p", &document(r#"["1.0", 10e-1, "1e3"]"#))?;
-    /// let values = &policy.statements()[0].conditions[0].values;
-    /// assert!(matches!(values[0].value, ConditionValue::Decimal(_)));
-    /// let printed: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
-    /// assert_eq!(printed, ["1", "1", "1000"]);
-    ///
-    /// let invalid = Policy::from_text("p", &document(r#""01""#)).unwrap_err();
+    /// let error = Decimal::parse("01").unwrap_err();
+    /// assert!(matches!(error, ValueError::InvalidNumber { .. }));
     /// assert_eq!(
-    ///     invalid.errors[0].kind.to_string(),
-    ///     "invalid value for `NumericLessThan`: expected a JSON number like `-1.5e3`, found `01`: \
-    ///      leading zeros are not allowed"
+    ///     error.to_string(),
+    ///     "expected a JSON number like `-1.5e3`, found `01`: leading zeros are not allowed"
     /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), ValueError>(())
     /// ```
     pub fn parse(s: &str) -> Result<Decimal, ValueError> {
         let fail = |reason: String| ValueError::InvalidNumber {

@@ -15,6 +15,22 @@ use super::ValueError;
 /// Host bits in the input are cleared, as RAM does: `10.0.0.1/24` is
 /// `10.0.0.0/24`. Networks never span address families; see
 /// [`IpNetwork::contains`].
+///
+/// # Example
+/// ```
+/// use ramguard::Policy;
+/// use ramguard::policy::ConditionValue;
+/// use ramguard::value::IpNetwork;
+///
+/// // A policy's `IpAddress` and `NotIpAddress` values are networks.
+/// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
+///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "192.168.1.7"]}}}]}"#)?;
+/// let values: Vec<&ConditionValue> = policy.statements()[0].conditions[0].values.iter().map(|v| &v.value).collect();
+/// assert_eq!(values[0], &ConditionValue::Network(IpNetwork::parse("10.0.0.0/8")?));
+/// assert_eq!(values[1].to_string(), "192.168.1.7/32");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IpNetwork {
     /// Always truncated: no host bits are set.
@@ -36,20 +52,23 @@ impl IpNetwork {
     ///
     /// # Example
     /// ```
-    /// // `IpNetwork` has no public path; policies parse their `IpAddress` values with it.
-    /// let invalid = ramguard::Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
-    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
-    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.0.0.0/33", "10.0.0.01"]}}}]}"#).unwrap_err();
-    /// let messages: Vec<String> = invalid.errors.iter().map(|e| e.kind.to_string()).collect();
+    /// use ramguard::value::{IpNetwork, ValueError};
+    ///
+    /// assert_eq!(IpNetwork::parse("10.1.2.3/8")?.to_string(), "10.0.0.0/8");
+    /// assert_eq!(IpNetwork::parse("10.0.0.1")?.to_string(), "10.0.0.1/32");
+    /// assert_eq!(IpNetwork::parse("2001:db8::1/32")?.to_string(), "2001:db8::/32");
+    ///
+    /// let messages = ["10.0.0.0/33", "10.0.0.01"].map(|s| IpNetwork::parse(s).unwrap_err().to_string());
     /// assert_eq!(
     ///     messages,
     ///     [
-    ///         "invalid value for `IpAddress`: expected an IP address or CIDR network like `10.0.0.0/8`, \
-    ///          found `10.0.0.0/33`: the prefix length `33` is out of range 0-32 for IPv4",
-    ///         "invalid value for `IpAddress`: expected an IP address or CIDR network like `10.0.0.0/8`, \
-    ///          found `10.0.0.01`: `10.0.0.01` is not an IPv4 or IPv6 address",
+    ///         "expected an IP address or CIDR network like `10.0.0.0/8`, found `10.0.0.0/33`: \
+    ///          the prefix length `33` is out of range 0-32 for IPv4",
+    ///         "expected an IP address or CIDR network like `10.0.0.0/8`, found `10.0.0.01`: \
+    ///          `10.0.0.01` is not an IPv4 or IPv6 address",
     ///     ]
     /// );
+    /// # Ok::<(), ValueError>(())
     /// ```
     pub fn parse(s: &str) -> Result<IpNetwork, ValueError> {
         let fail = |reason: String| ValueError::InvalidIpNetwork {
@@ -84,23 +103,14 @@ impl IpNetwork {
     ///
     /// # Example
     /// ```
-    /// use ramguard::{Policy, policy::ConditionValue};
+    /// use ramguard::value::IpNetwork;
     ///
-    /// // `IpNetwork` has no public path: it is reached through a policy's `IpAddress` values.
-    /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
-    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
-    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "2001:db8::/32"]}}}]}"#)?;
-    /// let networks: Vec<_> = policy.statements()[0].conditions[0]
-    ///     .values
-    ///     .iter()
-    ///     .filter_map(|v| match &v.value {
-    ///         ConditionValue::Network(network) => Some(network),
-    ///         _ => None,
-    ///     })
-    ///     .collect();
-    /// assert!(networks[0].contains(&"10.200.0.1".parse()?));
-    /// assert!(!networks[0].contains(&"::ffff:10.0.0.1".parse()?));
-    /// assert!(!networks[1].contains(&"10.200.0.1".parse()?));
+    /// let network: IpNetwork = "10.0.0.0/8".parse()?;
+    /// assert!(network.contains(&"10.200.0.1".parse()?));
+    /// assert!(!network.contains(&"11.0.0.1".parse()?));
+    /// // Families never mix, not even through an IPv4-mapped IPv6 address.
+    /// assert!(!network.contains(&"::ffff:10.0.0.1".parse()?));
+    /// assert!(!IpNetwork::parse("::/0")?.contains(&"10.200.0.1".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -115,23 +125,14 @@ impl IpNetwork {
     /// Whether `text`, a network as written, sets host bits that parsing clears: `10.1.2.3/8`
     /// does (it means `10.0.0.0/8`), `10.0.0.0/8` and `10.1.2.3` do not.
     ///
+    /// The `cidr-host-bits` check of `ramguard check` asks this.
+    ///
     /// # Example
     /// ```
-    /// use ramguard::lint::{DocumentKind, lint_source};
-    /// use ramguard::span::Source;
-    /// use ramguard::value::Timestamp;
+    /// use ramguard::value::IpNetwork;
     ///
-    /// // `IpNetwork` has no public path; the `cidr-host-bits` check asks it.
-    /// let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
-    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
-    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "10.0.0.0/8", "192.168.1.7"]}}}]}"#;
-    /// let findings = lint_source("p", Source::new("p.json", policy), DocumentKind::Policy, &Timestamp::now());
-    /// let host_bits: Vec<&str> = findings
-    ///     .iter()
-    ///     .filter(|f| f.code() == "cidr-host-bits")
-    ///     .map(|f| f.message.as_str())
-    ///     .collect();
-    /// assert_eq!(host_bits, ["`10.1.2.3/8` sets host bits: RAM reads it as `10.0.0.0/8`"]);
+    /// let written = ["10.1.2.3/8", "10.0.0.0/8", "10.1.2.3", "2001:db8::1/32", "10.0.0.0/33"];
+    /// assert_eq!(written.map(IpNetwork::sets_host_bits), [true, false, false, true, false]);
     /// ```
     #[must_use]
     pub fn sets_host_bits(text: &str) -> bool {
@@ -144,30 +145,10 @@ impl IpNetwork {
         }
     }
 
-    /// Returns the network as an [`ipnet::IpNet`], with host bits cleared.
-    ///
-    /// # Example
-    /// ```
-    /// use ramguard::{Policy, policy::ConditionValue};
-    ///
-    /// // `IpNetwork` has no public path: it is reached through a policy's `IpAddress` values.
-    /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [{"Effect": "Allow",
-    ///   "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*",
-    ///   "Condition": {"IpAddress": {"acs:SourceIp": ["10.1.2.3/8", "2001:db8::/32"]}}}]}"#)?;
-    /// let networks: Vec<_> = policy.statements()[0].conditions[0]
-    ///     .values
-    ///     .iter()
-    ///     .filter_map(|v| match &v.value {
-    ///         ConditionValue::Network(network) => Some(network),
-    ///         _ => None,
-    ///     })
-    ///     .collect();
-    /// assert_eq!(networks[0].as_ipnet().to_string(), "10.0.0.0/8");
-    /// assert_eq!(networks[0].as_ipnet().prefix_len(), 8);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// Returns the network as an [`ipnet::IpNet`], with host bits cleared. Crate-private, so
+    /// that `ipnet` stays out of the public API.
     #[must_use]
-    pub fn as_ipnet(&self) -> &IpNet {
+    pub(crate) fn as_ipnet(&self) -> &IpNet {
         &self.net
     }
 }

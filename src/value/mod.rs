@@ -11,8 +11,9 @@ mod decimal;
 mod ip;
 mod timestamp;
 
-pub(crate) use decimal::Decimal;
-pub(crate) use ip::{IpNetwork, parse_ip_addr};
+pub use decimal::Decimal;
+pub use ip::IpNetwork;
+pub(crate) use ip::parse_ip_addr;
 pub use timestamp::Timestamp;
 
 /// Why a string could not be read as a typed condition value.
