@@ -23,6 +23,7 @@ pub mod lint;
 mod pattern;
 pub mod policy;
 pub mod principal;
+pub mod reload;
 pub mod report;
 pub mod request;
 pub mod restore;

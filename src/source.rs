@@ -7,7 +7,7 @@ use std::path::Path;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::span::Source;
 
 /// The largest input read as one document. RAM's own limit is 6,144 characters; this only keeps
@@ -58,7 +58,27 @@ pub enum SourceError {
 }
 
 impl SourceError {
-    /// The error as a diagnostic: an error without a code or a location, with [`Self::help`].
+    /// The stable code of this kind of error: `unreadable-file`, `not-utf8`, `file-too-large`,
+    /// `no-match` or `invalid-glob`.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::policy::SourceError;
+    ///
+    /// assert_eq!(SourceError::NoMatch { pattern: "policies/*.yaml".into() }.code(), "no-match");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceError::Io { .. } => "unreadable-file",
+            SourceError::NotUtf8 { .. } => "not-utf8",
+            SourceError::TooLarge { .. } => "file-too-large",
+            SourceError::NoMatch { .. } => "no-match",
+            SourceError::BadGlob { .. } => "invalid-glob",
+        }
+    }
+
+    /// The error as a diagnostic: an error with [`Self::code`] and [`Self::help`], without a
+    /// location (the file is the problem, not a place in it).
     ///
     /// # Example
     /// ```
@@ -73,10 +93,11 @@ impl SourceError {
     ///     diagnostic.help.as_deref(),
     ///     Some("check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it")
     /// );
-    /// assert!(diagnostic.code.is_none() && diagnostic.location.is_none());
+    /// assert_eq!(diagnostic.code(), "no-match");
+    /// assert!(diagnostic.location.is_none());
     /// ```
     pub fn diagnostic(&self) -> Diagnostic {
-        Diagnostic::plain(Severity::Error, None, self.to_string()).with_help(self.help())
+        Diagnostic::error(self.code(), self.to_string()).with_help(self.help())
     }
 
     /// One line saying how to fix it, for the `help:` line under the error.

@@ -79,7 +79,7 @@ fn unreadable_files_say_how_to_fix_them() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: cannot read `policies/nope.json`: No such file or directory (os error 2)\n  = help: check the path: it is relative to the current directory\n"
+        "error[unreadable-file]: cannot read `policies/nope.json`: No such file or directory (os error 2)\n  = help: check the path: it is relative to the current directory\n"
     );
     let (code, _, stderr) = output(&[
         "eval",
@@ -93,7 +93,7 @@ fn unreadable_files_say_how_to_fix_them() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: cannot read `policies`: Is a directory (os error 21)\n  = help: give a JSON file, not a directory\n"
+        "error[unreadable-file]: cannot read `policies`: Is a directory (os error 21)\n  = help: give a JSON file, not a directory\n"
     );
     // Opening a directory succeeds; reading it failed later as "batch stopped: Is a directory".
     let (code, _, stderr) = output(&["batch", "--input", "policies"]);
@@ -109,7 +109,7 @@ fn unreadable_files_say_how_to_fix_them() {
     assert_eq!(
         stderr,
         format!(
-            "error: `{big}` is larger than 4194304 bytes, far more than any policy, request or account file\n  = help: check that it is the file you meant: RAM refuses a policy longer than 6,144 characters\n"
+            "error[file-too-large]: `{big}` is larger than 4194304 bytes, far more than any policy, request or account file\n  = help: check that it is the file you meant: RAM refuses a policy longer than 6,144 characters\n"
         )
     );
 }
@@ -437,5 +437,8 @@ fn quiet_mode_answers_with_the_exit_status_alone() {
     // Input that cannot be used is still explained: a quiet failure must say why.
     let (code, stdout, stderr) = output(&["check", "--quiet", "no-such-dir/"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
-    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.starts_with("error[no-match]: `no-such-dir/` matches no file"),
+        "{stderr}"
+    );
 }

@@ -160,7 +160,7 @@ fn exit_statuses() {
         (
             2,
             "",
-            "error: `policies/no-such.json` matches no file\n  = help: check the path: it is relative to the current directory\n"
+            "error[no-match]: `policies/no-such.json` matches no file\n  = help: check the path: it is relative to the current directory\n"
         )
     );
     assert_eq!(check(&["--no-config", "--format", "xml", "policies/"]).0, 2);

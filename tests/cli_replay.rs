@@ -57,7 +57,7 @@ fn writes_to_a_file_and_refuses_unusable_input() {
         .code(2);
     let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
     assert!(
-        stderr.starts_with("error: cannot read `/nonexistent/requests.jsonl`: "),
+        stderr.starts_with("error[unreadable-file]: cannot read `/nonexistent/requests.jsonl`: "),
         "{stderr}"
     );
     ramguard()
@@ -115,7 +115,7 @@ fn diff_prints_changed_decisions_and_exits_like_diff() {
         .write_stdin("")
         .assert()
         .code(2)
-        .stderr("error: `policies/nothing-*.json` matches no file\n  = help: check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it\n");
+        .stderr("error[no-match]: `policies/nothing-*.json` matches no file\n  = help: check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it\n");
 }
 
 #[test]

@@ -826,7 +826,10 @@ fn who_can_other_actions_and_bad_input() {
         "--resource",
         staging,
     ]);
-    assert!(unusable(missing).starts_with("error: cannot read `/nonexistent/account.json`"));
+    assert!(
+        unusable(missing)
+            .starts_with("error[unreadable-file]: cannot read `/nonexistent/account.json`")
+    );
 }
 
 #[test]

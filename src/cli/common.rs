@@ -219,11 +219,11 @@ pub(crate) fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, Reported
     }
     std::fs::File::open(path)
         .map(|f| Box::new(f) as Box<dyn std::io::Read>)
-        .map_err(|e| {
-            report_with_help(
-                format_args!("cannot read `{}`: {e}", path.display()),
-                "check the path: it is relative to the current directory",
-            )
+        .map_err(|source| {
+            report_source_error(&SourceError::Io {
+                path: path.display().to_string(),
+                source,
+            })
         })
 }
 
@@ -247,9 +247,10 @@ pub(crate) fn expand_args(args: &[OsString]) -> Result<Vec<PathBuf>, Reported> {
         };
         let found = expand_paths(std::slice::from_ref(&text.to_string())).map_err(|e| match e {
             // A plain name that names nothing is a wrong path, not a glob to quote.
-            SourceError::NoMatch { .. } if !text.contains(['*', '?', '[']) => {
-                report_with_help(e, "check the path: it is relative to the current directory")
-            }
+            SourceError::NoMatch { .. } if !text.contains(['*', '?', '[']) => report(
+                e.diagnostic()
+                    .with_help("check the path: it is relative to the current directory"),
+            ),
             e => report_source_error(&e),
         })?;
         if found.is_empty() {

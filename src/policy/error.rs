@@ -392,7 +392,68 @@ pub enum LoadError {
     },
 }
 
+/// `{"code", "message", "diagnostics"}`, as [`crate::principal::AccountError`] serializes.
+impl serde::Serialize for LoadError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let diagnostics = self.diagnostics();
+        let message = match self {
+            LoadError::Invalid(invalid) => format!(
+                "the policy `{}` is invalid: {} error{}",
+                invalid.source.name(),
+                diagnostics.len(),
+                if diagnostics.len() == 1 { "" } else { "s" }
+            ),
+            _ => self.to_string(),
+        };
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("code", self.code())?;
+        map.serialize_entry("message", &message)?;
+        map.serialize_entry("diagnostics", &diagnostics)?;
+        map.end()
+    }
+}
+
 impl LoadError {
+    /// `unreadable-file` (or the file error's own code), `invalid-policy` or
+    /// `unknown-system-policy`; each diagnostic has its own code.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// assert_eq!(Policy::load("system:AliyunKvstoreAccess").unwrap_err().code(), "unknown-system-policy");
+    /// assert_eq!(Policy::load("no-such-policy.json").unwrap_err().code(), "unreadable-file");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoadError::Source(e) => e.code(),
+            LoadError::Invalid(_) => "invalid-policy",
+            LoadError::UnknownSystemPolicy { .. } => "unknown-system-policy",
+        }
+    }
+
+    /// Every error, located, with its fix.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::Policy;
+    ///
+    /// let error = Policy::load("system:AliyunKvstoreAccess").unwrap_err();
+    /// let diagnostics = error.diagnostics();
+    /// assert_eq!(diagnostics[0].code(), "unknown-system-policy");
+    /// assert!(diagnostics[0].help.as_deref().unwrap().starts_with("the built-in system policies are"));
+    /// ```
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            LoadError::Source(e) => vec![e.diagnostic()],
+            LoadError::Invalid(invalid) => invalid.diagnostics(),
+            LoadError::UnknownSystemPolicy { .. } => {
+                vec![Diagnostic::error(self.code(), self.to_string()).with_help(self.help())]
+            }
+        }
+    }
+
     /// One line saying how to fix it, for errors that carry no help of their own.
     ///
     /// # Example

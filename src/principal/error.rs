@@ -358,7 +358,8 @@ pub enum AccountError {
 }
 
 impl AccountError {
-    /// `unreadable-file` or `invalid-account`; each diagnostic has its own code.
+    /// `invalid-account`, or the file error's own code (`unreadable-file`, …); each diagnostic
+    /// has its own code.
     ///
     /// # Example
     /// ```
@@ -369,7 +370,7 @@ impl AccountError {
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
-            AccountError::Source(_) => "unreadable-file",
+            AccountError::Source(e) => e.code(),
             AccountError::Invalid(_) => "invalid-account",
         }
     }
