@@ -104,7 +104,7 @@ fn bench_evaluate(c: &mut Criterion) {
 /// the decision depends on.
 fn bench_guard(c: &mut Criterion) {
     let now = Timestamp::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant");
-    let state = InstanceState::parse(&Source::new(
+    let state = InstanceState::parse(Source::new(
         "r-target.json",
         r#"{"Instances": {"DBInstanceAttribute": [{"InstanceId": "r-target", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal"}]}}"#,
     ))

@@ -33,9 +33,15 @@ pub mod span;
 mod suggest;
 pub mod value;
 
-pub use eval::{Decision, Explanation, PolicySet, PolicySetBuilder, PolicyType, Verdict};
-pub use lint::{Finding, Severity};
-pub use policy::{Effect, Policy};
-pub use principal::{Account, PrincipalRef};
+// The front door, guard first: what a restore dispatcher needs. The modules hold the rest.
+pub use account::CompiledAccount;
+pub use eval::{Decision, Explanation, PolicySet, PolicyType, Verdict};
+pub use policy::Policy;
+pub use principal::PrincipalRef;
+pub use reload::Reloadable;
 pub use request::Request;
-pub use restore::{Clearance, RestoreCall, RestoreParameters};
+pub use restore::{
+    Assessment, Clearance, InstanceState, Permit, Reason, Refusal, RestoreCall, RestoreParameters,
+    guard,
+};
+pub use value::Timestamp;

@@ -557,6 +557,7 @@ fn shape_message(e: &ShapeError) -> String {
 /// A doubt about a request that does not make it invalid.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum RequestWarning {
     /// An `acs:` key RAM does not have.
     UnknownGlobalKey {
@@ -654,6 +655,7 @@ impl fmt::Display for RequestWarning {
 
 /// A request that cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RequestError {
     /// The request file is not JSON.
     #[error("{message}")]

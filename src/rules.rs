@@ -7,6 +7,7 @@ use std::fmt;
 /// How serious a finding is, most serious first (RAM's validator has the same four levels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Severity {
     /// RAM would refuse the policy.
     Error,

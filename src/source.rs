@@ -16,6 +16,7 @@ pub(crate) const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
 
 /// An input that could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceError {
     /// The file could not be opened or read.
     #[error("cannot read `{path}`: {source}")]

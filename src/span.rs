@@ -118,9 +118,9 @@ impl Source {
     pub fn embedded(
         name: impl Into<String>,
         origin: impl Into<String>,
-        text: String,
+        text: impl Into<String>,
     ) -> Arc<Source> {
-        Self::build(name.into(), Some(origin.into()), text)
+        Self::build(name.into(), Some(origin.into()), text.into())
     }
 
     fn build(name: String, origin: Option<String>, text: String) -> Arc<Source> {

@@ -840,7 +840,7 @@ fn a_data_flashback_window_given_twice_that_disagrees_is_refused() {
     let text = r#"{"Instances": {"DBInstanceAttribute": [{"InstanceId": "r-1", "InstanceStatus": "Normal",
         "DataFlashback": {"Enabled": false}}]},
         "DataFlashback": {"Enabled": true, "EarliestRestorableTime": "2026-11-20T00:00:00Z"}}"#;
-    assert!(InstanceState::parse(&Source::new("state.json", text)).is_err());
+    assert!(InstanceState::parse(Source::new("state.json", text)).is_err());
 }
 
 #[test]
@@ -852,13 +852,13 @@ fn a_field_the_checks_read_given_twice_is_refused() {
         r#"{"DBInstanceAttribute": {"InstanceId": "r-1", "InstanceStatus": "Normal"}, "DBInstanceAttribute": {"InstanceId": "r-1", "InstanceStatus": "Migrating"}}"#,
     ] {
         assert!(
-            InstanceState::parse(&Source::new("state.json", text)).is_err(),
+            InstanceState::parse(Source::new("state.json", text)).is_err(),
             "{text}"
         );
     }
     let text =
         r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "InstanceStatus": "Migrating"}"#;
-    let message = InstanceState::parse(&Source::new("state.json", text))
+    let message = InstanceState::parse(Source::new("state.json", text))
         .expect_err("refused")
         .to_string();
     assert!(

@@ -30,6 +30,7 @@ pub struct Condition {
 
 /// A policy's condition value, parsed for its operator when the policy is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConditionValue {
     /// A string (String operators).
     String(String),
@@ -45,6 +46,7 @@ pub enum ConditionValue {
 
 /// Why a JSON value cannot be a condition value for an operator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConditionValueError {
     /// The JSON type is wrong for the operator (a number under `StringEquals`).
     #[error("{family} operators take {expected}, found {found}")]

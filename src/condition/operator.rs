@@ -7,6 +7,7 @@ pub use crate::value::Family;
 
 /// What an operator does with one request value and one policy value, before negation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Comparison {
     /// Equal (for strings: byte-equal).
     Equals,

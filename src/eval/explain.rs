@@ -123,6 +123,7 @@ pub struct StatementTrace {
 /// Whether a statement matched, or the first reason it did not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StatementOutcome {
     /// Action, resource and every condition matched.
     Matched,

@@ -48,6 +48,7 @@ impl Verdict {
 
 /// The layer that decided, named as in RAM's `AccessDeniedDetail.PolicyType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[non_exhaustive]
 pub enum PolicyType {
     /// Resource Directory control policies.
     ControlPolicy,
@@ -61,6 +62,7 @@ pub enum PolicyType {
 
 /// A policy's kind in RAM: built in, or written by the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[non_exhaustive]
 pub enum PolicyKind {
     /// A system policy (`AliyunKvstoreFullAccess`, …).
     System,
@@ -82,6 +84,7 @@ pub enum EntityType {
 
 /// Where a policy takes part in evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Slot {
     /// A Resource Directory control policy.
     Control,
@@ -229,6 +232,7 @@ struct SharedLayer {
 
 /// A policy set that cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     /// A role session has one session policy.
     #[error("a role session has at most one session policy, found `{first}` and `{second}`")]

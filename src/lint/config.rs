@@ -81,6 +81,7 @@ pub struct Config {
 
 /// A configuration file that cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// It cannot be read.
     #[error("cannot read `{path}`: {source}")]

@@ -53,6 +53,7 @@ pub type Finding = Diagnostic;
 /// How a document is used, which decides its size limit and which grants matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum DocumentKind {
     /// A custom policy attached to users, groups or roles.
     #[default]

@@ -29,6 +29,7 @@ pub struct CheckOptions {
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum FileStatus {
     /// Checked as a policy of this kind.
     Checked {

@@ -12,6 +12,7 @@ use crate::span::{Source, Span};
 /// Why a policy document is invalid. The [`code`](ParseErrorKind::code) is stable: `check`
 /// reports it, tests and suppressions name it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParseErrorKind {
     /// The text is not JSON.
     #[error("invalid JSON: {message}")]
@@ -377,6 +378,7 @@ impl std::error::Error for InvalidPolicy {}
 
 /// A policy that could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file could not be read.
     #[error(transparent)]

@@ -192,17 +192,20 @@ impl Policy {
     ///   "DefaultPolicyVersion": {"VersionId": "v1", "IsDefaultVersion": true,
     ///     "PolicyDocument": "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1*\"}]}"}
     /// }"#;
-    /// let policy = Policy::parse("get-policy".to_string(), Source::new("get-policy.json", response))?;
+    /// let policy = Policy::parse("get-policy", Source::new("get-policy.json", response))?;
     /// assert_eq!(policy.name(), "DbaRestore");
     /// assert_eq!(policy.source().origin(), Some("DefaultPolicyVersion.PolicyDocument"));
     ///
     /// let plain = Source::new("p.json", r#"{"Version": "1", "Statement": []}"#);
-    /// let invalid = Policy::parse("p".to_string(), plain).unwrap_err();
+    /// let invalid = Policy::parse("p", plain).unwrap_err();
     /// assert_eq!(invalid.errors[0].kind.code(), "empty-value");
     /// # Ok::<(), ramguard::policy::InvalidPolicy>(())
     /// ```
-    pub fn parse(default_name: String, source: Arc<Source>) -> Result<Policy, InvalidPolicy> {
-        parse::parse_policy(default_name, source)
+    pub fn parse(
+        default_name: impl Into<String>,
+        source: Arc<Source>,
+    ) -> Result<Policy, InvalidPolicy> {
+        parse::parse_policy(default_name.into(), source)
     }
 
     /// The policy's name.
@@ -260,7 +263,8 @@ impl Policy {
     ///
     /// # Example
     /// ```
-    /// use ramguard::{Effect, Policy};
+    /// use ramguard::Policy;
+    /// use ramguard::policy::Effect;
     ///
     /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [
     ///   {"Sid": "Staging", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1*"},

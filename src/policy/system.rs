@@ -30,6 +30,7 @@ pub const REFERENCE_PREFIX: &str = "system:";
 
 /// Where a system policy is attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Attachable {
     /// To users, groups and roles: an identity policy.
     Identity,
@@ -132,7 +133,7 @@ pub fn get(name: &str) -> Option<Result<Policy, Box<InvalidPolicy>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Effect;
+    use crate::policy::Effect;
 
     #[test]
     fn every_embedded_document_parses_and_says_what_its_name_says() {

@@ -10,6 +10,7 @@ use crate::span::{Source, Span};
 
 /// Why an account file is invalid. The [`code`](AccountErrorKind::code) is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AccountErrorKind {
     /// The text is not JSON.
     #[error("invalid JSON: {message}")]
@@ -348,6 +349,7 @@ impl std::error::Error for InvalidAccount {}
 
 /// An account file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AccountError {
     /// The file could not be read.
     #[error(transparent)]
@@ -421,6 +423,7 @@ impl serde::Serialize for AccountError {
 
 /// A principal that cannot be named or found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PrincipalError {
     /// Not `user/NAME` or `role/NAME`.
     #[error("expected `user/NAME` or `role/NAME`, found `{found}`")]

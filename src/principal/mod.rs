@@ -90,6 +90,7 @@ struct Attachment {
 
 /// A principal of an account: `user/NAME` or `role/NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PrincipalRef {
     /// A RAM user.
     User(String),

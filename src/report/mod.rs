@@ -81,6 +81,7 @@ pub trait Emitter {
 /// The output formats of `check`.
 #[cfg(feature = "cli")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReportFormat {
     /// For people.
     Text,

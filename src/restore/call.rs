@@ -395,11 +395,11 @@ impl RestoreCall {
     ///
     /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",
     ///     RestoreParameters::backup_set("r-bp1prod01", "b-20261128"));
-    /// let prod = InstanceState::parse(&Source::new("prod.json",
+    /// let prod = InstanceState::parse(Source::new("prod.json",
     ///     r#"{"InstanceId": "r-bp1prod01", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal"}"#))?;
     /// assert_eq!(call.check_instance(&prod), Ok(()));
     ///
-    /// let staging = InstanceState::parse(&Source::new("staging.json",
+    /// let staging = InstanceState::parse(Source::new("staging.json",
     ///     r#"{"InstanceId": "r-bp1stg01", "InstanceStatus": "Normal"}"#))?;
     /// let error = call.check_instance(&staging).unwrap_err();
     /// assert!(matches!(error, CallError::InstanceMismatch { .. }));

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// A parameter of `RestoreInstance`, named as the API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
 pub enum Parameter {
     /// The instance to restore.
     InstanceId,
@@ -52,6 +53,7 @@ impl fmt::Display for Parameter {
 
 /// An error code `RestoreInstance` returns. The spellings, typos included, are the API's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// `ServiceNotSupport`: point-in-time restore on an instance without data flashback.
     ServiceNotSupport,

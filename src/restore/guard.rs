@@ -28,7 +28,7 @@ use crate::value::Timestamp;
 ///         "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-bp1stg*",
 ///         "Condition": {"Bool": {"acs:MFAPresent": "true"}}}]}"#)?)
 ///     .build()?;
-/// let state = InstanceState::parse(&Source::new("r-bp1stg01.json",
+/// let state = InstanceState::parse(Source::new("r-bp1stg01.json",
 ///     r#"{"InstanceId": "r-bp1stg01", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#))?;
 /// let now = Timestamp::parse_rfc3339("2026-11-29T09:30:00Z")?;
 /// let call = RestoreCall::new("cn-hangzhou", "1234567890123456",

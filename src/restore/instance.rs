@@ -42,6 +42,7 @@ pub const NORMAL_STATUS: &str = "Normal";
 
 /// Whether data flashback is on, and since when it can restore.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Flashback {
     /// Data flashback is off: point-in-time restore is not supported.
     Disabled,
@@ -109,7 +110,7 @@ impl InstanceError {
     /// use ramguard::span::Source;
     ///
     /// let source = Source::new("r-bp1stg01.json", r#"{"InstanceId": "r-bp1stg01"}"#);
-    /// let diagnostic = InstanceState::parse(&source).unwrap_err().diagnostic();
+    /// let diagnostic = InstanceState::parse(source).unwrap_err().diagnostic();
     /// assert_eq!(diagnostic.code(), "invalid-instance");
     /// assert_eq!(diagnostic.message, "`DBInstanceAttribute` has no `InstanceStatus`");
     /// assert_eq!(diagnostic.file(), Some("r-bp1stg01.json"));
@@ -164,7 +165,7 @@ impl InstanceState {
     /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<InstanceState, InstanceError> {
         let source = source::read_source(path.as_ref())?;
-        InstanceState::parse(&source)
+        InstanceState::parse(source)
     }
 
     /// Reads an instance file held in memory.
@@ -178,12 +179,12 @@ impl InstanceState {
     /// use ramguard::span::Source;
     ///
     /// let text = r#"{"InstanceId": "r-1", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#;
-    /// let state = InstanceState::parse(&Source::new("r-1.json", text))?;
+    /// let state = InstanceState::parse(Source::new("r-1.json", text))?;
     /// assert!(!state.zone_migration_running());
     /// assert!(matches!(state.flashback, Flashback::Enabled { earliest: Some(_) }));
     /// # Ok::<(), ramguard::restore::InstanceError>(())
     /// ```
-    pub fn parse(source: &Arc<Source>) -> Result<InstanceState, InstanceError> {
+    pub fn parse(source: Arc<Source>) -> Result<InstanceState, InstanceError> {
         let fail = |message: String, span: Span| InstanceError::Invalid {
             file: source.clone(),
             span,
@@ -299,7 +300,7 @@ impl InstanceState {
     ///
     /// let state = |status: &str| {
     ///     let text = format!(r#"{{"InstanceId": "r-bp1stg01", "InstanceStatus": "{status}"}}"#);
-    ///     InstanceState::parse(&Source::new("r-bp1stg01.json", text))
+    ///     InstanceState::parse(Source::new("r-bp1stg01.json", text))
     /// };
     /// assert!(state("Normal")?.is_normal());
     /// assert!(!state("BackupRecovering")?.is_normal());
@@ -417,7 +418,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<InstanceState, String> {
-        InstanceState::parse(&Source::new("i.json", text)).map_err(|e| e.to_string())
+        InstanceState::parse(Source::new("i.json", text)).map_err(|e| e.to_string())
     }
 
     fn at(s: &str) -> Timestamp {

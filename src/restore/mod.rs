@@ -33,6 +33,7 @@ use crate::value::Timestamp;
 
 /// The kind of restore `RestoreType` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RestoreType {
     /// `0`, the default: overwrite the whole instance with the backup set `BackupId`.
     BackupSet,

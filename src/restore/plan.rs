@@ -7,6 +7,7 @@ use serde::Serialize;
 /// The effect of a `RestoreInstance` call, as its parameters describe it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RestorePlan {
     /// `RestoreType` `0`: the backup set overwrites the instance's whole data.
     BackupSet {

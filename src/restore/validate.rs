@@ -18,6 +18,7 @@ const FILTER_KEY_NEST_LIMIT: u32 = 100;
 /// `NotApplicable` let a restore through; `NotChecked` is never read as passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CheckStatus {
     /// The instance's state satisfies the rule.
     Passed,

@@ -21,6 +21,7 @@ pub use timestamp::Timestamp;
 /// Each message names the expected form with an example, quotes the input in
 /// backticks and, where it helps, says what exactly was wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValueError {
     /// The input is not a JSON number literal.
     #[error("expected a JSON number like `-1.5e3`, found `{input}`: {reason}")]
@@ -120,6 +121,7 @@ pub(crate) fn parse_bool(s: &str) -> Result<bool, ValueError> {
 
 /// The type of value an operator family compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[non_exhaustive]
 pub enum Family {
     /// `String…` operators: JSON strings.
     String,

@@ -30,7 +30,7 @@ pub fn statuses(v: &Validation) -> Vec<(&'static str, CheckStatus)> {
 
 /// An instance state read from `text`.
 pub fn state(text: &str) -> InstanceState {
-    InstanceState::parse(&Source::new("state.json", text)).expect("valid state")
+    InstanceState::parse(Source::new("state.json", text)).expect("valid state")
 }
 
 /// Instance `r-1`, running, with data flashback restorable from 2026-11-20.
