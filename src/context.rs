@@ -1,6 +1,7 @@
 //! The request context: condition keys and their values, read once as every type a condition
 //! may compare them as; key folding; and what RAM's global `acs:` keys are (docs/semantics.md §3).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -278,12 +279,21 @@ impl Context {
     }
 }
 
+/// The text String operators read: a boolean as `true`/`false`, a number as its JSON text.
+fn text_of(input: &ContextInput) -> &str {
+    match input {
+        ContextInput::String(s) | ContextInput::Number(s) => s,
+        ContextInput::Bool(true) => "true",
+        ContextInput::Bool(false) => "false",
+    }
+}
+
 /// One request value, read once as every type a condition may compare it as.
 #[derive(Debug, Clone)]
 pub struct ContextValue {
     input: ContextInput,
-    text: String,
-    folded: String,
+    /// The folded text when it differs from the text (rarely: values are mostly lower case).
+    folded: Option<String>,
     decimal: Option<Decimal>,
     instant: Option<Timestamp>,
     ip: Option<IpAddr>,
@@ -292,24 +302,53 @@ pub struct ContextValue {
 
 impl ContextValue {
     pub(crate) fn new(input: ContextInput) -> ContextValue {
-        // Under String operators a boolean reads as `true`/`false` and a number as its JSON text.
-        let text = match &input {
-            ContextInput::String(s) | ContextInput::Number(s) => s.clone(),
-            ContextInput::Bool(b) => b.to_string(),
-        };
+        let text = text_of(&input);
         let boolean = match &input {
             ContextInput::Bool(b) => Some(*b),
             ContextInput::String(s) => value::parse_bool(s).ok(),
             ContextInput::Number(_) => None,
         };
+        // A value is read under every operator family, so each typed form is parsed once here.
+        // The first byte rules most forms out without a parse (a failed parse allocates its
+        // error): numbers start with a digit, a sign or a point, times with a digit, addresses
+        // with a hex digit or `:`.
+        let first = text.bytes().next().unwrap_or(b' ');
+        let maybe_number = first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.');
+        let folded = match fold_case(text) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(folded) => Some(folded),
+        };
+        let decimal = maybe_number.then(|| Decimal::parse(text).ok()).flatten();
+        let instant = first
+            .is_ascii_digit()
+            .then(|| Timestamp::parse_rfc3339(text).ok())
+            .flatten();
+        let ip = (first.is_ascii_hexdigit() || first == b':')
+            .then(|| value::parse_ip_addr(text).ok())
+            .flatten();
         ContextValue {
-            folded: fold_case(&text).into_owned(),
-            decimal: Decimal::parse(&text).ok(),
-            instant: Timestamp::parse_rfc3339(&text).ok(),
-            ip: value::parse_ip_addr(&text).ok(),
+            folded,
+            decimal,
+            instant,
+            ip,
             boolean,
-            text,
             input,
+        }
+    }
+
+    /// A time, as `acs:CurrentTime` holds it: read as a date without parsing its text back.
+    pub(crate) fn time(time: &Timestamp) -> ContextValue {
+        let text = time.to_string();
+        ContextValue {
+            folded: match fold_case(&text) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(folded) => Some(folded),
+            },
+            decimal: None,
+            instant: Some(time.clone()),
+            ip: None,
+            boolean: None,
+            input: ContextInput::String(text),
         }
     }
 
@@ -350,11 +389,11 @@ impl ContextValue {
     /// # Ok::<(), ramguard::request::RequestError>(())
     /// ```
     pub fn text(&self) -> &str {
-        &self.text
+        text_of(&self.input)
     }
 
     pub(crate) fn folded(&self) -> &str {
-        &self.folded
+        self.folded.as_deref().unwrap_or_else(|| self.text())
     }
 
     pub(crate) fn decimal(&self) -> Option<&Decimal> {
@@ -376,7 +415,7 @@ impl ContextValue {
 
 impl fmt::Display for ContextValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.text())
     }
 }
 

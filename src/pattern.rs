@@ -263,17 +263,36 @@ impl Segment {
 /// neighbouring characters: a pattern `ΟΔΟΣ*` and an input `ΟΔΟΣΑ` must fold their `Σ` alike.
 /// Returns the input unchanged, without allocating, when it is already folded.
 pub(crate) fn fold_case(s: &str) -> Cow<'_, str> {
-    let Some(at) = s.find(|c: char| !is_folded(c)) else {
+    // ASCII, nearly every key, action and value, is scanned byte by byte.
+    let Some(candidate) = s
+        .bytes()
+        .position(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    else {
+        return Cow::Borrowed(s);
+    };
+    let Some(at) = s[candidate..]
+        .find(|c: char| !is_folded(c))
+        .map(|i| candidate + i)
+    else {
         return Cow::Borrowed(s);
     };
     let (done, todo) = s.split_at(at);
     let mut folded = String::with_capacity(s.len());
     folded.push_str(done);
-    folded.extend(todo.chars().flat_map(char::to_lowercase));
+    for c in todo.chars() {
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
+        } else {
+            folded.extend(c.to_lowercase());
+        }
+    }
     Cow::Owned(folded)
 }
 
 fn is_folded(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_uppercase();
+    }
     let mut lower = c.to_lowercase();
     lower.next() == Some(c) && lower.next().is_none()
 }

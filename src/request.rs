@@ -495,7 +495,7 @@ impl RequestBuilder {
         let current_time = fold_key(CURRENT_TIME_KEY);
         let now = || {
             let now = self.now.clone().unwrap_or_else(Timestamp::now);
-            vec![ContextValue::new(ContextInput::String(now.to_string()))]
+            vec![ContextValue::time(&now)]
         };
         match entries.iter_mut().find(|e| e.folded == current_time) {
             Some(given) if given.values.is_empty() => given.values = now(),

@@ -71,6 +71,13 @@ impl PolicySet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn depends_on(&self, request: &Request) -> Vec<String> {
+        // Most calls carry every key the policies read: then none is missing.
+        let context = request.context();
+        let lacks =
+            |key: &String| context.values(key).is_empty() && !context.is_declared_absent(key);
+        if !self.0.condition_keys.iter().any(lacks) {
+            return Vec::new();
+        }
         let mut keys: Vec<(String, &str)> = Vec::new();
         let mut can_allow = true;
         let mut can_deny = false;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use compile::{ActionIndex, CompiledStatement};
 
+use crate::context::fold_key;
 use crate::policy::{Effect, Policy};
 use crate::request::Request;
 
@@ -210,6 +211,9 @@ struct Compiled {
     /// Resource ARN → the resource groups (indexes into `resource_groups`) holding it.
     membership: HashMap<String, Vec<usize>>,
     principal: Option<Principal>,
+    /// Every condition key a statement reads, folded, sorted, once: a request that carries
+    /// them all cannot depend on a missing one.
+    condition_keys: Vec<String>,
 }
 
 /// Collects policies and resource groups for a [`PolicySet`].
@@ -532,6 +536,15 @@ impl PolicySetBuilder {
                 }
             }
         }
+        let mut condition_keys: Vec<String> = self
+            .members
+            .iter()
+            .flat_map(|m| m.policy.statements().iter())
+            .flat_map(|statement| statement.conditions.iter())
+            .map(|condition| fold_key(&condition.key.value))
+            .collect();
+        condition_keys.sort_unstable();
+        condition_keys.dedup();
         let has_control = !control_members.is_empty();
         let control = shared_control.or_else(|| has_control.then(|| Arc::new(control)));
         Ok(PolicySet(Arc::new(Compiled {
@@ -542,6 +555,7 @@ impl PolicySetBuilder {
             resource_groups,
             membership,
             principal: self.principal,
+            condition_keys,
         })))
     }
 }
