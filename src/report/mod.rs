@@ -1,7 +1,7 @@
 //! Rendering for people and tools: [`render`] draws every diagnostic (errors, warnings,
 //! findings), and the same renderer draws the excerpt of every deciding statement in an
 //! explanation; `check` results are written as text, JSON or SARIF 2.1.0 by one interface
-//! ([`Emitter`]) and three emitters.
+//! (`Emitter`, with the `cli` feature) and three emitters.
 //!
 //! # Example
 //! ```

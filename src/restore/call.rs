@@ -232,9 +232,9 @@ impl RestoreCall {
 
     /// Declares that the real call carries no value for `key`, as a call from a VPC carries no
     /// public `acs:SourceIp`: the guard then evaluates it as missing, as RAM would, instead of
-    /// refusing a decision that depends on it ([`Reason::MissingContext`]). Keys RAM knows on
+    /// refusing a decision that depends on it ([`Reason::MissingContext`](super::Reason::MissingContext)). Keys RAM knows on
     /// every call (`acs:CurrentTime`, `acs:SecureTransport`) cannot be absent: declaring one
-    /// makes the call invalid ([`Reason::InvalidCall`]).
+    /// makes the call invalid ([`Reason::InvalidCall`](super::Reason::InvalidCall)).
     ///
     /// # Example
     /// ```

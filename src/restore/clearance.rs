@@ -13,7 +13,7 @@ use crate::request::{ALWAYS_KNOWN_KEYS, Request};
 use crate::value::Timestamp;
 
 /// The guard's answer. Only [`Clearance::Permitted`] allows the restore to be dispatched, and
-/// its [`Permit`] can be made by [`guard`] alone. Either way the [`Assessment`] says what was
+/// its [`Permit`] can be made by [`guard`](super::guard) alone. Either way the [`Assessment`] says what was
 /// found.
 #[must_use = "dispatch the restore only on `Clearance::Permitted`"]
 #[derive(Debug)]
@@ -610,7 +610,7 @@ pub enum Reason {
     /// The API would reject the parameters (or the instance's state).
     RejectedParameters(Vec<ParameterError>),
     /// RAM allows the call as given, but the call lacks condition keys whose values could make
-    /// it deny: give them, or declare them absent with [`RestoreCall::absent`] (except
+    /// it deny: give them, or declare them absent with [`RestoreCall::absent`](super::RestoreCall::absent) (except
     /// `acs:SecureTransport`, which RAM knows on every call, so it can only be given).
     MissingContext(Vec<String>),
     /// Checks of the instance's state could not be made.
