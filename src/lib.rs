@@ -18,6 +18,7 @@ mod context;
 mod decision_test;
 pub mod diagnostic;
 pub mod eval;
+pub mod ingest;
 mod json;
 pub mod lint;
 mod pattern;
