@@ -507,6 +507,8 @@ proptest! {
             .map(|p| p.0.len())
             .sum();
         prop_assert_eq!(traced, written, "every statement of every layer is traced");
+        // The keys the trace says were missing, without the trace.
+        prop_assert_eq!(policies.missing_context(&request), explanation.missing_context);
     }
 
     /// When `depends_on` is empty, no values of the missing keys change whether the request is

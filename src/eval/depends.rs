@@ -134,6 +134,63 @@ impl PolicySet {
         keys.into_iter().map(|(_, key)| key.to_string()).collect()
     }
 
+    /// The condition keys the request lacks (or declares absent) that a statement read on the
+    /// way to the decision, each once, as a policy spells it, sorted: the `missing_context` of
+    /// [`PolicySet::explain`], without the trace. Allocates nothing when no key is missing.
+    ///
+    /// # Example
+    /// ```
+    /// use ramguard::{Policy, PolicySet, Request};
+    ///
+    /// let policy = Policy::from_text("dba", r#"{"Version": "1", "Statement": [
+    ///     {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*",
+    ///      "Condition": {"Bool": {"acs:MFAPresent": "true"}, "IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}]}"#)?;
+    /// let set = PolicySet::builder().identity(policy).build()?;
+    /// let request = Request::restore_instance("cn-hangzhou", "1234567890123456", "r-1")
+    ///     .context("acs:SourceIp", "10.1.2.3")
+    ///     .build()?;
+    /// assert_eq!(set.missing_context(&request), ["acs:MFAPresent"]);
+    /// assert_eq!(set.missing_context(&request), set.explain(&request).missing_context);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn missing_context(&self, request: &Request) -> Vec<String> {
+        let context = request.context();
+        if !self
+            .0
+            .condition_keys
+            .iter()
+            .any(|k| context.values(k).is_empty())
+        {
+            return Vec::new();
+        }
+        // Folded (to dedupe) and as spelled, in the order `explain` meets them.
+        let mut keys: Vec<(String, &str)> = Vec::new();
+        self.decide(request, |layer| {
+            let candidates = layer
+                .denies
+                .candidates(request)
+                .chain(layer.allows.candidates(request));
+            for index in candidates {
+                let compiled = &layer.statements[index];
+                if compiled.match_action_and_resource(request).is_err() {
+                    continue;
+                }
+                let statement = self.statement(compiled.id());
+                for (condition, compiled) in statement.conditions.iter().zip(compiled.conditions())
+                {
+                    let folded = compiled.key();
+                    if context.values(folded).is_empty() && !keys.iter().any(|(f, _)| f == folded) {
+                        keys.push((folded.to_string(), &condition.key.value));
+                    }
+                }
+            }
+            layer.evaluate(request)
+        });
+        let mut missing: Vec<String> = keys.into_iter().map(|(_, key)| key.to_string()).collect();
+        missing.sort();
+        missing
+    }
+
     /// Reads every statement of a layer whose action and resource match, three ways.
     fn read_layer<'s>(&'s self, layer: &Layer, request: &Request) -> LayerReading<'s> {
         let mut keys = Vec::new();
