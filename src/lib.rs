@@ -9,8 +9,6 @@
 pub mod account;
 mod arn;
 #[cfg(feature = "cli")]
-mod batch;
-#[cfg(feature = "cli")]
 pub mod cli;
 mod condition;
 mod context;
@@ -25,6 +23,8 @@ mod pattern;
 pub mod policy;
 pub mod principal;
 pub mod reload;
+#[cfg(feature = "cli")]
+mod replay;
 pub mod report;
 pub mod request;
 pub mod restore;

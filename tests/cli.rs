@@ -189,8 +189,12 @@ fn every_help_teaches_exit_status_and_runnable_examples() {
             let args = words(&example);
             let (code, _, stderr) =
                 output(&args[1..].iter().map(String::as_str).collect::<Vec<_>>());
-            // Wrapped or stale examples fail as unusable input.
-            assert!(code == 0 || code == 1, "{example}: exit {code}: {stderr}");
+            // Wrapped or stale examples fail as unusable input (exit 2); 5 is a replay with
+            // items that could not be decided, as an example of ActionTrail replay shows.
+            assert!(
+                matches!(code, 0 | 1 | 5),
+                "{example}: exit {code}: {stderr}"
+            );
             // Replays print their summary to stderr; nothing else may print there.
             let summary = matches!(command, "batch" | "diff") && stderr.lines().count() == 1;
             assert!(
@@ -201,7 +205,7 @@ fn every_help_teaches_exit_status_and_runnable_examples() {
             ran += 1;
         }
     }
-    assert_eq!(ran, 14);
+    assert_eq!(ran, 16);
 }
 
 #[test]

@@ -1,40 +1,54 @@
-//! `ramguard batch`: replay a JSON Lines request log against policies.
+//! `ramguard batch`: replay a request log or ActionTrail events against policies.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{PolicyArgs, open_input, refuse_stdin_twice};
+use super::common::refuse_stdin_twice;
 use super::exit;
-use super::output::{Reported, inform, is_broken_pipe, report_error, report_with_help, stdout};
+use super::log::{LogArgs, ReplayPolicyArgs, report_run_error};
+use super::output::{Reported, inform, report_with_help, stdout};
+use crate::replay::{self, Decider, Summary};
 
-/// Decide every request of a JSON Lines log, one output line per input line, in input order.
+/// Decide every item of a log, one output line per item, in input order.
 ///
-/// Each input line is a request object as for `eval --request` and may carry an "id", which is
-/// copied to its output line. A line that cannot be decided gets an error record and the run
-/// goes on. A summary goes to stderr.
+/// The log holds requests, one JSON object per line as for `eval --request` (each may carry an
+/// "id", copied to its output line), or ActionTrail events: one per line (bare, or in a Simple
+/// Log Service record's "event"), or an array, a LookupEvents response or a {"Records": […]}
+/// document. --input-format says which; by default it is told from the first JSON line.
 ///
-/// Exit status: 0 when the input was read (whatever the decisions, and also when the reader
-/// of the output stops early, as `| head` does), 2 when the policies or the input cannot be
-/// used.
+/// Each event becomes the request RAM authorized (docs/actiontrail.md lists every field
+/// mapped) and is decided by its own principal's policies in --account (or as --principal).
+/// Events of the root account and of cloud services acting on their own are reported as
+/// skipped: RAM policies do not govern them. Keys ActionTrail does not record can be supplied
+/// with --assume.
 ///
-/// Each output record carries the decision, the deciding layer and statement, `depends_on`
-/// (the missing keys the decision depends on) and `warnings` (`acs:` keys RAM does not have).
+/// Each output record carries "line" (blank lines are skipped and keep their numbers), "id" or
+/// "event_id", "principal", the decision, the deciding layer and statement, "missing_context"
+/// (keys the request lacks that a statement read), "depends_on" (those whose values could change
+/// the decision) and "warnings"; or "error", "code" and "field" for an item that could not be
+/// decided (nothing is allowed then); or "skipped" and "reason". A summary goes to stderr.
+///
+/// Exit status: 0 every item was decided (or skipped); 5 some items could not be decided
+/// (their records say why); 2 unusable input: bad flags, unreadable policies, a log that is not
+/// JSON Lines or has no line ends (the run stops; what was read before is answered).
 ///
 /// Examples (policies/requests.jsonl holds the example requests, one per line):
 ///   ramguard batch --policy policies/dba-restore.json --input policies/requests.jsonl
 ///   ramguard batch --account policies/account.json --principal user/alice \
 ///       --input policies/requests.jsonl --output decisions.jsonl --jobs 2
+///   ramguard batch --account policies/account.json \
+///       --input tests/data/actiontrail-logs/trail.jsonl \
+///       --assume acs:SecureTransport=true
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct BatchArgs {
     #[command(flatten)]
-    policies: PolicyArgs,
-    /// The request log, JSON Lines, e.g. requests.jsonl; `-` for stdin.
-    #[arg(long, value_name = "FILE", default_value = "-")]
-    input: PathBuf,
+    policies: ReplayPolicyArgs,
+    #[command(flatten)]
+    log: LogArgs,
     /// Where decisions go, JSON Lines, e.g. decisions.jsonl; `-` for stdout.
     #[arg(long, value_name = "FILE", default_value = "-")]
     output: PathBuf,
@@ -44,18 +58,24 @@ pub(crate) struct BatchArgs {
 }
 
 pub(crate) fn run(args: BatchArgs) -> u8 {
-    match replay(&args) {
-        Ok(()) => exit::OK,
+    match replay_log(&args) {
+        Ok(summary) if summary.errors > 0 => exit::UNDECIDED,
+        Ok(_) => exit::OK,
         Err(Reported) => exit::UNUSABLE,
     }
 }
 
-fn replay(args: &BatchArgs) -> Result<(), Reported> {
+fn replay_log(args: &BatchArgs) -> Result<Summary, Reported> {
     let mut inputs = args.policies.inputs();
-    inputs.push(("--input", args.input.as_path()));
+    inputs.push(("--input", args.log.input.as_path()));
     refuse_stdin_twice(&inputs)?;
-    let set = args.policies.load()?.build().map_err(report_error)?;
-    let input = open_input(&args.input)?;
+    let (mut reader, format) = args.log.open()?;
+    let decider = Decider {
+        policies: args.policies.load(format)?,
+        format,
+        mapping: args.log.mapping()?,
+        keep_subject: false,
+    };
     let output: Box<dyn Write> = if args.output.as_os_str() == "-" {
         stdout()
     } else {
@@ -70,25 +90,28 @@ fn replay(args: &BatchArgs) -> Result<(), Reported> {
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    match crate::batch::run(&set, BufReader::new(input), BufWriter::new(output), jobs) {
+    match replay::run(&decider, &mut reader, BufWriter::new(output), jobs) {
         Ok(summary) => {
-            let lines = if summary.lines == 1 { "line" } else { "lines" };
-            inform(&format!(
-                "decided {} {lines}: {} allowed, {} denied, {} could not be decided\n",
-                summary.lines, summary.allowed, summary.denied, summary.errors
-            ));
-            Ok(())
+            inform(&summary_line(&summary));
+            Ok(summary)
         }
-        // The reader has all it wanted.
-        Err(e) if is_broken_pipe(&e) => Ok(()),
-        Err(e) => Err(report_stopped("batch", &args.input, &e)),
+        Err(e) => match report_run_error(&args.log.input, &e) {
+            // The reader has all it wanted.
+            None => Ok(Summary::default()),
+            Some(reported) => Err(reported),
+        },
     }
 }
 
-/// Reports a run that stopped on an I/O error (a line that is not UTF-8 is a record, not this).
-pub(crate) fn report_stopped(command: &str, input: &std::path::Path, e: &io::Error) -> Reported {
-    report_with_help(
-        format_args!("{command} stopped reading `{}`: {e}", input.display()),
-        "the lines before the failure were answered",
+/// `decided 12 items: 5 allowed, 6 denied, 1 skipped, 0 could not be decided`.
+fn summary_line(summary: &Summary) -> String {
+    let items = if summary.records == 1 {
+        "item"
+    } else {
+        "items"
+    };
+    format!(
+        "decided {} {items}: {} allowed, {} denied, {} skipped, {} could not be decided\n",
+        summary.records, summary.allowed, summary.denied, summary.skipped, summary.errors
     )
 }

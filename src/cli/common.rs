@@ -66,12 +66,6 @@ pub(crate) fn load_policy(path: &Path) -> Result<Policy, Reported> {
 }
 
 impl PolicyArgs {
-    /// Loads every policy into a builder, each in its layer. All files are read, so that every
-    /// broken one is reported at once.
-    pub(crate) fn load(&self) -> Result<PolicySetBuilder, Reported> {
-        self.load_with_account().map(|(builder, _)| builder)
-    }
-
     /// The files these flags read, with their flag, for [`refuse_stdin_twice`].
     pub(crate) fn inputs(&self) -> Vec<(&'static str, &Path)> {
         let mut inputs: Vec<(&'static str, &Path)> = Vec::new();
@@ -90,7 +84,8 @@ impl PolicyArgs {
         inputs
     }
 
-    /// As [`PolicyArgs::load`], with the account the policies came from, if any.
+    /// Loads every policy into a builder, each in its layer, with the account the policies came
+    /// from, if any. All files are read, so that every broken one is reported at once.
     pub(crate) fn load_with_account(
         &self,
     ) -> Result<(PolicySetBuilder, Option<Account>), Reported> {

@@ -7,6 +7,7 @@ mod common;
 mod diff;
 mod eval;
 mod generate;
+mod log;
 mod output;
 mod request;
 mod restore;
@@ -30,6 +31,8 @@ pub(crate) mod exit {
     /// `restore`: allowed and valid, but not cleared: a check could not be made (the
     /// instance's state was not given, or the decision depends on keys the call lacks).
     pub(crate) const NOT_CLEARED: u8 = 4;
+    /// `batch`, `diff`: some items of the log could not be decided (their records say why).
+    pub(crate) const UNDECIDED: u8 = 5;
 }
 
 /// Decide whether a principal may call kvstore:RestoreInstance, by evaluating Alibaba Cloud
@@ -38,7 +41,8 @@ pub(crate) mod exit {
 /// Exit status, like grep's: 0 allowed (no error findings, every test passed), 1 denied
 /// (error findings, a failed test), 2 the input could not be used; `restore` adds 3 (allowed,
 /// but the API would reject the parameters) and 4 (allowed and valid, but not cleared: a check
-/// could not be made). `ramguard <COMMAND> --help` explains each command.
+/// could not be made); `batch` and `diff` add 5 (some items of the log could not be decided).
+/// `ramguard <COMMAND> --help` explains each command.
 #[derive(Debug, Parser)]
 #[command(name = "ramguard", version, max_term_width = 100)]
 struct Cli {

@@ -84,6 +84,7 @@ impl JsonValue {
 
     /// Converts to a `serde_json::Value` (numbers that serde_json cannot hold become strings;
     /// members lose their order unless serde_json keeps it).
+    #[cfg(feature = "cli")]
     pub(crate) fn to_serde(&self) -> serde_json::Value {
         use serde_json::Value;
         match &self.kind {
