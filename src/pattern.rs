@@ -100,30 +100,19 @@ impl Pattern {
         }
     }
 
-    /// The text the pattern must equal when it has no wildcard (folded for [`Pattern::new_folded`]).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the resource index will read it")
-    )]
-    pub(crate) fn literal(&self) -> Option<&str> {
-        match &self.strategy {
-            MatchStrategy::Exact(lit) => Some(lit),
-            _ => None,
-        }
+    /// The pattern as written in the policy (unfolded).
+    pub(crate) fn text(&self) -> &str {
+        &self.source
+    }
+
+    /// The text it matches against: folded for [`Pattern::new_folded`], as written otherwise.
+    pub(crate) fn folded_text(&self) -> Cow<'_, str> {
+        fold_case(&self.source)
     }
 
     /// Reports whether the pattern matches every input: it is made of stars only.
     pub(crate) fn is_match_all(&self) -> bool {
         self.strategy == MatchStrategy::Any
-    }
-
-    /// Reports whether the pattern holds a `*` or `?`.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the resource index will read it")
-    )]
-    pub(crate) fn has_wildcard(&self) -> bool {
-        !matches!(self.strategy, MatchStrategy::Exact(_))
     }
 }
 
@@ -424,15 +413,8 @@ mod tests {
     fn accessors() {
         let p = Pattern::new_folded("KVStore:Restore*");
         assert_eq!(p.to_string(), "KVStore:Restore*");
-        assert!(p.has_wildcard() && !p.is_match_all());
-        assert_eq!(p.literal(), None);
-        assert_eq!(
-            Pattern::new_folded("KVStore:X").literal(),
-            Some("kvstore:x")
-        );
-        assert_eq!(Pattern::new("KVStore:X").literal(), Some("KVStore:X"));
-        assert!(!Pattern::new("a").has_wildcard());
-        assert!(Pattern::new("a?").has_wildcard());
+        assert!(!p.is_match_all());
+        assert_eq!(p.text(), "KVStore:Restore*");
         assert!(Pattern::new("***").is_match_all());
         assert!(!Pattern::new("").is_match_all());
         assert_eq!(Pattern::new("a*"), Pattern::new("a*").clone());

@@ -1,10 +1,7 @@
-//! Statements compiled for matching, and the per-layer index that finds the statements an
-//! action could match without visiting the others.
-
-use std::collections::HashMap;
+//! Statements compiled for matching.
 
 use crate::condition::{CompiledCondition, ConditionMiss};
-use crate::pattern::{Pattern, fold_case};
+use crate::pattern::Pattern;
 use crate::policy::{Effect, Statement};
 use crate::request::Request;
 
@@ -86,54 +83,14 @@ impl CompiledStatement {
     pub(crate) fn conditions(&self) -> &[CompiledCondition] {
         &self.conditions
     }
-}
 
-/// Statements of one effect in one layer, indexed by what their `Action` can match: an exact
-/// action, a RAM code (`kvstore:Describe*`), or anything (wildcard codes and `NotAction`).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ActionIndex {
-    by_action: HashMap<Box<str>, Vec<usize>>,
-    by_service: HashMap<Box<str>, Vec<usize>>,
-    any: Vec<usize>,
-}
-
-impl ActionIndex {
-    pub(crate) fn insert(&mut self, id: usize, statement: &Statement) {
-        let patterns = &statement.action.patterns;
-        let unindexable = statement.action.negated
-            || patterns.iter().any(|p| {
-                let service = p.value.split(':').next().unwrap_or("");
-                service.contains(['*', '?']) || !p.value.contains(':')
-            });
-        if unindexable {
-            self.any.push(id);
-            return;
-        }
-        for pattern in patterns {
-            let folded = fold_case(&pattern.value);
-            let bucket = if folded.contains(['*', '?']) {
-                let service = folded.split(':').next().unwrap_or("");
-                self.by_service.entry(service.into()).or_default()
-            } else {
-                self.by_action.entry(folded.as_ref().into()).or_default()
-            };
-            if bucket.last() != Some(&id) {
-                bucket.push(id);
-            }
-        }
+    /// The action patterns, and whether they are `NotAction`.
+    pub(crate) fn actions(&self) -> (&[Pattern], bool) {
+        (&self.actions, self.actions_negated)
     }
 
-    /// Every statement that could match the request's action (a statement listed under both
-    /// its exact action and its RAM code may come twice, which changes no decision).
-    pub(crate) fn candidates<'a>(&'a self, request: &Request) -> impl Iterator<Item = usize> + 'a {
-        let exact = self
-            .by_action
-            .get(request.action_folded())
-            .map_or(&[][..], Vec::as_slice);
-        let service = self
-            .by_service
-            .get(request.service_folded())
-            .map_or(&[][..], Vec::as_slice);
-        exact.iter().chain(service).chain(&self.any).copied()
+    /// The resource patterns, and whether they are `NotResource`.
+    pub(crate) fn resources(&self) -> (&[Pattern], bool) {
+        (&self.resources, self.resources_negated)
     }
 }

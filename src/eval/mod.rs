@@ -4,6 +4,7 @@
 mod compile;
 mod depends;
 mod explain;
+mod index;
 
 pub use explain::{
     AccessDeniedDetail, AuthCondition, AuthPrincipal, DiagnosticMessage, Explanation, LayerTrace,
@@ -14,7 +15,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use compile::{ActionIndex, CompiledStatement};
+use compile::CompiledStatement;
+use index::StatementIndex;
 
 use crate::context::fold_key;
 use crate::policy::{Effect, Policy};
@@ -133,8 +135,8 @@ struct Layer {
     policy_type: PolicyType,
     resource_group: Option<String>,
     statements: Vec<CompiledStatement>,
-    denies: ActionIndex,
-    allows: ActionIndex,
+    denies: StatementIndex,
+    allows: StatementIndex,
 }
 
 /// Which statement decided: indexes into the set's policies and their statements.
@@ -566,20 +568,20 @@ impl Layer {
             policy_type,
             resource_group,
             statements: Vec::new(),
-            denies: ActionIndex::default(),
-            allows: ActionIndex::default(),
+            denies: StatementIndex::default(),
+            allows: StatementIndex::default(),
         }
     }
 
     fn add(&mut self, policy_index: usize, policy: &Policy) {
         for (i, statement) in policy.statements().iter().enumerate() {
             let id = self.statements.len();
-            self.statements
-                .push(CompiledStatement::compile(statement, policy_index, i));
+            let compiled = CompiledStatement::compile(statement, policy_index, i);
             match statement.effect.value {
-                Effect::Deny => self.denies.insert(id, statement),
-                Effect::Allow => self.allows.insert(id, statement),
+                Effect::Deny => self.denies.insert(id, &compiled),
+                Effect::Allow => self.allows.insert(id, &compiled),
             }
+            self.statements.push(compiled);
         }
     }
 
