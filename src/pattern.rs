@@ -38,6 +38,35 @@ enum MatchStrategy {
     /// Everything else: the pieces between stars, in order. A single segment means the pattern
     /// had no star (only `?`), so it must cover the whole input.
     General(Vec<Segment>),
+    /// A general pattern of exactly four colons, such as `acs:kvstore:*:*:instance/r-team42-*`:
+    /// against an input of four colons too, each field is matched on its own (each literal
+    /// colon of the pattern must meet a distinct colon of the input, in order, so the fields
+    /// align), with the simple strategies fields mostly get; anything else is matched whole.
+    Fields(Box<FieldStrategies>),
+}
+
+/// The per-field strategies of [`MatchStrategy::Fields`], and the whole-text one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct FieldStrategies {
+    fields: [MatchStrategy; 5],
+    whole: MatchStrategy,
+}
+
+/// An ARN (or any text) of exactly four colons, split at them: the colons of an
+/// `acs:service:region:account:relative` resource name.
+pub(crate) type Fields<'a> = [&'a str; 5];
+
+/// The five fields of a text with exactly four colons.
+pub(crate) fn fields(text: &str) -> Option<Fields<'_>> {
+    let mut parts = text.split(':');
+    let fields = [
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    ];
+    parts.next().is_none().then_some(fields)
 }
 
 /// The literal characters and `?` between two stars.
@@ -90,13 +119,18 @@ impl Pattern {
 
     /// Reports whether the pattern matches the whole of `input`. Never allocates.
     pub(crate) fn is_match(&self, input: &str) -> bool {
-        match &self.strategy {
-            MatchStrategy::Exact(lit) => input == lit,
-            MatchStrategy::Prefix(lit) => input.starts_with(lit.as_str()),
-            MatchStrategy::Suffix(lit) => input.ends_with(lit.as_str()),
-            MatchStrategy::Contains(lit) => input.contains(lit.as_str()),
-            MatchStrategy::Any => true,
-            MatchStrategy::General(segments) => general_match(segments, input),
+        self.strategy.is_match(input)
+    }
+
+    /// As [`Pattern::is_match`], for an input whose [`fields`] were split once for every
+    /// pattern it meets (a request's resource).
+    pub(crate) fn is_match_fields(&self, input: &str, split: Option<&Fields<'_>>) -> bool {
+        match (&self.strategy, split) {
+            // The relative part and the account tell resources apart most; `acs` never does.
+            (MatchStrategy::Fields(strategies), Some(split)) => [4, 3, 1, 2, 0]
+                .into_iter()
+                .all(|i| strategies.fields[i].is_match(split[i])),
+            (strategy, _) => strategy.is_match(input),
         }
     }
 
@@ -124,6 +158,20 @@ impl fmt::Display for Pattern {
 
 impl MatchStrategy {
     fn compile(pattern: &str) -> MatchStrategy {
+        let whole = MatchStrategy::compile_whole(pattern);
+        // Only the general matcher is worth splitting: the others are a single comparison.
+        match (&whole, fields(pattern)) {
+            (MatchStrategy::General(_), Some(split)) => {
+                MatchStrategy::Fields(Box::new(FieldStrategies {
+                    fields: split.map(MatchStrategy::compile_whole),
+                    whole,
+                }))
+            }
+            _ => whole,
+        }
+    }
+
+    fn compile_whole(pattern: &str) -> MatchStrategy {
         let mut pieces = pattern.split('*');
         let first = pieces.next().unwrap_or_default();
         let mut rest: Vec<&str> = pieces.collect();
@@ -151,6 +199,20 @@ impl MatchStrategy {
             .map(Segment::new)
             .collect();
         MatchStrategy::General(segments)
+    }
+}
+
+impl MatchStrategy {
+    fn is_match(&self, input: &str) -> bool {
+        match self {
+            MatchStrategy::Exact(lit) => input == lit,
+            MatchStrategy::Prefix(lit) => input.starts_with(lit.as_str()),
+            MatchStrategy::Suffix(lit) => input.ends_with(lit.as_str()),
+            MatchStrategy::Contains(lit) => input.contains(lit.as_str()),
+            MatchStrategy::Any => true,
+            MatchStrategy::General(segments) => general_match(segments, input),
+            MatchStrategy::Fields(strategies) => strategies.whole.is_match(input),
+        }
     }
 }
 

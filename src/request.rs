@@ -10,7 +10,7 @@ use crate::context::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
-use crate::pattern::fold_case;
+use crate::pattern::{Fields, fold_case};
 use crate::span::{Source, Span};
 use crate::value::{self, Family, Timestamp};
 use std::sync::Arc;
@@ -37,6 +37,9 @@ pub struct Request {
     /// Where the account id stands in `resource`; `None` for the resource `*`.
     account: Option<std::ops::Range<usize>>,
     resource: String,
+    /// The offsets of the resource's colons, when it has exactly four: patterns match it field
+    /// by field.
+    resource_colons: Option<[usize; 4]>,
     context: Context,
 }
 
@@ -114,6 +117,19 @@ impl Request {
     /// The folded RAM code of the action (`kvstore`).
     pub(crate) fn service_folded(&self) -> &str {
         &self.action_folded[..self.service_folded_len]
+    }
+
+    /// The resource's five fields, when it has exactly four colons (split once, at build).
+    pub(crate) fn resource_fields(&self) -> Option<Fields<'_>> {
+        let [a, b, c, d] = self.resource_colons?;
+        let r = &self.resource;
+        Some([
+            &r[..a],
+            &r[a + 1..b],
+            &r[b + 1..c],
+            &r[c + 1..d],
+            &r[d + 1..],
+        ])
     }
 
     /// The resource ARN, or `*` for an action without resource-level authorization.
@@ -309,6 +325,13 @@ fn context_values(value: &JsonValue) -> Result<Vec<ContextInput>, &'static str> 
         JsonKind::Array(items) => items.iter().map(one).collect(),
         _ => one(value).map(|v| vec![v]),
     }
+}
+
+/// The offsets of a text's colons, when it has exactly four.
+fn colons(text: &str) -> Option<[usize; 4]> {
+    let mut at = memchr::memchr_iter(b':', text.as_bytes());
+    let colons = [at.next()?, at.next()?, at.next()?, at.next()?];
+    at.next().is_none().then_some(colons)
 }
 
 /// Builds a [`Request`], checking it once complete.
@@ -515,6 +538,7 @@ impl RequestBuilder {
             action_folded,
             service_folded_len,
             account,
+            resource_colons: colons(&self.resource),
             resource: self.resource,
             context: Context { entries, absent },
         })

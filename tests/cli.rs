@@ -168,10 +168,13 @@ fn every_help_teaches_exit_status_and_runnable_examples() {
         "who-can",
         "batch",
         "diff",
+        "account",
+        "account import",
         "completions",
         "man",
     ] {
-        let (code, help, _) = output(&[command, "--help"]);
+        let name: Vec<&str> = command.split(' ').collect();
+        let (code, help, _) = output(&[&name[..], &["--help"]].concat());
         assert_eq!(code, 0, "{command}");
         assert!(help.contains("Exit status"), "{command}: no exit status");
         assert!(help.contains("e.g. "), "{command}: no example values");
@@ -205,7 +208,7 @@ fn every_help_teaches_exit_status_and_runnable_examples() {
             ran += 1;
         }
     }
-    assert_eq!(ran, 16);
+    assert_eq!(ran, 18);
 }
 
 #[test]
@@ -280,6 +283,8 @@ fn the_manual_page_is_roff_built_from_the_help() {
     assert_eq!(
         pages,
         [
+            "ramguard-account-import.1",
+            "ramguard-account.1",
             "ramguard-batch.1",
             "ramguard-check.1",
             "ramguard-completions.1",

@@ -1,6 +1,7 @@
 //! Command-line definitions and the exit-code contract; each subcommand wires flags to
 //! library calls in its own module.
 
+mod account;
 mod batch;
 mod check;
 mod common;
@@ -104,6 +105,8 @@ enum Command {
     Batch(batch::BatchArgs),
     #[command(about = "Show which logged requests a policy change would newly allow or deny")]
     Diff(diff::DiffArgs),
+    #[command(about = "Build an account file from what the aliyun CLI prints")]
+    Account(account::AccountArgs),
     #[command(about = "Print a shell completion script (bash, zsh, fish, elvish, powershell)")]
     Completions(generate::CompletionsArgs),
     #[command(about = "Print the manual page, or write one per command into a directory")]
@@ -144,6 +147,7 @@ pub fn run() -> ExitCode {
         Command::Restore(args) => restore::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Account(args) => account::run(args),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
     });

@@ -59,6 +59,25 @@ impl CompiledStatement {
     /// condition. The one matching routine both `evaluate` and `explain` use.
     pub(crate) fn matches(&self, request: &Request) -> Result<(), StatementMiss> {
         self.match_action_and_resource(request)?;
+        self.match_conditions(request)
+    }
+
+    /// As [`CompiledStatement::matches`], skipping the action when the index already knows it
+    /// matches.
+    pub(crate) fn matches_indexed(
+        &self,
+        request: &Request,
+        action_matched: bool,
+    ) -> Result<(), StatementMiss> {
+        if action_matched {
+            self.match_resource(request)?;
+        } else {
+            self.match_action_and_resource(request)?;
+        }
+        self.match_conditions(request)
+    }
+
+    fn match_conditions(&self, request: &Request) -> Result<(), StatementMiss> {
         for (index, condition) in self.conditions.iter().enumerate() {
             condition
                 .evaluate(request.context())
@@ -73,8 +92,18 @@ impl CompiledStatement {
         if self.actions.iter().any(|p| p.is_match(action)) == self.actions_negated {
             return Err(StatementMiss::Action);
         }
+        self.match_resource(request)
+    }
+
+    fn match_resource(&self, request: &Request) -> Result<(), StatementMiss> {
         let resource = request.resource();
-        if self.resources.iter().any(|p| p.is_match(resource)) == self.resources_negated {
+        let fields = request.resource_fields();
+        if self
+            .resources
+            .iter()
+            .any(|p| p.is_match_fields(resource, fields.as_ref()))
+            == self.resources_negated
+        {
             return Err(StatementMiss::Resource);
         }
         Ok(())

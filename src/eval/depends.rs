@@ -163,9 +163,13 @@ impl PolicySet {
         {
             return Vec::new();
         }
-        // Folded (to dedupe) and as spelled, in the order `explain` meets them.
-        let mut keys: Vec<(String, &str)> = Vec::new();
+        // Folded (to dedupe), where met (layer, statement), and as spelled: when policies spell
+        // a key differently, the spelling `explain` meets first (in layer and statement order)
+        // is kept, whatever order the index offers the statements in.
+        let mut keys: Vec<(String, (usize, usize), &str)> = Vec::new();
+        let mut layer_number = 0;
         self.decide(request, |layer| {
+            layer_number += 1;
             let candidates = layer
                 .denies
                 .candidates(request)
@@ -176,17 +180,29 @@ impl PolicySet {
                     continue;
                 }
                 let statement = self.statement(compiled.id());
+                let met = (layer_number, index);
                 for (condition, compiled) in statement.conditions.iter().zip(compiled.conditions())
                 {
                     let folded = compiled.key();
-                    if context.values(folded).is_empty() && !keys.iter().any(|(f, _)| f == folded) {
-                        keys.push((folded.to_string(), &condition.key.value));
+                    if !context.values(folded).is_empty() {
+                        continue;
+                    }
+                    match keys.iter_mut().find(|(f, _, _)| f == folded) {
+                        Some(key) if met < key.1 => {
+                            key.1 = met;
+                            key.2 = &condition.key.value;
+                        }
+                        Some(_) => {}
+                        None => keys.push((folded.to_string(), met, &condition.key.value)),
                     }
                 }
             }
             layer.evaluate(request)
         });
-        let mut missing: Vec<String> = keys.into_iter().map(|(_, key)| key.to_string()).collect();
+        let mut missing: Vec<String> = keys
+            .into_iter()
+            .map(|(_, _, key)| key.to_string())
+            .collect();
         missing.sort();
         missing
     }

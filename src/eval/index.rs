@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use super::compile::CompiledStatement;
+use crate::pattern::fields;
 use crate::request::Request;
 
 /// The statements of one effect in one layer, by action, then by resource.
@@ -98,16 +99,28 @@ impl StatementIndex {
         &'a self,
         request: &'a Request,
     ) -> impl Iterator<Item = usize> + 'a {
-        let exact = self.by_action.get(request.action_folded());
-        let service = self.by_service.get(request.service_folded());
-        let resource = request.resource();
-        let fields = fields(resource);
-        exact
+        self.candidates_by_action(request).map(|(id, _)| id)
+    }
+
+    /// As [`StatementIndex::candidates`], each with whether its action is known to match: a
+    /// statement filed under the request's exact action has a pattern equal to it.
+    pub(crate) fn candidates_by_action<'a>(
+        &'a self,
+        request: &'a Request,
+    ) -> impl Iterator<Item = (usize, bool)> + 'a {
+        let fields = request.resource_fields().map(|f| (f[1], f[4]));
+        let exact = self
+            .by_action
+            .get(request.action_folded())
             .into_iter()
-            .chain(service)
+            .flat_map(move |bucket| bucket.candidates(fields).map(|id| (id as usize, true)));
+        let others = self
+            .by_service
+            .get(request.service_folded())
+            .into_iter()
             .chain(std::iter::once(&self.any_action))
-            .flat_map(move |bucket| bucket.candidates(fields))
-            .map(|id| id as usize)
+            .flat_map(move |bucket| bucket.candidates(fields).map(|id| (id as usize, false)));
+        exact.chain(others)
     }
 }
 
@@ -121,7 +134,7 @@ impl ResourceIndex {
         }
         for pattern in resources {
             match fields(pattern.text()) {
-                Some((service, relative)) => {
+                Some([_, service, _, _, relative]) => {
                     let prefix = literal_prefix(relative);
                     if !prefix.is_empty() {
                         self.by_relative.insert(prefix.as_bytes(), id);
@@ -210,20 +223,6 @@ impl<'a> Iterator for TrieWalk<'a> {
         self.key = rest;
         child.map(|c| self.trie.nodes[c].ids.as_slice())
     }
-}
-
-/// The service and relative part of a resource or pattern with exactly four colons
-/// (`acs:service:region:account:relative`, no colon in the relative part).
-fn fields(text: &str) -> Option<(&str, &str)> {
-    let mut parts = text.split(':');
-    let (_acs, service, _region, _account, relative) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    parts.next().is_none().then_some((service, relative))
 }
 
 /// The characters before the first wildcard.

@@ -588,15 +588,15 @@ impl Layer {
     /// The layer's verdict without a trace: any matching Deny, else any matching Allow, else
     /// implicit deny. Visits only the statements the index offers, and allocates nothing.
     fn evaluate(&self, request: &Request) -> (Verdict, Option<StatementId>) {
-        for i in self.denies.candidates(request) {
+        for (i, action_matched) in self.denies.candidates_by_action(request) {
             let statement = &self.statements[i];
-            if statement.matches(request).is_ok() {
+            if statement.matches_indexed(request, action_matched).is_ok() {
                 return (Verdict::ExplicitDeny, Some(statement.id()));
             }
         }
-        for i in self.allows.candidates(request) {
+        for (i, action_matched) in self.allows.candidates_by_action(request) {
             let statement = &self.statements[i];
-            if statement.matches(request).is_ok() {
+            if statement.matches_indexed(request, action_matched).is_ok() {
                 return (Verdict::Allow, Some(statement.id()));
             }
         }

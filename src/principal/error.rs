@@ -185,7 +185,7 @@ impl AccountErrorKind {
             ),
             AccountErrorKind::SystemPolicyRedefined { .. } => (
                 "system-policy-redefined",
-                "rename the custom policy, or remove its definition to use the system policy".into(),
+                "rename the custom policy, remove its definition to use ramguard's copy of the system policy, or mark it `\"type\": \"System\"` to use this copy".into(),
             ),
             AccountErrorKind::PolicyUnreadable { .. } => (
                 "policy-unreadable",

@@ -20,8 +20,10 @@
 //! ```
 //!
 //! Policy paths are relative to the account file; the built-in system policies
-//! ([`crate::policy::system`]) may be attached without a definition. Every name referenced must
-//! be defined. Groups do not nest and nothing else refers back to what refers to it, so the
+//! ([`crate::policy::system`]) may be attached without a definition. A definition may say
+//! `"type": "System"` (or `"Custom"`, the default) for another system policy whose document it
+//! carries, as `ramguard account import` writes them, so that traces call it a system policy.
+//! Every name referenced must be defined. Groups do not nest and nothing else refers back to what refers to it, so the
 //! format cannot express a cycle.
 
 mod error;

@@ -22,7 +22,7 @@ const ROOT_MEMBERS: &[&str] = &[
     "users",
     "roles",
 ];
-const POLICY_MEMBERS: &[&str] = &["path", "document"];
+const POLICY_MEMBERS: &[&str] = &["path", "document", "type"];
 const GROUP_MEMBERS: &[&str] = &["policies"];
 const USER_MEMBERS: &[&str] = &["groups", "policies"];
 const ROLE_MEMBERS: &[&str] = &["policies"];
@@ -118,7 +118,7 @@ impl Reader {
             .map(|m| self.entities(&m.value, "roles", "role", ROLE_MEMBERS))
             .unwrap_or_default();
 
-        let policy_names: Vec<String> = policies.iter().map(|(name, _)| name.clone()).collect();
+        let policy_names: Vec<String> = policies.iter().map(|(name, ..)| name.clone()).collect();
         let group_names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
         let resource_group_names: Vec<String> = resource_groups
             .iter()
@@ -202,15 +202,9 @@ impl Reader {
         // Only the system policies the account names are parsed; a name misused (a control
         // policy attached to a user) was reported above, so its document may still load.
         let mut entries: Vec<(String, PolicyEntry)> = Vec::new();
-        for (name, policy) in policies {
+        for (name, policy, kind) in policies {
             if let Some(policy) = policy {
-                entries.push((
-                    name,
-                    PolicyEntry {
-                        policy,
-                        kind: PolicyKind::Custom,
-                    },
-                ));
+                entries.push((name, PolicyEntry { policy, kind }));
             }
         }
         let attached = groups
@@ -279,13 +273,13 @@ impl Reader {
     }
 
     /// The `policies` object: each name with its policy, or `None` when it failed to load (the
-    /// name still counts as defined, so that references to it do not add errors).
+    /// name still counts as defined, so that references to it do not add errors), and its kind.
     fn policies(
         &mut self,
         value: &JsonValue,
         source: &Arc<Source>,
         base: &Path,
-    ) -> Vec<(String, Option<Policy>)> {
+    ) -> Vec<(String, Option<Policy>, PolicyKind)> {
         let Some(members) = self.members(value, "policies", "`policies`", &[]) else {
             return Vec::new();
         };
@@ -294,7 +288,13 @@ impl Reader {
             let Some(name) = self.name(member, "policies") else {
                 continue;
             };
-            if system::is_system_policy(&name) {
+            // An account's own copy of a built-in system policy (as `account import` writes it,
+            // from the account) replaces ramguard's; a custom policy of that name is a mistake.
+            let marked_system = matches!(
+                &member.value.get("type").map(|t| &t.kind),
+                Some(JsonKind::String(kind)) if kind == "System"
+            );
+            if system::is_system_policy(&name) && !marked_system {
                 self.error(Kind::SystemPolicyRedefined { name }, member.name_span);
                 continue;
             }
@@ -305,10 +305,11 @@ impl Reader {
                 &context,
                 POLICY_MEMBERS,
             ) else {
-                policies.push((name, None));
+                policies.push((name, None, PolicyKind::Custom));
                 continue;
             };
             let get = |n: &str| definition.iter().copied().find(|m| m.name == n);
+            let kind = get("type").map_or(PolicyKind::Custom, |m| self.policy_kind(&name, m));
             let policy = match (get("path"), get("document")) {
                 (Some(path), None) => self.policy_file(&name, path, base),
                 (None, Some(document)) => self.inline_policy(&name, document, source),
@@ -320,9 +321,31 @@ impl Reader {
                     None
                 }
             };
-            policies.push((name, policy));
+            policies.push((name, policy, kind));
         }
         policies
+    }
+
+    /// `type`: `System` for a system policy defined in the file (an account exported with
+    /// `ramguard account import` carries the documents of the system policies it attaches), so
+    /// that traces say so; `Custom`, the default, otherwise.
+    fn policy_kind(&mut self, name: &str, member: &JsonMember) -> PolicyKind {
+        let element = format!("policies.{name}.type");
+        match self.string(&member.value, &element).as_deref() {
+            Some("System") => PolicyKind::System,
+            Some("Custom") | None => PolicyKind::Custom,
+            Some(_) => {
+                self.error(
+                    Kind::TypeMismatch {
+                        element,
+                        expected: "`\"System\"` or `\"Custom\"`",
+                        found: "another string",
+                    },
+                    member.value.span,
+                );
+                PolicyKind::Custom
+            }
+        }
     }
 
     fn policy_file(&mut self, name: &str, member: &JsonMember, base: &Path) -> Option<Policy> {
@@ -681,5 +704,103 @@ mod tests {
         assert_eq!(&isolated[span.start..span.end], "{\"b\": 1}");
         assert_eq!(isolated.matches('\n').count(), 1);
         assert!(json::parse(&isolated).is_ok());
+    }
+
+    fn parse(text: &str) -> Result<Account, InvalidAccount> {
+        parse_account(Source::new("account.json", text), Path::new(""))
+    }
+
+    const DOCUMENT: &str = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]}"#;
+
+    #[test]
+    fn a_defined_policy_may_be_marked_as_a_system_policy() {
+        let text = format!(
+            r#"{{"account_id": "1234567890123456",
+              "policies": {{"AliyunECSFullAccess": {{"document": {DOCUMENT}, "type": "System"}},
+                           "Ops": {{"document": {DOCUMENT}, "type": "Custom"}},
+                           "Plain": {{"document": {DOCUMENT}}}}},
+              "roles": {{"ops": {{"policies": [{{"name": "AliyunECSFullAccess"}}, {{"name": "Ops"}}, {{"name": "Plain"}}]}}}}}}"#
+        );
+        let account = parse(&text).expect("a valid account");
+        let kinds: Vec<(&str, PolicyKind)> = account
+            .policies
+            .iter()
+            .map(|(name, entry)| (name.as_str(), entry.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("AliyunECSFullAccess", PolicyKind::System),
+                ("Ops", PolicyKind::Custom),
+                ("Plain", PolicyKind::Custom)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_policy_type_is_system_or_custom() {
+        let text = format!(
+            r#"{{"account_id": "1234567890123456",
+              "policies": {{"A": {{"document": {DOCUMENT}, "type": "system"}}, "B": {{"document": {DOCUMENT}, "type": 1}}, "C": {{"type": "System"}}}}}}"#
+        );
+        let invalid = parse(&text).unwrap_err();
+        let found: Vec<(String, String, &str)> = invalid
+            .issues
+            .iter()
+            .map(|i| {
+                (
+                    i.kind.code().to_string(),
+                    i.kind.to_string(),
+                    &text[i.span.start..i.span.end],
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "data-type-mismatch".into(),
+                    "`policies.A.type` must be `\"System\"` or `\"Custom\"`, found another string"
+                        .into(),
+                    "\"system\""
+                ),
+                (
+                    "data-type-mismatch".into(),
+                    "`policies.B.type` must be a string, found a number".into(),
+                    "1"
+                ),
+                (
+                    "invalid-policy-definition".into(),
+                    "policy `C` must have exactly one of `path` and `document`".into(),
+                    "\"C\""
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_system_definition_of_a_built_in_name_replaces_it_and_a_custom_one_is_refused() {
+        let text = format!(
+            r#"{{"account_id": "1234567890123456", "policies": {{"AliyunKvstoreFullAccess": {{"document": {DOCUMENT}, "type": "System"}}}},
+              "users": {{"alice": {{"policies": [{{"name": "AliyunKvstoreFullAccess"}}]}}}}}}"#
+        );
+        let account = parse(&text).expect("the account's own copy");
+        let (name, entry) = &account.policies[0];
+        assert_eq!(
+            (name.as_str(), entry.kind),
+            ("AliyunKvstoreFullAccess", PolicyKind::System)
+        );
+        // The account's document (`ecs:*`), not ramguard's (`kvstore:*`).
+        assert_eq!(
+            entry.policy.statements()[0].action.patterns[0].value,
+            "ecs:*"
+        );
+        for kind in ["", r#", "type": "Custom""#] {
+            let text = format!(
+                r#"{{"account_id": "1234567890123456", "policies": {{"AliyunKvstoreFullAccess": {{"document": {DOCUMENT}{kind}}}}}}}"#
+            );
+            let invalid = parse(&text).unwrap_err();
+            assert_eq!(invalid.issues[0].kind.code(), "system-policy-redefined");
+        }
     }
 }
