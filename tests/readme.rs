@@ -45,3 +45,51 @@ fn check_prints_what_the_readme_shows() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert_eq!(stdout, block_after("### Check policies in CI", "text"));
 }
+
+#[test]
+fn the_walkthrough_runs_as_written() {
+    let commands = block_after(
+        "### Would this change have broken anything last month?",
+        "sh",
+    );
+    let lines: Vec<&str> = commands.lines().collect();
+    let [import, sed, diff] = lines.as_slice() else {
+        panic!("three commands: {commands}")
+    };
+    // The README writes to /tmp; this test writes the same files to a scratch directory.
+    let scratch = common::Scratch::new("walkthrough");
+    let now = scratch.0.join("account-now.json");
+    let proposed = scratch.0.join("account-proposed.json");
+    let now = now.to_str().expect("a UTF-8 path");
+    let proposed = proposed.to_str().expect("a UTF-8 path");
+    let in_scratch = |line: &str| {
+        line.replace("/tmp/account-now.json", now)
+            .replace("/tmp/account-proposed.json", proposed)
+    };
+    let import = in_scratch(import);
+    let (code, _, stderr) = common::output(&arguments(&import));
+    assert_eq!(code, 0, "{stderr}");
+    // `sed 's|instance/r-\*stg\*|instance/r-*|' NOW > PROPOSED`, done here without a shell.
+    assert!(
+        sed.starts_with(r"sed 's|instance/r-\*stg\*|instance/r-*|' "),
+        "{sed}"
+    );
+    let account = std::fs::read_to_string(now).expect("the imported account");
+    assert!(account.contains("instance/r-*stg*"), "the change applies");
+    std::fs::write(
+        proposed,
+        account.replace("instance/r-*stg*", "instance/r-*"),
+    )
+    .expect("the proposed account");
+    let diff = in_scratch(diff);
+    let (code, stdout, stderr) = common::output(&arguments(&diff));
+    assert_eq!(code, 1, "access was gained");
+    assert_eq!(
+        stdout,
+        block_after("and the trail is last month's events", "text")
+    );
+    assert!(
+        README.contains(&format!("and on stderr `{}`", stderr.trim())),
+        "{stderr}"
+    );
+}
