@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use crate::pattern::fold_case;
 use crate::suggest::nearest;
@@ -197,6 +198,15 @@ pub(crate) struct ContextEntry {
 impl Context {
     /// The values of a key given folded; an empty slice when the key is missing.
     pub(crate) fn values(&self, folded_key: &str) -> &[ContextValue] {
+        // A request carries a handful of keys, mostly of different lengths: a scan that compares
+        // lengths first beats a binary search of string comparisons.
+        if self.entries.len() <= 16 {
+            return self
+                .entries
+                .iter()
+                .find(|e| e.folded.len() == folded_key.len() && e.folded == folded_key)
+                .map_or(&[], |e| &e.values);
+        }
         self.entries
             .binary_search_by(|e| e.folded.as_str().cmp(folded_key))
             .map_or(&[], |i| &self.entries[i].values)
@@ -288,68 +298,42 @@ fn text_of(input: &ContextInput) -> &str {
     }
 }
 
-/// One request value, read once as every type a condition may compare it as.
+/// One request value, read as each type a condition compares it as: each typed form is
+/// parsed the first time a condition asks for it, once, so a request pays only for the forms
+/// its policies read.
 #[derive(Debug, Clone)]
 pub struct ContextValue {
     input: ContextInput,
-    /// The folded text when it differs from the text (rarely: values are mostly lower case).
-    folded: Option<String>,
-    decimal: Option<Decimal>,
-    instant: Option<Timestamp>,
-    ip: Option<IpAddr>,
     boolean: Option<bool>,
+    /// The folded text, when it differs from the text (rarely: values are mostly lower case).
+    folded: OnceLock<Option<String>>,
+    decimal: OnceLock<Option<Decimal>>,
+    instant: OnceLock<Option<Timestamp>>,
+    ip: OnceLock<Option<IpAddr>>,
 }
 
 impl ContextValue {
     pub(crate) fn new(input: ContextInput) -> ContextValue {
-        let text = text_of(&input);
         let boolean = match &input {
             ContextInput::Bool(b) => Some(*b),
             ContextInput::String(s) => value::parse_bool(s).ok(),
             ContextInput::Number(_) => None,
         };
-        // A value is read under every operator family, so each typed form is parsed once here.
-        // The first byte rules most forms out without a parse (a failed parse allocates its
-        // error): numbers start with a digit, a sign or a point, times with a digit, addresses
-        // with a hex digit or `:`.
-        let first = text.bytes().next().unwrap_or(b' ');
-        let maybe_number = first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.');
-        let folded = match fold_case(text) {
-            Cow::Borrowed(_) => None,
-            Cow::Owned(folded) => Some(folded),
-        };
-        let decimal = maybe_number.then(|| Decimal::parse(text).ok()).flatten();
-        let instant = first
-            .is_ascii_digit()
-            .then(|| Timestamp::parse_rfc3339(text).ok())
-            .flatten();
-        let ip = (first.is_ascii_hexdigit() || first == b':')
-            .then(|| value::parse_ip_addr(text).ok())
-            .flatten();
         ContextValue {
-            folded,
-            decimal,
-            instant,
-            ip,
-            boolean,
             input,
+            boolean,
+            folded: OnceLock::new(),
+            decimal: OnceLock::new(),
+            instant: OnceLock::new(),
+            ip: OnceLock::new(),
         }
     }
 
     /// A time, as `acs:CurrentTime` holds it: read as a date without parsing its text back.
     pub(crate) fn time(time: &Timestamp) -> ContextValue {
-        let text = time.to_string();
-        ContextValue {
-            folded: match fold_case(&text) {
-                Cow::Borrowed(_) => None,
-                Cow::Owned(folded) => Some(folded),
-            },
-            decimal: None,
-            instant: Some(time.clone()),
-            ip: None,
-            boolean: None,
-            input: ContextInput::String(text),
-        }
+        let value = ContextValue::new(ContextInput::String(time.to_string()));
+        let _ = value.instant.set(Some(time.clone()));
+        value
     }
 
     /// The value as given.
@@ -393,23 +377,53 @@ impl ContextValue {
     }
 
     pub(crate) fn folded(&self) -> &str {
-        self.folded.as_deref().unwrap_or_else(|| self.text())
+        let folded = self.folded.get_or_init(|| match fold_case(self.text()) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(folded) => Some(folded),
+        });
+        folded.as_deref().unwrap_or_else(|| self.text())
     }
 
+    // The first byte rules most forms out without a parse (a failed parse allocates its
+    // error): numbers start with a digit, a sign or a point, times with a digit, addresses with
+    // a hex digit or `:`.
+
     pub(crate) fn decimal(&self) -> Option<&Decimal> {
-        self.decimal.as_ref()
+        self.decimal
+            .get_or_init(|| {
+                let first = self.first_byte();
+                let maybe = first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.');
+                maybe.then(|| Decimal::parse(self.text()).ok()).flatten()
+            })
+            .as_ref()
     }
 
     pub(crate) fn instant(&self) -> Option<&Timestamp> {
-        self.instant.as_ref()
+        self.instant
+            .get_or_init(|| {
+                self.first_byte()
+                    .is_ascii_digit()
+                    .then(|| Timestamp::parse_rfc3339(self.text()).ok())
+                    .flatten()
+            })
+            .as_ref()
     }
 
     pub(crate) fn ip(&self) -> Option<IpAddr> {
-        self.ip
+        *self.ip.get_or_init(|| {
+            let first = self.first_byte();
+            (first.is_ascii_hexdigit() || first == b':')
+                .then(|| value::parse_ip_addr(self.text()).ok())
+                .flatten()
+        })
     }
 
     pub(crate) fn boolean(&self) -> Option<bool> {
         self.boolean
+    }
+
+    fn first_byte(&self) -> u8 {
+        self.text().bytes().next().unwrap_or(b' ')
     }
 }
 

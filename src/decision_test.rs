@@ -293,9 +293,8 @@ impl Loader {
                 Request::from_json_text(request_source.text())
                     .map_err(|e| e.diagnostic(Some(&request_source)).to_string())
             }
-            (_, Some(inline)) => {
-                Request::from_json(inline).map_err(|e| e.diagnostic(Some(source)).to_string())
-            }
+            (_, Some(inline)) => Request::from_json(inline.clone())
+                .map_err(|e| e.diagnostic(Some(source)).to_string()),
             _ => Err("`request` must be a request object or the path of a request file".into()),
         }
     }

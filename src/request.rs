@@ -243,7 +243,7 @@ impl Request {
             message: e.message,
             span: e.span,
         })?;
-        Self::from_json(&root)
+        Self::from_json(root)
     }
 
     /// Reads a request from parsed JSON (see [`Request::from_json_text`]); an `"id"` member is
@@ -251,15 +251,17 @@ impl Request {
     ///
     /// # Errors
     /// As [`Request::from_json_text`].
-    pub(crate) fn from_json(root: &JsonValue) -> Result<Request, RequestError> {
-        let object = Object::strict(root, "request", REQUEST_MEMBERS)?;
-        let text = |name: &'static str| -> Result<(&str, Span), RequestError> {
+    pub(crate) fn from_json(root: JsonValue) -> Result<Request, RequestError> {
+        // Checked on the borrowed value first, so that errors are the object reader's; then
+        // the strings are moved out, not copied: request logs are read by the million.
+        let object = Object::strict(&root, "request", REQUEST_MEMBERS)?;
+        let span_of = |name: &'static str| -> Result<Span, RequestError> {
             let value = object.required(name)?;
-            Ok((json::string(value, name)?, value.span))
+            json::string(value, name)?;
+            Ok(value.span)
         };
-        let (action, action_span) = text("action")?;
-        let (resource, resource_span) = text("resource")?;
-        let mut builder = Request::builder(action, resource);
+        let action_span = span_of("action")?;
+        let resource_span = span_of("resource")?;
         if let Some(context) = object.get("context") {
             // Keys are checked by the builder, which compares them ignoring case.
             let JsonKind::Object(entries) = &context.kind else {
@@ -272,23 +274,41 @@ impl Request {
                 .into());
             };
             for entry in entries {
-                let values = context_values(&entry.value).map_err(|found| {
-                    RequestError::ContextValueType {
-                        key: entry.name.clone(),
-                        found,
-                        span: entry.value.span,
-                    }
+                context_values(&entry.value).map_err(|found| RequestError::ContextValueType {
+                    key: entry.name.clone(),
+                    found,
+                    span: entry.value.span,
                 })?;
-                builder
-                    .context
-                    .push((entry.name.clone(), values, Some(entry.name_span)));
             }
         }
         if let Some(absent) = object.get("absent") {
             for key in json::array(absent, "absent", "a list of condition keys")? {
-                builder
-                    .absent
-                    .push(json::string(key, "absent")?.to_string());
+                json::string(key, "absent")?;
+            }
+        }
+        let JsonKind::Object(members) = root.kind else {
+            unreachable_request()?
+        };
+        let mut builder = Request::builder(String::new(), String::new());
+        for member in members {
+            match (member.name.as_str(), member.value.kind) {
+                ("action", JsonKind::String(action)) => builder.action = action,
+                ("resource", JsonKind::String(resource)) => builder.resource = resource,
+                ("context", JsonKind::Object(entries)) => {
+                    for entry in entries {
+                        let span = Some(entry.name_span);
+                        let values = into_context_values(entry.value);
+                        builder.context.push((entry.name, values, span));
+                    }
+                }
+                ("absent", JsonKind::Array(keys)) => {
+                    for key in keys {
+                        if let JsonKind::String(key) = key.kind {
+                            builder.absent.push(key);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         // The builder checks the action and resource; the file knows where they stand.
@@ -314,6 +334,35 @@ const REQUEST_MEMBERS: &[&str] = &["action", "resource", "context", "absent", "i
 
 /// Reads one context entry's value: a string, boolean or number, or an array of them; the
 /// JSON type found otherwise.
+/// The values of a context entry already checked by [`context_values`], moved out.
+fn into_context_values(value: JsonValue) -> Vec<ContextInput> {
+    let one = |v: JsonValue| match v.kind {
+        JsonKind::String(s) => Some(ContextInput::String(s)),
+        JsonKind::Bool(b) => Some(ContextInput::Bool(b)),
+        JsonKind::Number(n) => Some(ContextInput::Number(n.into())),
+        _ => None,
+    };
+    match value.kind {
+        JsonKind::Array(items) => items.into_iter().filter_map(one).collect(),
+        kind => one(JsonValue {
+            kind,
+            span: value.span,
+        })
+        .into_iter()
+        .collect(),
+    }
+}
+
+/// A request that passed the object reader is an object; this says so to the compiler.
+fn unreachable_request<T>() -> Result<T, RequestError> {
+    Err(RequestError::Shape(ShapeError::WrongType {
+        element: "request".into(),
+        expected: "an object",
+        found: "another value",
+        span: Span::new(0, 0),
+    }))
+}
+
 fn context_values(value: &JsonValue) -> Result<Vec<ContextInput>, &'static str> {
     let one = |v: &JsonValue| match &v.kind {
         JsonKind::String(s) => Ok(ContextInput::String(s.clone())),

@@ -90,7 +90,10 @@ fn replay_log(args: &BatchArgs) -> Result<Summary, Reported> {
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    match replay::run(&decider, &mut reader, BufWriter::new(output), jobs) {
+    let result = replay::run(&decider, &mut reader, BufWriter::new(output), jobs);
+    // The process ends here: freeing every compiled policy one by one would only delay it.
+    std::mem::forget(decider);
+    match result {
         Ok(summary) => {
             inform(&summary_line(&summary));
             Ok(summary)

@@ -183,7 +183,10 @@ fn compare(args: &DiffArgs) -> Result<DiffSummary, Reported> {
         OutputFormat::Json => DiffFormat::Json,
         OutputFormat::Jsonl => DiffFormat::JsonLines,
     };
-    match replay::diff(&old, &new, &mut reader, stdout(), jobs, output_format) {
+    let result = replay::diff(&old, &new, &mut reader, stdout(), jobs, output_format);
+    // The process ends here: freeing every compiled policy one by one would only delay it.
+    std::mem::forget((old, new));
+    match result {
         Ok(summary) => {
             inform(&summary_line(&summary));
             Ok(summary)

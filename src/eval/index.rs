@@ -1,8 +1,9 @@
 //! The statement index of a layer: which statements a request could match, by its action and
 //! its resource, so that a decision visits a handful of statements however many the layer has.
 //!
-//! Statements are first filed by action (the exact RAM action, the service of a wildcard
-//! action, or "any action" for `NotAction` and service wildcards), then, within each action
+//! Statements are first filed by action (the exact RAM action; for a wildcard action name, its
+//! service and the literal prefix of the name, `kvstore:Describe*` under `kvstore` and
+//! `describe`; or "any action" for `NotAction` and service wildcards), then, within each action
 //! bucket, by resource. ARN patterns split on their colons: a pattern with exactly four literal
 //! colons (`acs:service:region:account:relative`) can only match a resource with four colons
 //! field by field, because each literal colon of the pattern must meet a distinct colon of the
@@ -25,8 +26,9 @@ use crate::request::Request;
 pub(crate) struct StatementIndex {
     /// By exact action, folded.
     by_action: HashMap<Box<str>, ResourceIndex>,
-    /// Statements with a wildcard in the action name, by their service, folded.
-    by_service: HashMap<Box<str>, ResourceIndex>,
+    /// Statements with a wildcard in the action name, by their service, then by the literal
+    /// prefix of the name (folded).
+    by_service: HashMap<Box<str>, Trie<ResourceIndex>>,
     /// `NotAction`, and actions whose service holds a wildcard.
     any_action: ResourceIndex,
 }
@@ -35,7 +37,7 @@ pub(crate) struct StatementIndex {
 #[derive(Debug, Clone, Default)]
 struct ResourceIndex {
     /// Four-colon patterns, by the literal prefix of their relative part.
-    by_relative: Trie,
+    by_relative: Trie<Vec<u32>>,
     /// Four-colon patterns whose relative part starts with a wildcard, by literal service.
     by_service: HashMap<Box<str>, Vec<u32>>,
     /// Everything else: visited for every resource.
@@ -44,21 +46,21 @@ struct ResourceIndex {
     all: Vec<u32>,
 }
 
-/// A byte trie of literal prefixes; each node holds the statements whose prefix ends there.
+/// A byte trie of literal prefixes; each node holds what is filed under the prefix ending there.
 #[derive(Debug, Clone)]
-struct Trie {
-    nodes: Vec<TrieNode>,
+struct Trie<T> {
+    nodes: Vec<TrieNode<T>>,
 }
 
 #[derive(Debug, Clone, Default)]
-struct TrieNode {
+struct TrieNode<T> {
     /// Children by byte, sorted.
     edges: Vec<(u8, u32)>,
-    /// Statements whose prefix ends at this node.
-    ids: Vec<u32>,
+    /// What is filed under the prefix ending at this node.
+    value: T,
 }
 
-impl Default for Trie {
+impl<T: Default> Default for Trie<T> {
     fn default() -> Self {
         Trie {
             nodes: vec![TrieNode::default()],
@@ -83,11 +85,13 @@ impl StatementIndex {
         }
         for pattern in actions {
             let folded = pattern.folded_text();
-            let bucket = if folded.contains(['*', '?']) {
-                let service = folded.split(':').next().unwrap_or("");
-                self.by_service.entry(service.into()).or_default()
-            } else {
-                self.by_action.entry(folded.into()).or_default()
+            let bucket = match folded.split_once(':') {
+                Some((service, name)) if folded.contains(['*', '?']) => self
+                    .by_service
+                    .entry(service.into())
+                    .or_default()
+                    .entry(literal_prefix(name).as_bytes()),
+                _ => self.by_action.entry(folded.into()).or_default(),
             };
             bucket.insert(id, statement);
         }
@@ -109,15 +113,21 @@ impl StatementIndex {
         request: &'a Request,
     ) -> impl Iterator<Item = (usize, bool)> + 'a {
         let fields = request.resource_fields().map(|f| (f[1], f[4]));
+        let action = request.action_folded();
+        let name = action
+            .get(request.service_folded().len() + 1..)
+            .unwrap_or("");
         let exact = self
             .by_action
-            .get(request.action_folded())
+            .get(action)
             .into_iter()
             .flat_map(move |bucket| bucket.candidates(fields).map(|id| (id as usize, true)));
-        let others = self
+        let by_prefix = self
             .by_service
             .get(request.service_folded())
             .into_iter()
+            .flat_map(move |trie| trie.walk(name.as_bytes()));
+        let others = by_prefix
             .chain(std::iter::once(&self.any_action))
             .flat_map(move |bucket| bucket.candidates(fields).map(|id| (id as usize, false)));
         exact.chain(others)
@@ -137,7 +147,7 @@ impl ResourceIndex {
                 Some([_, service, _, _, relative]) => {
                     let prefix = literal_prefix(relative);
                     if !prefix.is_empty() {
-                        self.by_relative.insert(prefix.as_bytes(), id);
+                        push_once(self.by_relative.entry(prefix.as_bytes()), id);
                     } else if !service.contains(['*', '?']) {
                         push_once(self.by_service.entry(service.into()).or_default(), id);
                     } else {
@@ -156,6 +166,7 @@ impl ResourceIndex {
         fields: Option<(&'a str, &'a str)>,
     ) -> impl Iterator<Item = u32> + 'a {
         let (walk, by_service, rest, all): (_, &[u32], &[u32], &[u32]) = match fields {
+            // The empty prefix holds nothing here: a pattern without one is filed elsewhere.
             Some((service, relative)) => (
                 self.by_relative.walk(relative.as_bytes()),
                 self.by_service.get(service).map_or(&[], Vec::as_slice),
@@ -164,7 +175,7 @@ impl ResourceIndex {
             ),
             None => (self.by_relative.walk(&[]), &[], &[], &self.all),
         };
-        walk.flatten()
+        walk.flat_map(|ids| ids.iter())
             .chain(by_service)
             .chain(rest)
             .chain(all)
@@ -172,8 +183,9 @@ impl ResourceIndex {
     }
 }
 
-impl Trie {
-    fn insert(&mut self, key: &[u8], id: u32) {
+impl<T: Default> Trie<T> {
+    /// What is filed under `key`, made empty if it was not there yet.
+    fn entry(&mut self, key: &[u8]) -> &mut T {
         let mut node = 0usize;
         for &byte in key {
             let edges = &self.nodes[node].edges;
@@ -188,40 +200,42 @@ impl Trie {
                 }
             };
         }
-        push_once(&mut self.nodes[node].ids, id);
+        &mut self.nodes[node].value
     }
+}
 
-    /// The statements of every node along `key`: those whose prefix is a prefix of `key`.
-    fn walk<'a>(&'a self, key: &'a [u8]) -> TrieWalk<'a> {
+impl<T> Trie<T> {
+    /// What is filed under every prefix of `key`, the empty one first.
+    fn walk<'a>(&'a self, key: &'a [u8]) -> TrieWalk<'a, T> {
         TrieWalk {
             trie: self,
-            node: (!key.is_empty()).then_some(0),
+            node: Some(0),
             key,
         }
     }
 }
 
-/// The walk down a trie along a key, yielding the statements of each node reached.
-struct TrieWalk<'a> {
-    trie: &'a Trie,
+/// The walk down a trie along a key, yielding what each node reached holds.
+struct TrieWalk<'a, T> {
+    trie: &'a Trie<T>,
+    /// The next node to yield.
     node: Option<usize>,
     key: &'a [u8],
 }
 
-impl<'a> Iterator for TrieWalk<'a> {
-    type Item = &'a [u32];
+impl<'a, T> Iterator for TrieWalk<'a, T> {
+    type Item = &'a T;
 
-    fn next(&mut self) -> Option<&'a [u32]> {
-        let (&byte, rest) = self.key.split_first()?;
+    fn next(&mut self) -> Option<&'a T> {
         let node = &self.trie.nodes[self.node?];
-        let child = node
-            .edges
-            .binary_search_by_key(&byte, |(b, _)| *b)
-            .ok()
-            .map(|at| node.edges[at].1 as usize);
-        self.node = child;
-        self.key = rest;
-        child.map(|c| self.trie.nodes[c].ids.as_slice())
+        self.node = self.key.split_first().and_then(|(&byte, rest)| {
+            self.key = rest;
+            node.edges
+                .binary_search_by_key(&byte, |(b, _)| *b)
+                .ok()
+                .map(|at| node.edges[at].1 as usize)
+        });
+        Some(&node.value)
     }
 }
 

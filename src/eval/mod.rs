@@ -748,6 +748,11 @@ impl PolicySet {
         self.0.members.iter().map(|m| (&m.policy, &m.slot))
     }
 
+    /// The policy at `index`, if the set has one there.
+    pub(crate) fn policy_at(&self, index: usize) -> Option<&Policy> {
+        self.0.members.get(index).map(|m| &m.policy)
+    }
+
     /// RAM's order of layers (docs/semantics.md §4), the one place it is written: the first layer that
     /// does not allow decides. `layer` gives one layer's verdict and a deciding statement.
     fn decide(

@@ -2,6 +2,7 @@
 //! decide it, and evaluating. Never fails: anything that cannot be decided is an error record,
 //! and nothing is allowed then.
 
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::input::{Content, InputFormat, Item, Unreadable};
@@ -52,14 +53,11 @@ impl Decider {
     }
 
     fn decide_item(&self, item: &Item, record: Record) -> Record {
-        let parsed;
-        let value: &JsonValue = match &item.content {
-            Content::Value(value) => value,
+        // A line is parsed here and owned; an element of a document is borrowed.
+        let value: Cow<'_, JsonValue> = match &item.content {
+            Content::Value(value) => Cow::Borrowed(value),
             Content::Line(text) => match json::parse(text) {
-                Ok(value) => {
-                    parsed = value;
-                    &parsed
-                }
+                Ok(value) => Cow::Owned(value),
                 Err(e) => {
                     let column = text
                         .get(..e.span.start)
@@ -92,11 +90,11 @@ impl Decider {
         };
         match self.format {
             InputFormat::Requests => self.decide_request(value, record),
-            InputFormat::ActionTrail => self.decide_event(value, record),
+            InputFormat::ActionTrail => self.decide_event(&value, record),
         }
     }
 
-    fn decide_request(&self, value: &JsonValue, mut record: Record) -> Record {
+    fn decide_request(&self, value: Cow<'_, JsonValue>, mut record: Record) -> Record {
         record.id = value.get("id").cloned();
         if !matches!(value.kind, JsonKind::Object(_)) {
             let found = value.kind.type_name();
@@ -106,7 +104,7 @@ impl Decider {
                 format!("a request must be a JSON object, found {found}"),
             );
         }
-        let request = match Request::from_json(value) {
+        let request = match Request::from_json(value.into_owned()) {
             Ok(request) => request,
             Err(e) => return record.error(e.code(), None, e.to_string()),
         };

@@ -103,11 +103,13 @@ pub(crate) struct DecidingStatement {
 
 impl DecidingStatement {
     pub(crate) fn of(set: &PolicySet, id: StatementId) -> Option<DecidingStatement> {
-        let located = set.locate(id)?;
+        // Names only: locating the statement in its file is for traces, not for every record.
+        let policy = set.policy_at(id.policy)?;
+        let statement = policy.statements().get(id.statement)?;
         Some(DecidingStatement {
-            policy: located.policy,
-            index: located.statement,
-            sid: located.sid,
+            policy: policy.name().to_string(),
+            index: id.statement,
+            sid: statement.sid.as_ref().map(|s| s.value.clone()),
         })
     }
 }
