@@ -1,144 +1,219 @@
-//! Decisions per second for policy sets of 10 to 10,000 statements, with and without a trace.
+//! Decisions on the shared benchmark workload (`workload/`, a port of the generator
+//! `bench/compare` runs: teams, restore grants, Deny guardrails, team-scoped wildcards,
+//! `NotAction`/`NotResource`, conditions on half the statements), for policy sets of 10 to
+//! 10,000 statements: `evaluate` (no trace), `explain`, the restore guard, loading and
+//! compiling, who-can over an account of 1,000 principals. Before timing a size, every
+//! request's decision is checked against the generator's reference decision, and the memory
+//! the compiled set holds is printed.
 //!
-//! Run with `cargo bench`; criterion prints the time per decision (its inverse is decisions
-//! per second) for each set size.
+//! Run with `cargo bench`; criterion prints the time per decision (its inverse is decisions per
+//! second). `cargo bench -- evaluate/1000` runs one group.
+
+mod workload;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ramguard::restore::{self, InstanceState, RestoreCall, RestoreParameters};
+use ramguard::account::CompiledAccount;
+use ramguard::principal::Account;
+use ramguard::restore::{InstanceState, RestoreCall, RestoreParameters};
 use ramguard::span::Source;
-use ramguard::value::Timestamp;
-use ramguard::{Policy, PolicySet, Request};
+use ramguard::{Policy, PolicySet, Request, Timestamp, Verdict, guard};
+use workload::{Decision, Req};
 
-const SERVICES: &[&str] = &["ecs", "rds", "oss", "vpc", "kvstore"];
-const ACTIONS: &[&str] = &[
-    "Describe*",
-    "Create*",
-    "ModifyInstanceSpec",
-    "RestoreInstance",
-    "*",
-];
-const STATEMENTS_PER_POLICY: usize = 10;
+/// Counts the bytes allocated and not yet freed, to measure what a compiled set holds.
+struct Counting;
 
-/// A statement of a realistic mix: exact and wildcard actions, instance-scoped resources,
-/// and a condition on every third statement; `i` varies it deterministically.
-fn statement(i: usize) -> String {
-    let service = SERVICES[i % SERVICES.len()];
-    let action = ACTIONS[(i / SERVICES.len()) % ACTIONS.len()];
-    let effect = if i % 7 == 6 { "Deny" } else { "Allow" };
-    let resource = format!("acs:{service}:*:1234567890123456:instance/r-{i:05}*");
-    let condition = match i % 3 {
-        0 => {
-            r#", "Condition": {"IpAddress": {"acs:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}, "Bool": {"acs:MFAPresent": "true"}}"#
-        }
-        1 => r#", "Condition": {"StringLike": {"acs:SourceVpc": "vpc-ops*"}}"#,
-        _ => "",
-    };
-    format!(
-        r#"{{"Effect": "{effect}", "Action": "{service}:{action}", "Resource": "{resource}"{condition}}}"#
-    )
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: the same layout is passed on to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: `ptr` was allocated by `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
 }
 
-fn policy_set(statements: usize) -> PolicySet {
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+const SEED: u64 = 0;
+const REQUESTS: usize = 10_000;
+
+fn compile(documents: &[(String, String)]) -> PolicySet {
     let mut builder = PolicySet::builder();
-    for p in 0..statements.div_ceil(STATEMENTS_PER_POLICY) {
-        let body: Vec<String> = (p * STATEMENTS_PER_POLICY
-            ..((p + 1) * STATEMENTS_PER_POLICY).min(statements))
-            .map(statement)
-            .collect();
-        let text = format!(r#"{{"Version": "1", "Statement": [{}]}}"#, body.join(","));
-        let policy = Policy::from_text(&format!("p{p}"), &text).expect("generated policy is valid");
+    for (name, text) in documents {
+        let policy = Policy::from_text(name, text).expect("generated policies are valid");
         builder = builder.identity(policy);
     }
-    let grant = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:RestoreInstance",
-        "Resource": "acs:kvstore:*:1234567890123456:instance/r-target", "Condition": {"Bool": {"acs:MFAPresent": "true"}}}]}"#;
-    let grant = Policy::from_text("grant", grant).expect("grant policy is valid");
-    builder.identity(grant).build().expect("set builds")
+    builder.build().expect("the set builds")
 }
 
-fn request(instance: &str) -> Request {
-    Request::restore_instance("cn-hangzhou", "1234567890123456", instance)
-        .context("acs:SourceIp", "10.1.2.3")
-        .context("acs:MFAPresent", true)
-        .context("acs:SourceVpc", "vpc-ops01")
-        .at(Timestamp::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant"))
+fn request(spec: &Req) -> Request {
+    Request::builder(spec.action.as_str(), spec.resource.as_str())
+        .context("acs:MFAPresent", spec.mfa)
+        .context("acs:SecureTransport", spec.tls)
+        .context("acs:SourceIp", spec.ip.as_str())
+        .context("acs:SourceVpc", spec.vpc.as_str())
+        .at(Timestamp::parse_rfc3339(&spec.time).expect("a valid time"))
         .build()
-        .expect("valid request")
+        .expect("generated requests are valid")
 }
 
-fn bench_evaluate(c: &mut Criterion) {
-    let mut group = c.benchmark_group("evaluate");
-    group.throughput(Throughput::Elements(1));
-    for size in [10, 100, 1_000, 10_000] {
-        let set = policy_set(size);
-        // No statement names this instance: every candidate is visited (the worst case).
-        let miss = request("r-none");
-        group.bench_with_input(BenchmarkId::new("implicit_deny", size), &size, |b, _| {
-            b.iter(|| set.evaluate(std::hint::black_box(&miss)))
-        });
-        // The last statement of every set grants restores of r-target.
-        let hit = request("r-target");
-        assert!(
-            set.evaluate(&hit).is_allowed(),
-            "the matching request must be allowed"
+/// Panics unless ramguard reaches the generator's reference decision on every request: a
+/// benchmark of wrong answers would measure nothing.
+fn check_decisions(size: usize, set: &PolicySet, requests: &[Request], expected: &[Decision]) {
+    for (i, (request, expected)) in requests.iter().zip(expected).enumerate() {
+        let verdict = set.evaluate(request).verdict;
+        let reference = match expected {
+            Decision::Allow => Verdict::Allow,
+            Decision::ExplicitDeny => Verdict::ExplicitDeny,
+            Decision::ImplicitDeny => Verdict::ImplicitDeny,
+        };
+        assert_eq!(verdict, reference, "{size} statements, request {i}");
+    }
+}
+
+fn bench_decisions(c: &mut Criterion) {
+    for size in SIZES {
+        let workload = workload::generate(size, REQUESTS, SEED);
+        let documents = &workload.documents;
+        let before = LIVE.load(Ordering::Relaxed);
+        let set = compile(documents);
+        let held = LIVE.load(Ordering::Relaxed) - before;
+        eprintln!(
+            "compiled set of {size} statements: {:.1} MB",
+            held as f64 / 1_000_000.0
         );
-        group.bench_with_input(BenchmarkId::new("matching", size), &size, |b, _| {
-            b.iter(|| set.evaluate(std::hint::black_box(&hit)))
-        });
-    }
-    group.finish();
+        let requests: Vec<Request> = workload.requests.iter().map(request).collect();
+        check_decisions(size, &set, &requests, &workload.expected);
 
-    let mut group = c.benchmark_group("explain");
-    group.throughput(Throughput::Elements(1));
-    for size in [10, 100, 1_000] {
-        let set = policy_set(size);
-        let miss = request("r-none");
-        group.bench_with_input(BenchmarkId::new("implicit_deny", size), &size, |b, _| {
-            b.iter(|| set.explain(std::hint::black_box(&miss)))
+        let mut group = c.benchmark_group("evaluate");
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
+            let mut next = requests.iter().cycle();
+            b.iter(|| set.evaluate(std::hint::black_box(next.next().expect("cycles"))))
         });
+        group.finish();
+
+        if size <= 1_000 {
+            let mut group = c.benchmark_group("explain");
+            group.throughput(Throughput::Elements(1));
+            group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
+                let mut next = requests.iter().cycle();
+                b.iter(|| set.explain(std::hint::black_box(next.next().expect("cycles"))))
+            });
+            group.finish();
+        }
+
+        let calls = restore_calls(&workload.requests);
+        let mut group = c.benchmark_group("guard");
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
+            let mut next = calls.iter().cycle();
+            b.iter(|| {
+                let (call, state) = next.next().expect("cycles");
+                guard(&set, std::hint::black_box(call), Some(state))
+            })
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("load and compile");
+        group.sample_size(10);
+        group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
+            b.iter(|| compile(std::hint::black_box(documents)))
+        });
+        group.finish();
     }
-    group.finish();
 }
 
-/// The restore guard against `evaluate` for the same request: the guard also builds the
-/// request from the call, validates the parameters and the instance's state, and lists the keys
-/// the decision depends on.
-fn bench_guard(c: &mut Criterion) {
-    let now = Timestamp::parse_rfc3339("2026-11-29T00:00:00Z").expect("valid instant");
-    let state = InstanceState::parse(Source::new(
-        "r-target.json",
-        r#"{"Instances": {"DBInstanceAttribute": [{"InstanceId": "r-target", "RegionId": "cn-hangzhou", "InstanceStatus": "Normal"}]}}"#,
-    ))
-    .expect("valid instance state");
-    let call = RestoreCall::new(
-        "cn-hangzhou",
-        "1234567890123456",
-        RestoreParameters::backup_set("r-target", "b-20261128"),
-    )
-    .context("acs:SourceIp", "10.1.2.3")
-    .context("acs:MFAPresent", true)
-    .context("acs:SourceVpc", "vpc-ops01")
-    .context("acs:SecureTransport", true)
-    .at(now);
-    let mut group = c.benchmark_group("guard");
-    group.throughput(Throughput::Elements(1));
-    for size in [10, 1_000] {
-        let set = policy_set(size);
-        assert!(
-            restore::guard(&set, &call, Some(&state)).is_permitted(),
-            "the call must be permitted"
-        );
-        group.bench_with_input(BenchmarkId::new("permitted", size), &size, |b, _| {
-            b.iter(|| restore::guard(&set, std::hint::black_box(&call), Some(&state)))
-        });
-    }
-    group.finish();
+/// Restore calls of the workload's restore requests, each with its instance's state.
+fn restore_calls(requests: &[Req]) -> Vec<(RestoreCall, InstanceState)> {
+    requests
+        .iter()
+        .filter(|spec| spec.action.eq_ignore_ascii_case("kvstore:RestoreInstance"))
+        .filter_map(|spec| {
+            let mut fields = spec.resource.split(':');
+            let (_, _, region, account, relative) = (
+                fields.next()?,
+                fields.next()?,
+                fields.next()?,
+                fields.next()?,
+                fields.next()?,
+            );
+            let instance = relative.strip_prefix("instance/")?;
+            let state = InstanceState::parse(Source::new(
+                "state.json",
+                format!(
+                    r#"{{"Instances": {{"DBInstanceAttribute": [{{"InstanceId": "{instance}", "RegionId": "{region}", "InstanceStatus": "Normal"}}]}}}}"#
+                ),
+            ))
+            .ok()?;
+            let call = RestoreCall::new(
+                region,
+                account,
+                RestoreParameters::backup_set(instance, "b-20261128"),
+            )
+            .context("acs:MFAPresent", spec.mfa)
+            .context("acs:SecureTransport", spec.tls)
+            .context("acs:SourceIp", spec.ip.as_str())
+            .context("acs:SourceVpc", spec.vpc.as_str())
+            .at(Timestamp::parse_rfc3339(&spec.time).ok()?);
+            Some((call, state))
+        })
+        .collect()
 }
 
-fn bench_compile(c: &mut Criterion) {
-    c.bench_function("build set of 1000 statements", |b| {
-        b.iter(|| policy_set(1_000))
+/// An account of `principals` users, each with two policies of about ten statements (twenty
+/// in all), drawn from the 200 documents of the 2,000-statement workload.
+fn account(principals: usize) -> Account {
+    let pool = workload::generate(2_000, 0, SEED).documents;
+    let policies: Vec<String> = pool
+        .iter()
+        .enumerate()
+        .map(|(i, (_, document))| format!(r#""p{i}": {{"document": {document}}}"#))
+        .collect();
+    let users: Vec<String> = (0..principals)
+        .map(|u| {
+            let (a, b) = (u % pool.len(), (u * 7 + 3) % pool.len());
+            format!(r#""user{u}": {{"policies": [{{"name": "p{a}"}}, {{"name": "p{b}"}}]}}"#)
+        })
+        .collect();
+    let text = format!(
+        r#"{{"account_id": "1234567890123456", "policies": {{{}}}, "users": {{{}}}}}"#,
+        policies.join(", "),
+        users.join(", ")
+    );
+    Account::parse(Source::new("account.json", text), "".as_ref()).expect("a valid account")
+}
+
+fn bench_who_can(c: &mut Criterion) {
+    let account = account(1_000);
+    let mut group = c.benchmark_group("account of 1000 principals");
+    group.sample_size(10);
+    group.bench_function("compile", |b| {
+        b.iter(|| CompiledAccount::compile(std::hint::black_box(&account)))
     });
+    let compiled = CompiledAccount::compile(&account);
+    let restore = workload::generate(2_000, 100, SEED)
+        .requests
+        .iter()
+        .find(|r| r.action == "kvstore:RestoreInstance")
+        .map(request)
+        .expect("the workload has restores");
+    group.bench_function("who-can", |b| {
+        b.iter(|| compiled.who_can(std::hint::black_box(&restore)))
+    });
+    group.finish();
 }
 
-criterion_group!(benches, bench_evaluate, bench_guard, bench_compile);
+criterion_group!(benches, bench_decisions, bench_who_can);
 criterion_main!(benches);

@@ -117,6 +117,13 @@ impl Pattern {
         }
     }
 
+    /// The characters before the first wildcard: every input the pattern matches starts
+    /// with them.
+    pub(crate) fn literal_prefix(&self) -> &str {
+        let text = self.text();
+        text.find(['*', '?']).map_or(text, |at| &text[..at])
+    }
+
     /// Reports whether the pattern matches the whole of `input`. Never allocates.
     pub(crate) fn is_match(&self, input: &str) -> bool {
         self.strategy.is_match(input)

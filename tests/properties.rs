@@ -43,6 +43,7 @@ const CONDITIONS: &[&str] = &[
     r#""NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}"#,
     r#""StringNotLike": {"acs:SourceVpc": "vpc-*"}"#,
     r#""StringEquals": {"acs:SourceVpc": "vpc-1"}"#,
+    r#""StringLike": {"acs:SourceVpc": ["vpc-1*", "clas?ic"]}"#,
     r#""StringEqualsIgnoreCase": {"ACS:SOURCEVPC": "VPC-1"}"#,
     r#""ForAllValues:StringEquals": {"acs:TagKeys": ["env", "team"]}"#,
     r#""ForAnyValue:StringLike": {"acs:TagKeys": "env*"}"#,

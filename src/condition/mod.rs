@@ -280,6 +280,30 @@ impl CompiledCondition {
     pub(crate) fn key(&self) -> &str {
         &self.key
     }
+
+    /// Literal prefixes such that the condition can hold only when some request value of its
+    /// key starts with one of them: the policy values of a positive, case-sensitive
+    /// `StringEquals` or `StringLike` (up to the first wildcard), without `ForAllValues` (which
+    /// holds on a missing key). `None` for any other condition, or when a prefix is empty and
+    /// so narrows nothing. The statement index files statements under these.
+    pub(crate) fn required_prefixes(&self) -> Option<Vec<&str>> {
+        if self.operator.base.is_negated()
+            || self.operator.qualifier == Some(SetQualifier::ForAllValues)
+        {
+            return None;
+        }
+        let prefixes: Vec<&str> = match (&self.operand, self.operator.base.comparison()) {
+            (Operand::Strings(strings), Comparison::Equals) => {
+                strings.iter().map(|s| &**s).collect()
+            }
+            (Operand::Patterns(patterns), _) => {
+                patterns.iter().map(|p| p.literal_prefix()).collect()
+            }
+            _ => return None,
+        };
+        let narrows = !prefixes.is_empty() && prefixes.iter().all(|p| !p.is_empty());
+        narrows.then_some(prefixes)
+    }
 }
 
 /// Whether `request.cmp(policy)` satisfies an ordering comparison.

@@ -10,10 +10,12 @@
 //! resource, in order (`*` and `?` may cover colons, but then a colon would be missing for the
 //! pattern's own). So such a pattern is filed under the literal prefix of its relative part
 //! (`instance/r-team42-`) in a trie, or, when that starts with a wildcard, under its literal
-//! service. Everything else (`*`, `NotResource`, patterns of another shape) is visited for every
-//! resource of the action, and a request resource of another shape (`*`, a relative part with
-//! colons) visits every statement of the action. The index only narrows: each candidate is
-//! still matched in full.
+//! service. What the resource cannot narrow (`*`, `NotResource`, patterns of another shape) is
+//! filed by a condition when it has one that needs a request value with a literal prefix (a
+//! positive `StringEquals` or `StringLike` such as `"acs:SourceVpc": "vpc-team42-*"`), in a trie
+//! of that key's prefixes, and otherwise visited for every resource of the action. A request
+//! resource of another shape (`*`, a relative part with colons) visits every statement of the
+//! action. The index only narrows: each candidate is still matched in full.
 
 use std::collections::HashMap;
 
@@ -40,6 +42,11 @@ struct ResourceIndex {
     by_relative: Trie<Vec<u32>>,
     /// Four-colon patterns whose relative part starts with a wildcard, by literal service.
     by_service: HashMap<Box<str>, Vec<u32>>,
+    /// Statements the resource cannot narrow, by a condition key (folded), then by the
+    /// literal prefixes one of its values must start with.
+    by_condition: Vec<(Box<str>, Trie<Vec<u32>>)>,
+    /// Every statement filed in `by_condition`, once: when the context is not consulted.
+    by_condition_all: Vec<u32>,
     /// Everything else: visited for every resource.
     rest: Vec<u32>,
     /// Every statement of the bucket, once: for a request resource of another shape.
@@ -47,6 +54,8 @@ struct ResourceIndex {
 }
 
 /// A byte trie of literal prefixes; each node holds what is filed under the prefix ending there.
+/// [`Trie::compress`] folds chains of empty nodes into their child, so that a walk along a
+/// 40-byte ARN visits the handful of nodes where something is filed or the paths branch.
 #[derive(Debug, Clone)]
 struct Trie<T> {
     nodes: Vec<TrieNode<T>>,
@@ -54,10 +63,30 @@ struct Trie<T> {
 
 #[derive(Debug, Clone, Default)]
 struct TrieNode<T> {
+    /// The bytes that follow the edge byte into this node before its value applies: the
+    /// empty nodes compressed away.
+    skip: Box<[u8]>,
     /// Children by byte, sorted.
     edges: Vec<(u8, u32)>,
     /// What is filed under the prefix ending at this node.
     value: T,
+}
+
+/// What a trie node holds, and whether that is nothing.
+trait Filed: Default {
+    fn is_empty(&self) -> bool;
+}
+
+impl Filed for Vec<u32> {
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+}
+
+impl Filed for ResourceIndex {
+    fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
 }
 
 impl<T: Default> Default for Trie<T> {
@@ -97,20 +126,46 @@ impl StatementIndex {
         }
     }
 
-    /// The statements `request` could match, each at least once, in no particular order.
-    /// Allocates nothing.
+    /// Compresses the tries, once every statement is filed: the walks get shorter, the
+    /// candidates stay the same.
+    pub(crate) fn compress(&mut self) {
+        for bucket in self.by_action.values_mut() {
+            bucket.compress();
+        }
+        for trie in self.by_service.values_mut() {
+            for node in &mut trie.nodes {
+                node.value.compress();
+            }
+            trie.compress();
+        }
+        self.any_action.compress();
+    }
+
+    /// The statements whose action and resource could match `request`, each at least once,
+    /// in no particular order, whatever its context: what reading a decision's dependence on
+    /// missing keys needs. Allocates nothing.
     pub(crate) fn candidates<'a>(
         &'a self,
         request: &'a Request,
     ) -> impl Iterator<Item = usize> + 'a {
-        self.candidates_by_action(request).map(|(id, _)| id)
+        self.walk(request, false).map(|(id, _)| id)
     }
 
-    /// As [`StatementIndex::candidates`], each with whether its action is known to match: a
-    /// statement filed under the request's exact action has a pattern equal to it.
-    pub(crate) fn candidates_by_action<'a>(
+    /// The statements `request` could match, its context included, each at least once and
+    /// with whether its action is known to match (a statement filed under the request's
+    /// exact action has a pattern equal to it): what a decision visits. Allocates nothing.
+    pub(crate) fn candidates_to_decide<'a>(
         &'a self,
         request: &'a Request,
+    ) -> impl Iterator<Item = (usize, bool)> + 'a {
+        self.walk(request, true)
+    }
+
+    /// The candidates of `request`, narrowed by its context's values too when `by_context`.
+    fn walk<'a>(
+        &'a self,
+        request: &'a Request,
+        by_context: bool,
     ) -> impl Iterator<Item = (usize, bool)> + 'a {
         let fields = request.resource_fields().map(|f| (f[1], f[4]));
         let action = request.action_folded();
@@ -121,7 +176,11 @@ impl StatementIndex {
             .by_action
             .get(action)
             .into_iter()
-            .flat_map(move |bucket| bucket.candidates(fields).map(|id| (id as usize, true)));
+            .flat_map(move |bucket| {
+                bucket
+                    .candidates(request, fields, by_context)
+                    .map(|id| (id as usize, true))
+            });
         let by_prefix = self
             .by_service
             .get(request.service_folded())
@@ -129,7 +188,11 @@ impl StatementIndex {
             .flat_map(move |trie| trie.walk(name.as_bytes()));
         let others = by_prefix
             .chain(std::iter::once(&self.any_action))
-            .flat_map(move |bucket| bucket.candidates(fields).map(|id| (id as usize, false)));
+            .flat_map(move |bucket| {
+                bucket
+                    .candidates(request, fields, by_context)
+                    .map(|id| (id as usize, false))
+            });
         exact.chain(others)
     }
 }
@@ -139,7 +202,7 @@ impl ResourceIndex {
         push_once(&mut self.all, id);
         let (resources, negated) = statement.resources();
         if negated {
-            push_once(&mut self.rest, id);
+            self.insert_unnarrowed(id, statement);
             return;
         }
         for pattern in resources {
@@ -151,19 +214,54 @@ impl ResourceIndex {
                     } else if !service.contains(['*', '?']) {
                         push_once(self.by_service.entry(service.into()).or_default(), id);
                     } else {
-                        push_once(&mut self.rest, id);
+                        self.insert_unnarrowed(id, statement);
                     }
                 }
-                None => push_once(&mut self.rest, id),
+                None => self.insert_unnarrowed(id, statement),
             }
         }
     }
 
-    /// The statements whose resources could match a resource of these fields (`None`: a
-    /// resource of another shape, which any statement could match).
+    fn compress(&mut self) {
+        self.by_relative.compress();
+        for (_, trie) in &mut self.by_condition {
+            trie.compress();
+        }
+    }
+
+    /// Files a statement its resources cannot narrow: by its first condition that needs a
+    /// request value with a literal prefix, or in `rest`.
+    fn insert_unnarrowed(&mut self, id: u32, statement: &CompiledStatement) {
+        let narrowing = statement
+            .conditions()
+            .iter()
+            .find_map(|c| Some((c.key(), c.required_prefixes()?)));
+        let Some((key, prefixes)) = narrowing else {
+            push_once(&mut self.rest, id);
+            return;
+        };
+        push_once(&mut self.by_condition_all, id);
+        let at = match self.by_condition.iter().position(|(k, _)| **k == *key) {
+            Some(at) => at,
+            None => {
+                self.by_condition.push((key.into(), Trie::default()));
+                self.by_condition.len() - 1
+            }
+        };
+        let trie = &mut self.by_condition[at].1;
+        for prefix in prefixes {
+            push_once(trie.entry(prefix.as_bytes()), id);
+        }
+    }
+
+    /// The statements whose resources (and, when `by_context`, narrowing conditions) could
+    /// match a request whose resource has these fields (`None`: a resource of another shape,
+    /// which any statement of the bucket could match).
     fn candidates<'a>(
         &'a self,
+        request: &'a Request,
         fields: Option<(&'a str, &'a str)>,
+        by_context: bool,
     ) -> impl Iterator<Item = u32> + 'a {
         let (walk, by_service, rest, all): (_, &[u32], &[u32], &[u32]) = match fields {
             // The empty prefix holds nothing here: a pattern without one is filed elsewhere.
@@ -175,16 +273,35 @@ impl ResourceIndex {
             ),
             None => (self.by_relative.walk(&[]), &[], &[], &self.all),
         };
-        walk.flat_map(|ids| ids.iter())
+        let unnarrowed: &[u32] = match fields {
+            Some(_) if !by_context => &self.by_condition_all,
+            _ => &[],
+        };
+        // A statement filed by a condition is reached through the request's values of its key.
+        let by_condition = fields
+            .filter(|_| by_context)
+            .map_or(&[][..], |_| &self.by_condition[..])
+            .iter()
+            .flat_map(move |(key, trie)| {
+                request
+                    .context()
+                    .values(key)
+                    .iter()
+                    .flat_map(move |value| trie.walk(value.text().as_bytes()))
+            });
+        walk.chain(by_condition)
+            .flat_map(|ids| ids.iter())
             .chain(by_service)
             .chain(rest)
+            .chain(unnarrowed)
             .chain(all)
             .copied()
     }
 }
 
-impl<T: Default> Trie<T> {
-    /// What is filed under `key`, made empty if it was not there yet.
+impl<T: Filed> Trie<T> {
+    /// What is filed under `key`, made empty if it was not there yet. Only for a trie not
+    /// yet compressed.
     fn entry(&mut self, key: &[u8]) -> &mut T {
         let mut node = 0usize;
         for &byte in key {
@@ -201,6 +318,38 @@ impl<T: Default> Trie<T> {
             };
         }
         &mut self.nodes[node].value
+    }
+
+    /// Folds each chain of empty nodes with a single child (below the root) into the node it
+    /// leads to, which keeps the chain's bytes as its skip; the nodes folded away are dropped.
+    fn compress(&mut self) {
+        let mut nodes: Vec<TrieNode<T>> = self.nodes.drain(..).collect();
+        let mut compressed = Vec::with_capacity(nodes.len());
+        compressed.push(TrieNode::default());
+        // (old node, new node): the root is never folded, its value is the empty prefix's.
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((old, new)) = stack.pop() {
+            let mut skip = Vec::new();
+            let mut at = old;
+            while new != 0 && nodes[at].value.is_empty() && nodes[at].edges.len() == 1 {
+                let (byte, child) = nodes[at].edges[0];
+                skip.push(byte);
+                at = child as usize;
+            }
+            let node = &mut nodes[at];
+            let edges = std::mem::take(&mut node.edges);
+            compressed[new].skip = skip.into();
+            compressed[new].value = std::mem::take(&mut node.value);
+            for (byte, child) in edges {
+                let id = compressed.len();
+                compressed.push(TrieNode::default());
+                compressed[new]
+                    .edges
+                    .push((byte, u32::try_from(id).unwrap_or(u32::MAX)));
+                stack.push((child as usize, id));
+            }
+        }
+        self.nodes = compressed;
     }
 }
 
@@ -229,11 +378,11 @@ impl<'a, T> Iterator for TrieWalk<'a, T> {
     fn next(&mut self) -> Option<&'a T> {
         let node = &self.trie.nodes[self.node?];
         self.node = self.key.split_first().and_then(|(&byte, rest)| {
-            self.key = rest;
-            node.edges
-                .binary_search_by_key(&byte, |(b, _)| *b)
-                .ok()
-                .map(|at| node.edges[at].1 as usize)
+            let at = node.edges.binary_search_by_key(&byte, |(b, _)| *b).ok()?;
+            let child = node.edges[at].1 as usize;
+            let skip = &self.trie.nodes[child].skip;
+            self.key = rest.strip_prefix(&**skip)?;
+            Some(child)
         });
         Some(&node.value)
     }
@@ -270,10 +419,111 @@ mod tests {
 
     fn candidates(index: &StatementIndex, action: &str, resource: &str) -> Vec<usize> {
         let request = Request::builder(action, resource).build().expect("valid");
-        let mut ids: Vec<usize> = index.candidates(&request).collect();
+        candidates_of(index, &request)
+    }
+
+    fn candidates_of(index: &StatementIndex, request: &Request) -> Vec<usize> {
+        let mut ids: Vec<usize> = index.candidates(request).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    fn compressed(mut index: StatementIndex) -> StatementIndex {
+        index.compress();
+        index
+    }
+
+    #[test]
+    fn statements_the_resource_cannot_narrow_are_filed_by_a_prefixed_condition_value() {
+        let index = compressed(index(
+            r#"
+            {"Effect": "Deny", "Action": "kvstore:*", "NotResource": "acs:kvstore:*:*:instance/r-team42-*",
+             "Condition": {"StringLike": {"acs:SourceVpc": "vpc-team42-*"}}},
+            {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+             "Condition": {"StringEquals": {"ACS:SourceVpc": ["vpc-ops", "vpc-audit"]}}},
+            {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+             "Condition": {"ForAllValues:StringLike": {"acs:SourceVpc": "vpc-team7-*"}}},
+            {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+             "Condition": {"StringNotLike": {"acs:SourceVpc": "vpc-team7-*"}}},
+            {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+             "Condition": {"StringLike": {"acs:SourceVpc": ["vpc-1*", "*-prod"]}}},
+            {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+             "Condition": {"StringEqualsIgnoreCase": {"acs:SourceVpc": "VPC-OPS"}}}
+            "#,
+        ));
+        let from = |vpc: Option<&str>| {
+            let request = Request::builder(
+                "kvstore:RestoreInstance",
+                "acs:kvstore:cn-hangzhou:1:instance/r-team9-prod-1",
+            );
+            let request = match vpc {
+                Some(vpc) => request.context("acs:SourceVpc", vpc),
+                None => request,
+            };
+            let request = request.build().expect("valid");
+            let mut ids: Vec<usize> = index
+                .candidates_to_decide(&request)
+                .map(|(id, _)| id)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            // Without the context, every statement of the action is offered.
+            assert_eq!(candidates_of(&index, &request), [0, 1, 2, 3, 4, 5]);
+            ids
+        };
+        // ForAllValues holds on a missing key, negated and case-insensitive operators and a
+        // pattern without a literal prefix narrow nothing: statements 2 to 5 are always visited.
+        assert_eq!(from(Some("vpc-team42-a")), [0, 2, 3, 4, 5]);
+        assert_eq!(from(Some("vpc-ops")), [1, 2, 3, 4, 5]);
+        assert_eq!(from(Some("vpc-opsx")), [1, 2, 3, 4, 5]);
+        assert_eq!(from(Some("vpc-team4")), [2, 3, 4, 5]);
+        assert_eq!(from(None), [2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn compressing_the_tries_keeps_every_candidate() {
+        let statements = r#"
+            {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-team4-*"},
+            {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-team42-*"},
+            {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-team42-prod-1"},
+            {"Effect": "Allow", "Action": "kvstore:Restore*", "Resource": "acs:kvstore:*:*:instance/r-team42-prod-*"},
+            {"Effect": "Allow", "Action": "kvstore:Re*", "Resource": "acs:kvstore:*:*:instance/r-*"},
+            {"Effect": "Allow", "Action": "kvstore:R*", "Resource": "acs:kvstore:*:*:instance/r-team42-prod-12"}
+        "#;
+        let (plain, compressed) = (index(statements), compressed(index(statements)));
+        for resource in [
+            "acs:kvstore:cn-hangzhou:1:instance/r-team42-prod-1",
+            "acs:kvstore:cn-hangzhou:1:instance/r-team42-prod-12",
+            "acs:kvstore:cn-hangzhou:1:instance/r-team4-dev-1",
+            "acs:kvstore:cn-hangzhou:1:instance/r-team4",
+            "acs:kvstore:cn-hangzhou:1:instance/r-",
+            "acs:kvstore:cn-hangzhou:1:instance/",
+        ] {
+            for action in ["kvstore:RestoreInstance", "kvstore:Reboot", "kvstore:Run"] {
+                assert_eq!(
+                    candidates(&compressed, action, resource),
+                    candidates(&plain, action, resource),
+                    "{action} on {resource}"
+                );
+            }
+        }
+        assert_eq!(
+            candidates(
+                &compressed,
+                "kvstore:RestoreInstance",
+                "acs:kvstore:cn-hangzhou:1:instance/r-team42-prod-1"
+            ),
+            [1, 2, 3, 4]
+        );
+        assert_eq!(
+            candidates(
+                &compressed,
+                "kvstore:Run",
+                "acs:kvstore:cn-hangzhou:1:instance/r-team42-prod-12"
+            ),
+            [5]
+        );
     }
 
     #[test]

@@ -548,13 +548,13 @@ impl PolicySetBuilder {
         condition_keys.sort_unstable();
         condition_keys.dedup();
         let has_control = !control_members.is_empty();
-        let control = shared_control.or_else(|| has_control.then(|| Arc::new(control)));
+        let control = shared_control.or_else(|| has_control.then(|| Arc::new(control.finish())));
         Ok(PolicySet(Arc::new(Compiled {
             control,
-            session: (!sessions.is_empty()).then_some(session),
+            session: (!sessions.is_empty()).then(|| session.finish()),
             members: self.members,
-            identity,
-            resource_groups,
+            identity: identity.finish(),
+            resource_groups: resource_groups.into_iter().map(Layer::finish).collect(),
             membership,
             principal: self.principal,
             condition_keys,
@@ -585,16 +585,23 @@ impl Layer {
         }
     }
 
+    /// Compresses the layer's indexes, once every policy is added.
+    fn finish(mut self) -> Layer {
+        self.denies.compress();
+        self.allows.compress();
+        self
+    }
+
     /// The layer's verdict without a trace: any matching Deny, else any matching Allow, else
     /// implicit deny. Visits only the statements the index offers, and allocates nothing.
     fn evaluate(&self, request: &Request) -> (Verdict, Option<StatementId>) {
-        for (i, action_matched) in self.denies.candidates_by_action(request) {
+        for (i, action_matched) in self.denies.candidates_to_decide(request) {
             let statement = &self.statements[i];
             if statement.matches_indexed(request, action_matched).is_ok() {
                 return (Verdict::ExplicitDeny, Some(statement.id()));
             }
         }
-        for (i, action_matched) in self.allows.candidates_by_action(request) {
+        for (i, action_matched) in self.allows.candidates_to_decide(request) {
             let statement = &self.statements[i];
             if statement.matches_indexed(request, action_matched).is_ok() {
                 return (Verdict::Allow, Some(statement.id()));
