@@ -1,12 +1,10 @@
 //! The request context: condition keys and their values, read once as every type a condition
 //! may compare them as; key folding; and what RAM's global `acs:` keys are (docs/semantics.md §3).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use crate::pattern::fold_case;
 use crate::suggest::nearest;
 use crate::value::{self, Decimal, Family, Timestamp};
 
@@ -305,8 +303,6 @@ fn text_of(input: &ContextInput) -> &str {
 pub struct ContextValue {
     input: ContextInput,
     boolean: Option<bool>,
-    /// The folded text, when it differs from the text (rarely: values are mostly lower case).
-    folded: OnceLock<Option<String>>,
     decimal: OnceLock<Option<Decimal>>,
     instant: OnceLock<Option<Timestamp>>,
     ip: OnceLock<Option<IpAddr>>,
@@ -322,7 +318,6 @@ impl ContextValue {
         ContextValue {
             input,
             boolean,
-            folded: OnceLock::new(),
             decimal: OnceLock::new(),
             instant: OnceLock::new(),
             ip: OnceLock::new(),
@@ -376,18 +371,9 @@ impl ContextValue {
         text_of(&self.input)
     }
 
-    pub(crate) fn folded(&self) -> &str {
-        let folded = self.folded.get_or_init(|| match fold_case(self.text()) {
-            Cow::Borrowed(_) => None,
-            Cow::Owned(folded) => Some(folded),
-        });
-        folded.as_deref().unwrap_or_else(|| self.text())
-    }
-
     // The first byte rules most forms out without a parse (a failed parse allocates its
     // error): numbers start with a digit, a sign or a point, times with a digit, addresses with
     // a hex digit or `:`.
-
     pub(crate) fn decimal(&self) -> Option<&Decimal> {
         self.decimal
             .get_or_init(|| {

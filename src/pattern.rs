@@ -315,6 +315,22 @@ impl Segment {
     }
 }
 
+/// Whether `input` folded with [`fold_case`] equals `folded`, compared character by character
+/// without allocating the folded text.
+pub(crate) fn folds_to(input: &str, folded: &str) -> bool {
+    let mut expected = folded.chars();
+    for c in input.chars() {
+        if c.is_ascii() {
+            if expected.next() != Some(c.to_ascii_lowercase()) {
+                return false;
+            }
+        } else if !c.to_lowercase().all(|lower| expected.next() == Some(lower)) {
+            return false;
+        }
+    }
+    expected.next().is_none()
+}
+
 /// Folds `s` for case-insensitive action matching: each character's [`char::to_lowercase`].
 ///
 /// This is deliberately not [`str::to_lowercase`], whose final-sigma rule depends on the
@@ -500,6 +516,21 @@ mod tests {
         );
         assert_eq!(fold_case("ΟΔΟΣ"), "οδοσ");
         assert_eq!(fold_case("İ").chars().count(), 2);
+    }
+
+    #[test]
+    fn folds_to_agrees_with_fold_case() {
+        for input in [
+            "STAGING", "Staging", "staging", "stagin", "stagingx", "ΟΔΟΣ", "İx", "", "日本",
+        ] {
+            for folded in ["staging", "οδοσ", "i\u{307}x", "ix", "", "日本"] {
+                assert_eq!(
+                    folds_to(input, folded),
+                    fold_case(input) == folded,
+                    "{input} against {folded}"
+                );
+            }
+        }
     }
 
     #[test]

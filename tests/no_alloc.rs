@@ -115,8 +115,17 @@ fn evaluate_allocates_nothing() {
         ),
     ];
     for (request, verdict, policy_type) in &cases {
-        // Warm up: nothing lazy may hide behind the first call.
-        let _ = set.evaluate(request);
+        // The first decision on a fresh request types its context values (lazily, once):
+        // that must not allocate either, or every line of a replay would.
+        let first = allocations_during(|| {
+            std::hint::black_box(set.evaluate(request));
+        });
+        assert_eq!(
+            first,
+            0,
+            "the first evaluate of {} allocated",
+            request.resource()
+        );
         let mut decision = None;
         let count = allocations_during(|| decision = Some(set.evaluate(request)));
         let decision = decision.expect("evaluated");

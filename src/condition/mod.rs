@@ -12,7 +12,7 @@ use std::fmt;
 
 use crate::context::{Context, ContextValue, fold_key};
 use crate::json::{JsonKind, JsonValue};
-use crate::pattern::{Pattern, fold_case};
+use crate::pattern::{Pattern, fold_case, folds_to};
 use crate::span::Spanned;
 use crate::value::{self, Decimal, IpNetwork, Timestamp, ValueError};
 
@@ -251,14 +251,10 @@ impl CompiledCondition {
     fn matches_any_policy_value(&self, value: &ContextValue) -> Option<bool> {
         let comparison = self.operator.base.comparison();
         Some(match &self.operand {
-            Operand::Strings(strings) => {
-                let text = if comparison == Comparison::EqualsIgnoreCase {
-                    value.folded()
-                } else {
-                    value.text()
-                };
-                strings.iter().any(|s| **s == *text)
+            Operand::Strings(strings) if comparison == Comparison::EqualsIgnoreCase => {
+                strings.iter().any(|s| folds_to(value.text(), s))
             }
+            Operand::Strings(strings) => strings.iter().any(|s| **s == *value.text()),
             Operand::Patterns(patterns) => patterns.iter().any(|p| p.is_match(value.text())),
             Operand::Decimals(decimals) => {
                 let v = value.decimal()?;

@@ -45,7 +45,7 @@ pub struct Decimal {
     /// Whether the number is below zero; always false for zero.
     negative: bool,
     /// Significant ASCII digits, first and last non-zero; empty for zero.
-    digits: Box<str>,
+    digits: Digits,
     /// Power of ten of the first digit; zero for zero.
     exponent: i64,
 }
@@ -209,11 +209,8 @@ impl Decimal {
             return Some(Decimal::zero());
         }
         let trailing = all().rev().take_while(|&d| d == b'0').count();
-        let digits: String = all()
-            .skip(leading)
-            .take(total - leading - trailing)
-            .map(char::from)
-            .collect();
+        let significant = total - leading - trailing;
+        let digits = Digits::new(significant, all().skip(leading).take(significant));
 
         // The first significant digit sits `int_len - leading - 1` places
         // left of the point; lengths are bounded by the input, so i128
@@ -225,7 +222,7 @@ impl Decimal {
         }
         Some(Decimal {
             negative,
-            digits: digits.into_boxed_str(),
+            digits,
             exponent: i64::try_from(adjusted).ok()?,
         })
     }
@@ -233,7 +230,7 @@ impl Decimal {
     fn zero() -> Decimal {
         Decimal {
             negative: false,
-            digits: Box::from(""),
+            digits: Digits::new(0, std::iter::empty()),
             exponent: 0,
         }
     }
@@ -247,6 +244,78 @@ impl Decimal {
         } else {
             1
         }
+    }
+}
+
+/// The significant digits of a [`Decimal`]: inline up to [`Digits::INLINE`] of them (any
+/// realistic condition value), so that typing a request value allocates nothing; on the heap
+/// beyond.
+#[derive(Clone)]
+enum Digits {
+    Inline {
+        len: u8,
+        bytes: [u8; Digits::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl Digits {
+    const INLINE: usize = 38;
+
+    /// Collects `len` ASCII digits.
+    fn new(len: usize, digits: impl Iterator<Item = u8>) -> Digits {
+        if len <= Digits::INLINE {
+            let mut bytes = [0; Digits::INLINE];
+            for (slot, digit) in bytes.iter_mut().zip(digits) {
+                *slot = digit;
+            }
+            // `len` is at most INLINE, which fits a byte.
+            return Digits::Inline {
+                len: len as u8,
+                bytes,
+            };
+        }
+        Digits::Heap(digits.map(char::from).collect::<String>().into_boxed_str())
+    }
+}
+
+impl std::ops::Deref for Digits {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            // Only ASCII digits are ever stored.
+            Digits::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Digits::Heap(digits) => digits,
+        }
+    }
+}
+
+impl PartialEq for Digits {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Digits {}
+
+impl std::hash::Hash for Digits {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl PartialOrd for Digits {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Digits {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (**self).cmp(&**other)
     }
 }
 
@@ -357,6 +426,21 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn long_and_short_digit_strings_compare_alike() {
+        // 38 significant digits are kept inline, 39 on the heap: both orders and equalities hold.
+        let inline = "1".repeat(38);
+        let heap = "1".repeat(39);
+        assert!(dec(&inline) < dec(&heap));
+        assert!(dec(&format!("{heap}e-1")) > dec(&inline));
+        assert_eq!(dec(&format!("{heap}e-1")), dec(&format!("{}.1", inline)));
+        assert_eq!(
+            dec(&heap).to_string(),
+            "1.11111111111111111111111111111111111111e+38"
+        );
+        assert_eq!(dec(&dec(&heap).to_string()), dec(&heap));
     }
 
     #[test]
