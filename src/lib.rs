@@ -16,6 +16,8 @@ mod context;
 mod decision_test;
 pub mod diagnostic;
 pub mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 mod json;
 pub mod lint;

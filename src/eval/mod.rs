@@ -762,6 +762,52 @@ impl PolicySet {
 
     /// RAM's order of layers (docs/semantics.md §4), the one place it is written: the first layer that
     /// does not allow decides. `layer` gives one layer's verdict and a deciding statement.
+    /// Checks the statement index of every layer against a linear scan for `request`: every
+    /// statement that matches must be among the candidates a decision visits, and every
+    /// statement whose action and resource match among the context-free candidates. The
+    /// fuzzer's oracle (`ramguard::fuzzing`).
+    pub(crate) fn check_index(&self, request: &Request) -> Result<(), String> {
+        let layers = self
+            .0
+            .control
+            .as_deref()
+            .into_iter()
+            .chain(&self.0.session)
+            .chain(std::iter::once(&self.0.identity))
+            .chain(&self.0.resource_groups);
+        for layer in layers {
+            let to_decide: Vec<usize> = layer
+                .denies
+                .candidates_to_decide(request)
+                .chain(layer.allows.candidates_to_decide(request))
+                .map(|(id, _)| id)
+                .collect();
+            let by_action_and_resource: Vec<usize> = layer
+                .denies
+                .candidates(request)
+                .chain(layer.allows.candidates(request))
+                .collect();
+            for (id, statement) in layer.statements.iter().enumerate() {
+                let name = || format!("{:?} statement {id}", layer.policy_type);
+                if statement.matches(request).is_ok() && !to_decide.contains(&id) {
+                    return Err(format!(
+                        "{} matches but a decision does not visit it",
+                        name()
+                    ));
+                }
+                if statement.match_action_and_resource(request).is_ok()
+                    && !by_action_and_resource.contains(&id)
+                {
+                    return Err(format!(
+                        "{}'s action and resource match but the context-free index omits it",
+                        name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn decide(
         &self,
         request: &Request,
