@@ -20,6 +20,7 @@ pub mod eval;
 pub mod fuzzing;
 pub mod ingest;
 mod json;
+pub mod limits;
 pub mod lint;
 mod pattern;
 pub mod policy;

@@ -8,11 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::limits::{MAX_ACCOUNT_BYTES, MAX_DOCUMENT_BYTES};
 use crate::span::Source;
-
-/// The largest input read as one document. RAM's own limit is 6,144 characters; this only keeps
-/// a wrong file (a log, a disk image) from being read whole into memory.
-pub(crate) const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
 
 /// An input that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -35,12 +32,14 @@ pub enum SourceError {
         offset: usize,
     },
     /// The file is larger than any policy could be.
-    #[error(
-        "`{path}` is larger than {MAX_SOURCE_BYTES} bytes, far more than any policy, request or account file"
-    )]
+    #[error("`{path}` is larger than {limit} bytes, the most ramguard reads as one {what}")]
     TooLarge {
         /// The path as given.
         path: String,
+        /// The limit it is over ([`crate::limits`]).
+        limit: usize,
+        /// What the file was read as: `document` or `account file`.
+        what: &'static str,
     },
     /// A path or glob named nothing.
     #[error("`{pattern}` matches no file")]
@@ -129,7 +128,7 @@ impl SourceError {
                 "save the file as UTF-8: JSON text is UTF-8 (is it the file you meant?)"
             }
             SourceError::TooLarge { .. } => {
-                "check that it is the file you meant: RAM refuses a policy longer than 6,144 characters"
+                "check that it is the file you meant: RAM refuses a policy longer than 6,144 characters, and the README lists ramguard's limits"
             }
             SourceError::NoMatch { .. } => {
                 "check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it"
@@ -141,18 +140,32 @@ impl SourceError {
     }
 }
 
-/// Reads a file, or standard input when `path` is `-`.
+/// Reads a policy, request or instance file, or standard input when `path` is `-`.
 ///
 /// # Errors
-/// The file cannot be read, is not UTF-8, or is larger than [`MAX_SOURCE_BYTES`].
+/// The file cannot be read, is not UTF-8, or is larger than [`MAX_DOCUMENT_BYTES`].
 pub(crate) fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
+    read_within(path, MAX_DOCUMENT_BYTES, "document")
+}
+
+/// Reads an account file, or standard input when `path` is `-`.
+///
+/// # Errors
+/// The file cannot be read, is not UTF-8, or is larger than [`MAX_ACCOUNT_BYTES`].
+pub(crate) fn read_account_source(path: &Path) -> Result<Arc<Source>, SourceError> {
+    read_within(path, MAX_ACCOUNT_BYTES, "account file")
+}
+
+/// Reads at most `max` bytes and one more, so that an endless input (`/dev/zero`, a pipe that
+/// never closes its end only after writing) is refused after `max + 1` bytes, not read whole.
+fn read_within(path: &Path, max: usize, what: &'static str) -> Result<Arc<Source>, SourceError> {
     let name = path.display().to_string();
     let io = |source| SourceError::Io {
         path: name.clone(),
         source,
     };
     let mut bytes = Vec::new();
-    let limit = MAX_SOURCE_BYTES as u64 + 1;
+    let limit = max as u64 + 1;
     if name == "-" {
         std::io::stdin()
             .take(limit)
@@ -163,8 +176,12 @@ pub(crate) fn read_source(path: &Path) -> Result<Arc<Source>, SourceError> {
             .and_then(|f| f.take(limit).read_to_end(&mut bytes))
             .map_err(io)?;
     }
-    if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(SourceError::TooLarge { path: name });
+    if bytes.len() > max {
+        return Err(SourceError::TooLarge {
+            path: name,
+            limit: max,
+            what,
+        });
     }
     let text = String::from_utf8(bytes).map_err(|e| SourceError::NotUtf8 {
         path: name.clone(),

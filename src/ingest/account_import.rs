@@ -41,9 +41,9 @@ use std::path::Path;
 use self::export::Export;
 use self::layout::Kind;
 use crate::diagnostic::{self, Diagnostic};
+use crate::limits::MAX_ACCOUNT_BYTES;
 use crate::policy::system::FULL_ALIYUN_ACCESS;
 use crate::principal::Account;
-use crate::source::MAX_SOURCE_BYTES;
 use crate::span::Source;
 
 /// The name the imported account's source carries in [`ImportedAccount::account`].
@@ -304,12 +304,12 @@ fn account_id(export: &mut Export) -> Option<String> {
 /// Checks that the account file loads as every other account file does, and that it is not
 /// too large to be read back.
 fn finish(mut export: Export, json: String, dir: &Path) -> Result<ImportedAccount, ImportError> {
-    if json.len() > MAX_SOURCE_BYTES {
+    if json.len() > MAX_ACCOUNT_BYTES {
         export.error(
             Diagnostic::error(
                 "account-too-large",
                 format!(
-                    "the account file would be {} bytes: ramguard reads account files of up to {MAX_SOURCE_BYTES}",
+                    "the account file would be {} bytes: ramguard reads account files of up to {MAX_ACCOUNT_BYTES}",
                     json.len()
                 ),
             )

@@ -10,9 +10,7 @@ pub(crate) use object::{Object, array, non_empty_string, string, string_list};
 
 use crate::span::Span;
 
-/// How deeply arrays and objects may nest. Policies need five levels; the limit keeps hostile
-/// input from overflowing the stack of the recursive reader.
-pub(crate) const MAX_DEPTH: usize = 64;
+pub(crate) use crate::limits::MAX_DEPTH;
 
 /// A JSON value with the span of its source text.
 #[derive(Debug, Clone, PartialEq)]

@@ -208,7 +208,7 @@ impl Account {
     /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Account, AccountError> {
         let path = path.as_ref();
-        let source = source::read_source(path)?;
+        let source = source::read_account_source(path)?;
         let base = path.parent().unwrap_or_else(|| Path::new(""));
         let mut account = Account::parse(source, base).map_err(Box::new)?;
         account.files.insert(0, path.to_path_buf());

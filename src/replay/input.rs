@@ -29,8 +29,8 @@ pub(crate) struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_line_bytes: 1 << 20,
-            max_document_bytes: 64 << 20,
+            max_line_bytes: crate::limits::MAX_LINE_BYTES,
+            max_document_bytes: crate::limits::MAX_ACCOUNT_BYTES,
         }
     }
 }
