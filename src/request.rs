@@ -10,8 +10,9 @@ use crate::context::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::json::{self, JsonKind, JsonValue, Object, ShapeError};
+use crate::limits::{MAX_LIST_ENTRIES, MAX_VALUE_CHARS, exceeds_chars};
 use crate::pattern::{Fields, fold_case};
-use crate::span::{Source, Span};
+use crate::span::{Source, Span, is_hidden};
 use crate::value::{self, Family, Timestamp};
 use std::sync::Arc;
 
@@ -324,10 +325,31 @@ impl Request {
                 reason,
                 span: Some(resource_span),
             },
+            RequestError::LimitExceeded {
+                what,
+                unit,
+                found,
+                limit,
+                span: None,
+            } if what == ACTION || what == RESOURCE => RequestError::LimitExceeded {
+                span: Some(if what == ACTION {
+                    action_span
+                } else {
+                    resource_span
+                }),
+                what,
+                unit,
+                found,
+                limit,
+            },
             other => other,
         })
     }
 }
+
+/// How limit errors name the action and the resource, so that a request file can locate them.
+const ACTION: &str = "the action";
+const RESOURCE: &str = "the resource";
 
 /// The members a request object may have.
 const REQUEST_MEMBERS: &[&str] = &["action", "resource", "context", "absent", "id"];
@@ -465,6 +487,59 @@ impl RequestBuilder {
         self.now = Some(now);
         self
     }
+    /// Refuses a request over ramguard's limits ([`crate::limits`]) before anything is read
+    /// from it: no part of it is longer, and no list has more entries, than the engine bounds.
+    fn check_limits(&self) -> Result<(), RequestError> {
+        // Messages are written only on failure: requests are built by the million.
+        let exceeded = |what: String, unit, found, limit, span| RequestError::LimitExceeded {
+            what,
+            unit,
+            found,
+            limit,
+            span,
+        };
+        let too_long = |text: &str| exceeds_chars(text, MAX_VALUE_CHARS);
+        let too_many = |count: usize| (count > MAX_LIST_ENTRIES).then_some(count);
+        let chars =
+            |what: String, found, span| exceeded(what, "characters", found, MAX_VALUE_CHARS, span);
+        let entries =
+            |what: String, found, span| exceeded(what, "entries", found, MAX_LIST_ENTRIES, span);
+        if let Some(found) = too_long(&self.action) {
+            return Err(chars(ACTION.into(), found, None));
+        }
+        if let Some(found) = too_long(&self.resource) {
+            return Err(chars(RESOURCE.into(), found, None));
+        }
+        if let Some(found) = too_many(self.context.len()) {
+            return Err(entries("the context".into(), found, None));
+        }
+        if let Some(found) = too_many(self.absent.len()) {
+            return Err(entries("`absent`".into(), found, None));
+        }
+        for (key, values, span) in &self.context {
+            if let Some(found) = too_long(key) {
+                return Err(chars("a context key".into(), found, *span));
+            }
+            if let Some(found) = too_many(values.len()) {
+                return Err(entries(format!("context key `{key}`"), found, *span));
+            }
+            for value in values {
+                if let ContextInput::String(text) | ContextInput::Number(text) = value
+                    && let Some(found) = too_long(text)
+                {
+                    return Err(chars(
+                        format!("a value of context key `{key}`"),
+                        found,
+                        *span,
+                    ));
+                }
+            }
+        }
+        if let Some(found) = self.absent.iter().find_map(|key| too_long(key)) {
+            return Err(chars("an `absent` key".into(), found, None));
+        }
+        Ok(())
+    }
 
     /// Checks and prepares the request.
     ///
@@ -488,6 +563,7 @@ impl RequestBuilder {
     /// assert_eq!(code(Request::builder("kvstore:RestoreInstance", arn).context("acs:MFAPresent", "yes")), "invalid-context-value");
     /// ```
     pub fn build(self) -> Result<Request, RequestError> {
+        self.check_limits()?;
         let service_len = match self.action.split_once(':') {
             Some((service, name))
                 if !service.is_empty() && !name.is_empty() && !name.contains(':') =>
@@ -501,6 +577,16 @@ impl RequestBuilder {
                 });
             }
         };
+        if let Some(hidden) = self.resource.chars().find(|&c| is_hidden(c)) {
+            return Err(RequestError::Resource {
+                reason: format!(
+                    "it holds the hidden character U+{:04X}, which no resource name has",
+                    u32::from(hidden)
+                ),
+                resource: self.resource,
+                span: None,
+            });
+        }
         let account = if self.resource == ANY_RESOURCE {
             // Actions without resource-level authorization are requested on `*`.
             None
@@ -803,6 +889,20 @@ pub enum RequestError {
         /// The key, as declared.
         key: String,
     },
+    /// The request goes over one of ramguard's limits ([`crate::limits`]).
+    #[error("{what} has {found} {unit}, more than ramguard reads ({limit})")]
+    LimitExceeded {
+        /// What is too large: `the action`, `the context`, `context key `acs:SourceIp``.
+        what: String,
+        /// What is counted: `characters` or `entries`.
+        unit: &'static str,
+        /// How many there are.
+        found: usize,
+        /// The most ramguard reads.
+        limit: usize,
+        /// Where, for a request read from a file.
+        span: Option<Span>,
+    },
     /// A value RAM would never send for a global key of one type, such as
     /// `acs:MFAPresent: "yes"`.
     #[error("context key `{key}`: {reason}")]
@@ -843,7 +943,8 @@ impl RequestError {
             | RequestError::Resource { span, .. }
             | RequestError::Key { span, .. }
             | RequestError::DuplicateKey { span, .. }
-            | RequestError::InvalidValue { span, .. } => *span,
+            | RequestError::InvalidValue { span, .. }
+            | RequestError::LimitExceeded { span, .. } => *span,
             RequestError::AbsentAndGiven { .. } | RequestError::AlwaysKnown { .. } => None,
         }
     }
@@ -853,6 +954,9 @@ impl RequestError {
     pub(crate) fn describe(&self) -> (&'static str, &'static str) {
         match self {
             RequestError::Json { .. } => ("invalid-json", "fix the JSON syntax at this position"),
+            RequestError::Shape(ShapeError::Duplicate { .. }) => ("duplicate-member", {
+                "remove one of the two: parsers disagree on which one counts"
+            }),
             RequestError::Shape(_) | RequestError::ContextValueType { .. } => {
                 ("invalid-request", {
                     "write the request as {\"action\": \"kvstore:RestoreInstance\", \"resource\": \"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01\", \"context\": {\"acs:SourceIp\": \"10.1.2.3\"}}"
@@ -878,6 +982,9 @@ impl RequestError {
                 "always-known-key",
                 "give the key's value as the real call carries it",
             ),
+            RequestError::LimitExceeded { .. } => ("limit-exceeded", {
+                "shorten it: no real request comes near ramguard's limits (the README lists them)"
+            }),
             RequestError::InvalidValue { .. } => ("invalid-context-value", {
                 "give a value of the key's type, as RAM would send it: an RFC 3339 time for `acs:CurrentTime`, an address for `acs:SourceIp`, `true` or `false` for `acs:MFAPresent` and `acs:SecureTransport`"
             }),

@@ -142,6 +142,7 @@ pub const RULES: &[Rule] = &[
     INVALID_CONDITION_KEY_FORMAT,
     INVALID_CONDITION_MULTIPLE_BOOLEAN,
     INVALID_CONDITION_VALUE,
+    LIMIT_EXCEEDED,
     POLICY_TOO_LONG,
     RESTORE_ON_EVERY_INSTANCE,
     ALLOW_NOT_ACTION,
@@ -383,6 +384,20 @@ pub(crate) const INVALID_CONDITION_VALUE: Rule = Rule {
         why: "RAM refuses the policy; a value that never parses would make the condition silently false.",
         example: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/33\"}}",
         instead: "\"Condition\": {\"IpAddress\": {\"acs:SourceIp\": \"10.0.0.0/8\"}}",
+    },
+};
+
+/// The document is larger than ramguard reads (`ramguard::limits`).
+pub(crate) const LIMIT_EXCEEDED: Rule = Rule {
+    code: "limit-exceeded",
+    severity: Severity::Error,
+    message: "the document is larger than ramguard reads",
+    help: "split the document: ramguard's limits are far above what RAM accepts",
+    doc: RuleDoc {
+        what: "Reports a document over one of ramguard's stated limits: more than 10,000 statements, more than 1,000 entries in one list of actions, resources or condition values, or a pattern or value longer than 8,192 characters (the README lists every limit).",
+        why: "RAM accepts no such document (a policy is at most 6,144 characters), and the limits keep reading and evaluating any input bounded in time and memory; ramguard refuses the document rather than decide on part of it.",
+        example: "\"Resource\": [\"acs:kvstore:*:*:instance/r-1\", … 1,001 entries]",
+        instead: "\"Resource\": \"acs:kvstore:*:*:instance/r-*\"",
     },
 };
 
@@ -673,7 +688,7 @@ mod tests {
                 r.code
             );
         }
-        assert_eq!(RULES.len(), 34);
+        assert_eq!(RULES.len(), 35);
     }
 
     #[test]

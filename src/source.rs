@@ -128,7 +128,7 @@ impl SourceError {
                 "save the file as UTF-8: JSON text is UTF-8 (is it the file you meant?)"
             }
             SourceError::TooLarge { .. } => {
-                "check that it is the file you meant: RAM refuses a policy longer than 6,144 characters, and the README lists ramguard's limits"
+                "check that it is the file you meant: no real policy, request, instance or account comes near this size (the README lists ramguard's limits)"
             }
             SourceError::NoMatch { .. } => {
                 "check the path; quote a glob (`'policies/**/*.json'`) so that ramguard expands it"
@@ -207,7 +207,8 @@ pub(crate) fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, SourceError>
         let path = Path::new(arg);
         if arg == "-" {
             walker.files.push(path.to_path_buf());
-        } else if path.is_file() {
+        } else if path.exists() && !path.is_dir() {
+            // A file, or a device or pipe named on purpose: it is read, and the read is bounded.
             walker.add_file(path.to_path_buf());
         } else if path.is_dir() {
             let json = glob::Pattern::new("*.json").map_err(|e| SourceError::BadGlob {

@@ -104,12 +104,20 @@ fn unreadable_files_say_how_to_fix_them() {
     );
     let scratch = Scratch::new("big");
     let big = scratch.file("big.json", &" ".repeat(4 * 1024 * 1024 + 1));
-    let (code, _, stderr) = output(&["who-can", "--account", &big, "--resource", common::STAGING]);
+    let (code, _, stderr) = output(&[
+        "eval",
+        "--policy",
+        &big,
+        "--action",
+        common::RESTORE,
+        "--resource",
+        common::STAGING,
+    ]);
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
         format!(
-            "error[file-too-large]: `{big}` is larger than 4194304 bytes, far more than any policy, request or account file\n  = help: check that it is the file you meant: RAM refuses a policy longer than 6,144 characters\n"
+            "error[file-too-large]: `{big}` is larger than 4194304 bytes, the most ramguard reads as one document\n  = help: check that it is the file you meant: no real policy, request, instance or account comes near this size (the README lists ramguard's limits)\n"
         )
     );
 }

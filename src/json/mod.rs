@@ -10,6 +10,7 @@ pub(crate) use object::{Object, array, non_empty_string, string, string_list};
 
 use crate::span::Span;
 
+use crate::limits::MAX_ACCOUNT_BYTES;
 pub(crate) use crate::limits::MAX_DEPTH;
 
 /// A JSON value with the span of its source text.
@@ -147,8 +148,18 @@ pub(crate) struct JsonError {
 /// Reads one JSON document (surrounding white space and a leading byte-order mark allowed).
 ///
 /// # Errors
-/// The first syntax error, or nesting deeper than [`MAX_DEPTH`].
+/// The first syntax error, nesting deeper than [`MAX_DEPTH`], or a text larger than
+/// [`MAX_ACCOUNT_BYTES`].
 pub(crate) fn parse(text: &str) -> Result<JsonValue, JsonError> {
+    if text.len() > MAX_ACCOUNT_BYTES {
+        return Err(JsonError {
+            message: format!(
+                "the text is {} bytes: ramguard reads JSON of up to {MAX_ACCOUNT_BYTES} bytes",
+                text.len()
+            ),
+            span: Span::new(0, 0),
+        });
+    }
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),

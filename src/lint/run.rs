@@ -391,13 +391,11 @@ fn account_control_policies(account: &Path, source: &Source) -> Vec<PathBuf> {
 /// A file whose bytes cannot be a policy is a finding, not a failure of the run.
 fn unreadable_content(name: &str, error: &SourceError) -> Vec<Finding> {
     let rule = match error {
-        SourceError::TooLarge { .. } => &rules::POLICY_TOO_LONG,
+        SourceError::TooLarge { .. } => &rules::LIMIT_EXCEEDED,
         _ => &rules::INVALID_JSON,
     };
     let help = match error {
-        SourceError::TooLarge { .. } => {
-            "give a policy document: this file is far larger than RAM's 6,144-character limit"
-        }
+        SourceError::TooLarge { .. } => error.help(),
         _ => "save the file as UTF-8: JSON text is UTF-8",
     };
     // No text to show: an empty source keeps the position at 1:1.

@@ -137,6 +137,18 @@ pub enum ParseErrorKind {
         /// Why the value is refused.
         reason: String,
     },
+    /// The document goes over one of ramguard's limits ([`crate::limits`]).
+    #[error("{what} has {found} {unit}, more than ramguard reads ({limit})")]
+    LimitExceeded {
+        /// What is too large: `the document`, `` `Resource` ``, `this value`.
+        what: String,
+        /// What is counted: `statements`, `entries`, `values`, `characters`, `bytes`.
+        unit: &'static str,
+        /// How many there are.
+        found: usize,
+        /// The most ramguard reads.
+        limit: usize,
+    },
 }
 
 impl ParseErrorKind {
@@ -229,6 +241,14 @@ impl ParseErrorKind {
             ParseErrorKind::InvalidConditionValue { .. } => (
                 &rules::INVALID_CONDITION_VALUE,
                 "write a value of the operator's type: a string, a number, an RFC 3339 date-time, `true`/`false`, or an IP address or CIDR".into(),
+            ),
+            ParseErrorKind::LimitExceeded { unit, .. } => (
+                &rules::LIMIT_EXCEEDED,
+                match *unit {
+                    "characters" => "shorten it, or use a wildcard: RAM accepts no policy longer than 6,144 characters".into(),
+                    "entries" | "values" => "use a wildcard pattern, or split the statement: RAM accepts no policy longer than 6,144 characters".into(),
+                    _ => "split the document into several policies: RAM accepts no policy longer than 6,144 characters".into(),
+                },
             ),
         }
     }

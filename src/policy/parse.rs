@@ -10,6 +10,9 @@ use crate::arn;
 use crate::condition::{Condition, ConditionValue, ConditionValueError, Family, Operator};
 use crate::context::is_valid_key;
 use crate::json::{self, JsonKind, JsonMember, JsonValue, Object, ShapeError};
+use crate::limits::{
+    MAX_DOCUMENT_BYTES, MAX_LIST_ENTRIES, MAX_PATTERN_CHARS, MAX_STATEMENTS, exceeds_chars,
+};
 use crate::span::{Source, Span, Spanned};
 
 const DOCUMENT_MEMBERS: &[&str] = &["Version", "Statement"];
@@ -34,6 +37,16 @@ pub(super) fn parse_policy(
         source,
         errors: vec![ParseError::new(kind, span)],
     };
+    let bytes = source.text().len();
+    if bytes > MAX_DOCUMENT_BYTES {
+        let kind = Kind::LimitExceeded {
+            what: "the document".into(),
+            unit: "bytes",
+            found: bytes,
+            limit: MAX_DOCUMENT_BYTES,
+        };
+        return Err(fail(source, kind, Span::new(0, 0)));
+    }
     let root = json::parse(source.text()).map_err(|e| {
         fail(
             source.clone(),
@@ -147,6 +160,16 @@ impl Reader {
         match &statement.value.kind {
             JsonKind::Array(items) if items.is_empty() => {
                 self.empty("Statement", "array", statement.value.span);
+                None
+            }
+            JsonKind::Array(items) if items.len() > MAX_STATEMENTS => {
+                self.too_many(
+                    "`Statement`",
+                    "statements",
+                    items.len(),
+                    MAX_STATEMENTS,
+                    statement.value.span,
+                );
                 None
             }
             JsonKind::Array(items) => {
@@ -280,9 +303,29 @@ impl Reader {
             }
         };
         let patterns = self.string_list(&member.value, &member.name)?;
+        if patterns.len() > MAX_LIST_ENTRIES {
+            let what = format!("`{}`", member.name);
+            self.too_many(
+                &what,
+                "entries",
+                patterns.len(),
+                MAX_LIST_ENTRIES,
+                member.value.span,
+            );
+            return None;
+        }
         let mut valid = true;
         for pattern in &patterns {
-            if let Some(kind) = check(&pattern.value) {
+            if let Some(chars) = exceeds_chars(&pattern.value, MAX_PATTERN_CHARS) {
+                self.too_many(
+                    "this pattern",
+                    "characters",
+                    chars,
+                    MAX_PATTERN_CHARS,
+                    pattern.span,
+                );
+                valid = false;
+            } else if let Some(kind) = check(&pattern.value) {
                 self.error(kind, pattern.span);
                 valid = false;
             }
@@ -369,6 +412,17 @@ impl Reader {
             JsonKind::Array(items) => items.iter().collect(),
             _ => vec![&key.value],
         };
+        if items.len() > MAX_LIST_ENTRIES {
+            let what = format!("`{}`", key.name);
+            self.too_many(
+                &what,
+                "values",
+                items.len(),
+                MAX_LIST_ENTRIES,
+                key.value.span,
+            );
+            return None;
+        }
         if family == Family::Bool && items.len() > 1 {
             self.error(
                 Kind::MultipleBooleanValues {
@@ -381,6 +435,18 @@ impl Reader {
         }
         let mut values = Vec::with_capacity(items.len());
         for item in items {
+            if let JsonKind::String(text) = &item.kind
+                && let Some(chars) = exceeds_chars(text, MAX_PATTERN_CHARS)
+            {
+                self.too_many(
+                    "this value",
+                    "characters",
+                    chars,
+                    MAX_PATTERN_CHARS,
+                    item.span,
+                );
+                continue;
+            }
             match ConditionValue::from_json(family, item) {
                 Ok(v) => values.push(Spanned::new(v, item.span)),
                 Err(ConditionValueError::TypeMismatch {
@@ -487,6 +553,17 @@ impl Reader {
         json::non_empty_string(&member.value, element)
             .map_err(|e| self.shape(e, "a statement"))
             .ok()
+    }
+
+    /// Records that `what` has more `unit`s than ramguard reads.
+    fn too_many(&mut self, what: &str, unit: &'static str, found: usize, limit: usize, span: Span) {
+        let kind = Kind::LimitExceeded {
+            what: what.to_string(),
+            unit,
+            found,
+            limit,
+        };
+        self.error(kind, span);
     }
 
     fn empty(&mut self, element: &str, what: &'static str, span: Span) {

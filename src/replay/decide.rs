@@ -53,6 +53,13 @@ impl Decider {
     }
 
     fn decide_item(&self, item: &Item, record: Record) -> Record {
+        // Lets the tests force a panic here, where a bug in the engine would raise one.
+        #[cfg(test)]
+        if let Content::Line(text) = &item.content
+            && text.contains(super::tests::FORCE_A_PANIC)
+        {
+            panic!("forced by a test");
+        }
         // A line is parsed here and owned; an element of a document is borrowed.
         let value: Cow<'_, JsonValue> = match &item.content {
             Content::Value(value) => Cow::Borrowed(value),

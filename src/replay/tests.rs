@@ -375,3 +375,63 @@ fn diff_groups_changes_and_counts_undecided_items() {
         }
     );
 }
+
+/// A line holding this makes `Decider::decide` panic inside its guard, as an engine bug would.
+pub(super) const FORCE_A_PANIC: &str = "force-a-panic";
+
+#[test]
+fn a_panic_inside_a_worker_loses_no_line_and_allows_nothing() {
+    let allowed = r#"{"action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1:instance/r-stg01"}"#;
+    let mut input: Vec<String> = (0..10).map(|_| allowed.to_string()).collect();
+    input[4] = format!(
+        r#"{{"id": "{FORCE_A_PANIC}", "action": "kvstore:RestoreInstance", "resource": "acs:kvstore:cn-hangzhou:1:instance/r-stg01"}}"#
+    );
+    let (lines, summary) = batch(input.join("\n").as_bytes(), 2);
+    assert_eq!(lines.len(), 10);
+    assert_eq!(
+        lines[4],
+        r#"{"line":5,"error":"internal error while evaluating; nothing was allowed","code":"internal"}"#
+    );
+    for (i, line) in lines.iter().enumerate().filter(|(i, _)| *i != 4) {
+        assert!(
+            line.starts_with(&format!(r#"{{"line":{},"decision":"Allow""#, i + 1)),
+            "{line}"
+        );
+    }
+    assert_eq!((summary.allowed, summary.errors), (9, 1));
+}
+
+#[test]
+fn a_worker_thread_that_dies_has_every_item_answered_by_the_fallback() {
+    let items: Vec<Item> = (1..=9)
+        .map(|line| Item {
+            line,
+            index: None,
+            content: Content::Line(String::new()),
+        })
+        .collect();
+    // Three threads of three items; the second dies outside any guard of `decide`.
+    let answers = batch::decide_chunk(
+        &items,
+        3,
+        |item| {
+            assert_ne!(item.line, 5, "a bug outside decide's guard");
+            format!("decided {}", item.line)
+        },
+        |item| format!("fallback {}", item.line),
+    );
+    assert_eq!(
+        answers,
+        [
+            "decided 1",
+            "decided 2",
+            "decided 3",
+            "fallback 4",
+            "fallback 5",
+            "fallback 6",
+            "decided 7",
+            "decided 8",
+            "decided 9"
+        ]
+    );
+}

@@ -16,13 +16,14 @@
 //! is why this is written here rather than drawn by annotate-snippets, which walks the whole
 //! line for every message.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style as Ansi};
 use unicode_width::UnicodeWidthChar;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::{Source, Span};
+use crate::span::{Source, Span, is_hidden};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,7 +86,7 @@ pub fn render(diagnostic: &Diagnostic, style: Style) -> String {
         "{}{} {}",
         paint.paint(&heading, label.bold()),
         paint.paint(":", Ansi::new().bold()),
-        paint.paint(&diagnostic.message, Ansi::new().bold())
+        paint.paint(&visible(&diagnostic.message), Ansi::new().bold())
     );
     let pad = match &diagnostic.location {
         Some(location) => {
@@ -126,8 +127,9 @@ pub fn render(diagnostic: &Diagnostic, style: Style) -> String {
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(
             out,
-            "{pad} {} {help}",
-            paint.paint("= help:", Ansi::new().bold())
+            "{pad} {} {}",
+            paint.paint("= help:", Ansi::new().bold()),
+            visible(help)
         );
     }
     out
@@ -250,19 +252,20 @@ fn window(line: &str, ascii: bool, first: usize, last: usize) -> Window {
         if column == last {
             to = Some(width);
         }
-        let w = if c == '\t' {
-            TAB_WIDTH
-        } else {
-            c.width().unwrap_or(0)
+        let escaped = (c != '\t' && is_hidden(c)).then(|| c.escape_unicode().to_string());
+        let w = match (&escaped, c) {
+            (Some(escape), _) => escape.len(),
+            (None, '\t') => TAB_WIDTH,
+            (None, c) => c.width().unwrap_or(0),
         };
         if width + w > MAX_SHOWN + usize::from(skip > 0) {
             text.push('…');
             break;
         }
-        if c == '\t' {
-            text.push_str(&" ".repeat(TAB_WIDTH));
-        } else {
-            text.push(c);
+        match escaped {
+            Some(escape) => text.push_str(&escape),
+            None if c == '\t' => text.push_str(&" ".repeat(TAB_WIDTH)),
+            None => text.push(c),
         }
         width += w;
     }
@@ -273,6 +276,23 @@ fn window(line: &str, ascii: bool, first: usize, last: usize) -> Window {
         from,
         width: to - from,
     }
+}
+
+/// `text` with every [hidden](crate::span::is_hidden) character but line ends escaped: messages quote what
+/// a file holds.
+fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_hidden(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c != '\n' && is_hidden(c) {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
 }
 
 /// The colour of a severity's label and carets.
@@ -319,6 +339,23 @@ mod tests {
         let (text, carets) = shown("名前テ\t: \"allow\"", 7, 14);
         assert_eq!(text, "名前テ    : \"allow\"");
         assert_eq!(carets, "            ^^^^^^^");
+    }
+
+    #[test]
+    fn control_characters_and_bidi_marks_are_shown_escaped_and_carets_follow() {
+        // An ANSI escape would recolour the terminal; U+202E would show `r-bp1\u{202e}10dorp`
+        // as `r-bp1prod01`.
+        let (text, carets) = shown("\u{1b}[2J \"r-bp1\u{202e}10dorp\"", 6, 20);
+        assert_eq!(text, "\\u{1b}[2J \"r-bp1\\u{202e}10dorp\"");
+        assert_eq!(carets, format!("{}{}", " ".repeat(10), "^".repeat(21)));
+        let source = Source::new("p.json", "{\"Action\": \"a\u{7}\"}");
+        let diagnostic = Diagnostic::error("bad", "found `a\u{7}`")
+            .with_help("not `\u{202e}`")
+            .at(&source, Span::new(11, 16));
+        assert_eq!(
+            render(&diagnostic, Style::Plain),
+            "error[bad]: found `a\\u{7}`\n --> p.json:1:12\n  |\n1 | {\"Action\": \"a\\u{7}\"}\n  |            ^^^^^^^^^\n  = help: not `\\u{202e}`\n"
+        );
     }
 
     #[test]
