@@ -215,5 +215,43 @@ fn bench_who_can(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decisions, bench_who_can);
+/// The costliest single match the limits allow: a `StringLike` pattern of the longest length
+/// (`*`, 8,188 literal characters, `?b*`) against the longest request value, which almost
+/// matches at every position. Before `?` segments were matched bit-parallel this was quadratic
+/// (a 50,000-character pattern against 500,000 characters took 20 s); now it is linear in
+/// the value, with a factor of the pattern's length in 64-bit words.
+fn bench_worst_case(c: &mut Criterion) {
+    let pattern = format!("*{}?b*", "a".repeat(8_188));
+    let text = format!(
+        r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*", "Condition": {{"StringLike": {{"kvstore:tag/note": "{pattern}"}}}}}}]}}"#
+    );
+    let policy = Policy::from_text("worst", &text).expect("within the limits");
+    let set = PolicySet::builder()
+        .identity(policy)
+        .build()
+        .expect("builds");
+    let at_limits = |value: String| {
+        Request::builder(
+            "kvstore:RestoreInstance",
+            "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-bp1stg01",
+        )
+        .context("kvstore:tag/note", value)
+        .build()
+        .expect("within the limits")
+    };
+    let miss = at_limits("a".repeat(8_192));
+    let hit = at_limits(format!("{}xb", "a".repeat(8_188)));
+    assert_eq!(set.evaluate(&miss).verdict, Verdict::ImplicitDeny);
+    assert_eq!(set.evaluate(&hit).verdict, Verdict::Allow);
+    let mut group = c.benchmark_group("worst-case match");
+    group.bench_function("8192-char ? pattern, 8192-char value, no match", |b| {
+        b.iter(|| set.evaluate(std::hint::black_box(&miss)))
+    });
+    group.bench_function("8192-char ? pattern, 8190-char value, match", |b| {
+        b.iter(|| set.evaluate(std::hint::black_box(&hit)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_decisions, bench_who_can, bench_worst_case);
 criterion_main!(benches);

@@ -251,6 +251,18 @@ impl fmt::Display for Position {
     }
 }
 
+/// Whether `c` would act on a terminal rather than show: a control character (an ANSI escape
+/// sequence starts with one) or a bidirectional formatting mark, which makes a line read
+/// differently from what it holds (`r-bp1\u{202e}10dorp` shows as `r-bp1prod01`). Reports
+/// show such characters escaped, and a request may not name a resource with one.
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,16 +280,4 @@ mod tests {
         assert_eq!(s.line_text(9), "");
         assert_eq!(s.position(10_000), Position { line: 4, column: 2 });
     }
-}
-
-/// Whether `c` would act on a terminal rather than show: a control character (an ANSI escape
-/// sequence starts with one) or a bidirectional formatting mark, which makes a line read
-/// differently from what it holds (`r-bp1\u{202e}10dorp` shows as `r-bp1prod01`). Reports
-/// show such characters escaped, and a request may not name a resource with one.
-pub(crate) fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
 }

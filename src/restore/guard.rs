@@ -84,6 +84,11 @@ pub(crate) fn refuse(call: &RestoreCall, reason: Reason) -> Clearance {
 }
 
 fn clear(set: &PolicySet, call: &RestoreCall, state: Option<&InstanceState>) -> Clearance {
+    // Lets the tests force a panic where a bug in the engine would raise one.
+    #[cfg(test)]
+    if tests::FORCE_A_PANIC.get() {
+        panic!("forced by a test");
+    }
     let submitted_at = call.submitted_at.clone().unwrap_or_else(Timestamp::now);
     let mut reasons = Vec::new();
     if let Some(Err(e)) = state.map(|s| call.check_instance(s)) {
@@ -172,5 +177,59 @@ fn same_time(request: &Request, submitted_at: &Timestamp) -> Result<(), CallErro
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::Policy;
+    use crate::restore::RestoreParameters;
+    use crate::span::Source;
+
+    thread_local! {
+        /// Makes `clear` panic on this thread, as an engine bug would.
+        pub(super) static FORCE_A_PANIC: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn a_panic_inside_the_guard_refuses_a_restore_it_would_permit() {
+        let policy = Policy::from_text(
+            "dba",
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*"}]}"#,
+        )
+        .expect("valid");
+        let set = PolicySet::builder()
+            .identity(policy)
+            .build()
+            .expect("builds");
+        let state = InstanceState::parse(Source::new(
+            "r-bp1stg01.json",
+            r#"{"InstanceId": "r-bp1stg01", "InstanceStatus": "Normal", "BackupLogStartTime": "2026-11-20T00:00:00Z"}"#,
+        ))
+        .expect("valid");
+        let call = RestoreCall::new(
+            "cn-hangzhou",
+            "1234567890123456",
+            RestoreParameters::point_in_time("r-bp1stg01", "2026-11-29T08:00:00Z"),
+        )
+        .at(Timestamp::parse_rfc3339("2026-11-29T09:30:00Z").expect("valid"));
+        assert!(matches!(
+            guard(&set, &call, Some(&state)),
+            Clearance::Permitted(_)
+        ));
+        FORCE_A_PANIC.set(true);
+        let clearance = guard(&set, &call, Some(&state));
+        FORCE_A_PANIC.set(false);
+        let Clearance::Refused(refusal) = clearance else {
+            panic!("a panic must never permit");
+        };
+        assert_eq!(refusal.reasons, [Reason::Internal]);
+        assert_eq!(
+            refusal.to_string().lines().next(),
+            Some("restore refused: internal error while checking; nothing is permitted")
+        );
     }
 }
