@@ -346,9 +346,12 @@ impl Reader<'_> {
                 return Ok(());
             }
             _ => {
+                // The span covers the backslash and the character after it, whole (none at
+                // the end of the text).
+                let escaped = self.text[self.pos..].chars().next().map_or(0, char::len_utf8);
                 return Err(JsonError {
                     message: "invalid escape: expected one of `\\\"` `\\\\` `\\/` `\\b` `\\f` `\\n` `\\r` `\\t` `\\uXXXX`".into(),
-                    span: Span::new(escape_start, self.pos + 1),
+                    span: Span::new(escape_start, self.pos + escaped),
                 });
             }
         };
@@ -559,6 +562,9 @@ mod tests {
         assert!(err("\"a\nb\"").message.contains("control characters"));
         assert!(err("\"abc").message.contains("unterminated"));
         assert!(err(r#""\x""#).message.contains("invalid escape"));
+        // The span ends on a character boundary, and inside the text.
+        assert_eq!(err("\"\\é\"").span, Span::new(1, 4));
+        assert_eq!(err("\"\\").span, Span::new(1, 2));
         assert!(err("nul").message.contains("expected a JSON value"));
         assert!(err("NULL").message.contains("lowercase"));
     }
