@@ -459,3 +459,26 @@ fn quiet_mode_answers_with_the_exit_status_alone() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_panic_in_a_command_allows_nothing_and_exits_as_unusable_input() {
+    // A debug build panics on purpose when asked, where a bug in a command would.
+    let output = common::ramguard()
+        .env("RAMGUARD_FORCE_A_PANIC", "1")
+        .args([
+            "eval",
+            "--policy",
+            "policies/dba-restore.json",
+            "--request",
+            "policies/requests/dba-restore-staging.json",
+        ])
+        .output()
+        .expect("ramguard runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.ends_with("error: internal error while evaluating; nothing was allowed\n"),
+        "{stderr}"
+    );
+}

@@ -139,7 +139,26 @@ pub fn run() -> ExitCode {
     cli.global.color.choice().write_global();
     output::set_quiet(cli.global.quiet);
     // A panic is a bug, but it must still deny: report it and exit as unusable input.
-    let outcome = std::panic::catch_unwind(|| match cli.command {
+    let outcome = std::panic::catch_unwind(|| {
+        // Lets the tests force a panic in a debug build, where a bug in a command would raise one.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("RAMGUARD_FORCE_A_PANIC").is_some() {
+            panic!("forced by a test");
+        }
+        run_command(cli.command)
+    });
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => {
+            output::eprint_text("error: internal error while evaluating; nothing was allowed\n");
+            ExitCode::from(exit::UNUSABLE)
+        }
+    }
+}
+
+/// Runs one command and returns its exit status.
+fn run_command(command: Command) -> u8 {
+    match command {
         Command::Eval(args) => eval::run(args),
         Command::Batch(args) => batch::run(args),
         Command::Check(args) => check::run(args),
@@ -150,12 +169,5 @@ pub fn run() -> ExitCode {
         Command::Account(args) => account::run(args),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
-    });
-    match outcome {
-        Ok(code) => ExitCode::from(code),
-        Err(_) => {
-            output::eprint_text("error: internal error while evaluating; nothing was allowed\n");
-            ExitCode::from(exit::UNUSABLE)
-        }
     }
 }
