@@ -139,14 +139,7 @@ pub fn run() -> ExitCode {
     cli.global.color.choice().write_global();
     output::set_quiet(cli.global.quiet);
     // A panic is a bug, but it must still deny: report it and exit as unusable input.
-    let outcome = std::panic::catch_unwind(|| {
-        // Lets the tests force a panic in a debug build, where a bug in a command would raise one.
-        #[cfg(debug_assertions)]
-        if std::env::var_os("RAMGUARD_FORCE_A_PANIC").is_some() {
-            panic!("forced by a test");
-        }
-        run_command(cli.command)
-    });
+    let outcome = std::panic::catch_unwind(|| run_command(cli.command));
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(_) => {
@@ -158,6 +151,11 @@ pub fn run() -> ExitCode {
 
 /// Runs one command and returns its exit status.
 fn run_command(command: Command) -> u8 {
+    // Lets the tests force a panic in a debug build, where a bug in a command would raise one.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("RAMGUARD_FORCE_A_PANIC").is_some() {
+        panic!("forced by a test");
+    }
     match command {
         Command::Eval(args) => eval::run(args),
         Command::Batch(args) => batch::run(args),
