@@ -348,7 +348,10 @@ impl Reader<'_> {
             _ => {
                 // The span covers the backslash and the character after it, whole (none at
                 // the end of the text).
-                let escaped = self.text[self.pos..].chars().next().map_or(0, char::len_utf8);
+                let escaped = self.text[self.pos..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
                 return Err(JsonError {
                     message: "invalid escape: expected one of `\\\"` `\\\\` `\\/` `\\b` `\\f` `\\n` `\\r` `\\t` `\\uXXXX`".into(),
                     span: Span::new(escape_start, self.pos + escaped),
