@@ -748,3 +748,46 @@ fn a_batch_line_over_the_limit_is_an_error_record_and_the_run_goes_on() {
     );
     assert!(records[1].starts_with(r#"{"line":2,"#), "{}", records[1]);
 }
+
+#[test]
+fn text_output_never_drives_the_terminal() {
+    // A `Sid` and a key that hold an ANSI escape (clear the screen, turn red) and a
+    // right-to-left override, quoted in `eval`'s explanation and `check`'s findings.
+    let scratch = Scratch::new("escapes");
+    let policy = scratch.file(
+        "escapes.json",
+        r#"{"Version": "1", "Statement": [{"Sid": "A\u001b[2J", "Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "*", "Condition": {"StringEquals": {"kvstore:\u001b[31mX": "v\u202e"}}}]}"#,
+    );
+    let (code, stdout, _) = bounded(
+        &[
+            "eval",
+            "--policy",
+            &policy,
+            "--action",
+            RESTORE,
+            "--resource",
+            "*",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(
+            r#"Statement[0] "A\u{1b}[2J" (Allow) at 1:32: `StringEquals` on `kvstore:\u{1b}[31mX`: the request has no `kvstore:\u{1b}[31mX`"#
+        ),
+        "{stdout}"
+    );
+    let (_, check, _) = bounded(&["check", &policy, "--color", "always"], None);
+    for output in [stdout, check] {
+        let raw: Vec<char> = output
+            .chars()
+            .filter(|&c| c == '\u{202e}' || c == '\u{1b}')
+            .collect();
+        // `check` colours its own output: every ESC there starts one of its styles.
+        assert!(raw.iter().all(|&c| c == '\u{1b}'), "{output:?}");
+        assert!(
+            !output.contains("\u{1b}[2J") && !output.contains("\u{1b}[31mX"),
+            "{output:?}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::common::{Format, PolicyArgs, refuse_stdin_twice, same_account};
 use super::exit;
-use super::output::{Reported, print_json, report_error, write_stdout};
+use super::output::{Reported, print_json, report_error, write_text};
 use super::request::RequestArgs;
 
 /// Evaluate one request against policies and explain the decision.
@@ -60,7 +60,7 @@ fn evaluate(args: &EvalArgs) -> Result<Verdict, Reported> {
             explanation: &explanation,
             warnings: request.warnings(),
         })?,
-        Format::Text => write_stdout(&explanation.to_string())?,
+        Format::Text => write_text(&explanation.to_string())?,
     }
     Ok(explanation.decision)
 }

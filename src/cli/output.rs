@@ -124,6 +124,12 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), Reported> {
     }
 }
 
+/// Writes text for people to stdout, with characters that would drive the terminal (control
+/// characters, bidirectional marks) shown escaped: policies and requests are quoted in it.
+pub(crate) fn write_text(text: &str) -> Result<(), Reported> {
+    write_stdout(&crate::report::visible(text))
+}
+
 /// Prints a value as pretty JSON on stdout.
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Reported> {
     let text = serde_json::to_string_pretty(value).map_err(report_error)?;

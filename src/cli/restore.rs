@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::common::{Format, PolicyArgs, refuse_stdin_twice};
 use super::exit;
-use super::output::{Reported, print_json, report, report_error, report_with_help, write_stdout};
+use super::output::{Reported, print_json, report, report_error, report_with_help, write_text};
 use super::request::{ContextArgs, report_request_error, warn_request};
 
 /// Check a RestoreInstance call before making it: whether RAM allows it, whether the API would
@@ -220,7 +220,7 @@ fn check(args: &RestoreArgs) -> Result<u8, Reported> {
             },
             warnings,
         })?,
-        Format::Text => write_stdout(&render_text(
+        Format::Text => write_text(&render_text(
             &explanation,
             validation,
             state.as_ref(),

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::common::expand_args;
 use super::exit;
-use super::output::{Reported, report, write_stdout};
+use super::output::{Reported, report, write_stdout, write_text};
 
 /// Run decision tests: named cases, each a request with the decision it must get and,
 /// optionally, the statement that must decide it. Prints one line per case; a failing case
@@ -68,7 +68,7 @@ pub(crate) fn run(args: TestArgs) -> u8 {
             }
             write_case(&mut out, case);
         }
-        if write_stdout(&out).is_err() {
+        if write_text(&out).is_err() {
             return exit::UNUSABLE;
         }
     }

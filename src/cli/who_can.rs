@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::common::{Format, report_account_error, same_account};
 use super::exit;
-use super::output::{Reported, print_json, write_stdout};
+use super::output::{Reported, print_json, write_text};
 use super::request::{ContextArgs, report_request_error, warn_wildcard_resource};
 
 /// List every user and role of an account allowed an action on a resource, with the
@@ -84,7 +84,7 @@ fn answer(args: &WhoCanArgs) -> Result<bool, Reported> {
             allowed: allowed.clone(),
             denied,
         })?,
-        Format::Text => write_stdout(&render_text(&request, &allowed, &denied))?,
+        Format::Text => write_text(&render_text(&request, &allowed, &denied))?,
     }
     Ok(!allowed.is_empty())
 }

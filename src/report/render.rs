@@ -278,15 +278,17 @@ fn window(line: &str, ascii: bool, first: usize, last: usize) -> Window {
     }
 }
 
-/// `text` with every [hidden](crate::span::is_hidden) character but line ends escaped: messages quote what
-/// a file holds.
-fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && is_hidden(c)) {
+/// `text` with every [hidden](crate::span::is_hidden) character but line ends and tabs
+/// escaped (`\u{1b}`): reports quote what files and requests hold, and must not drive the
+/// terminal.
+pub(crate) fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| c != '\n' && c != '\t' && is_hidden(c);
+    if !text.chars().any(hidden) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c != '\n' && is_hidden(c) {
+        if hidden(c) {
             shown.extend(c.escape_unicode());
         } else {
             shown.push(c);
