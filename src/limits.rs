@@ -4,7 +4,7 @@
 //! it holds a few dozen statements), and small enough that no input, however hostile, takes
 //! unbounded time or memory: reading is linear in the input, and evaluating one request against
 //! one pattern costs at most `MAX_VALUE_CHARS × MAX_PATTERN_CHARS / 64` word operations, because
-//! wildcard matching is linear ([`crate::pattern`]). Going over a limit is an error that names
+//! wildcard matching is linear (bit-parallel for `?`). Going over a limit is an error that names
 //! the file, the place and the limit, never a truncated read and never a decision.
 
 /// The largest policy, request or instance document, read from a file or given as text: 4 MiB.

@@ -29,7 +29,9 @@ pub struct Explanation {
     /// matching Allow statements of the deciding layer for an allow, none for an implicit deny.
     pub matched: Vec<MatchedStatement>,
     /// Condition keys read by statements whose action and resource matched, that the request
-    /// did not carry.
+    /// did not carry. Only the layers consulted on the way to the decision count: a layer after
+    /// the one that decided is not read (`depends_on` looks at every layer, so it may name keys
+    /// this list does not).
     pub missing_context: Vec<String>,
     /// The missing keys whose values could change whether the request is allowed
     /// ([`PolicySet::depends_on`]): empty when the decision holds whatever they are.

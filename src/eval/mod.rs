@@ -756,6 +756,7 @@ impl PolicySet {
     }
 
     /// The policy at `index`, if the set has one there.
+    #[cfg(feature = "cli")]
     pub(crate) fn policy_at(&self, index: usize) -> Option<&Policy> {
         self.0.members.get(index).map(|m| &m.policy)
     }

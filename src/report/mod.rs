@@ -28,8 +28,10 @@ mod text;
 
 #[cfg(feature = "cli")]
 pub use json::JsonEmitter;
+pub(crate) use render::render_excerpt;
+#[cfg(feature = "cli")]
+pub(crate) use render::visible;
 pub use render::{Style, render};
-pub(crate) use render::{render_excerpt, visible};
 #[cfg(feature = "cli")]
 pub use sarif::SarifEmitter;
 #[cfg(feature = "cli")]
