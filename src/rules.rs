@@ -161,6 +161,7 @@ pub const RULES: &[Rule] = &[
     REDUNDANT_STATEMENT,
     REDUNDANT_PATTERN,
     SID_NOT_DOCUMENTED,
+    HIDDEN_CHARACTER,
 ];
 
 /// The text is not JSON (or not UTF-8).
@@ -653,6 +654,20 @@ pub(crate) const SID_NOT_DOCUMENTED: Rule = Rule {
     },
 };
 
+/// A string of the policy holds a character that does not show as itself.
+pub(crate) const HIDDEN_CHARACTER: Rule = Rule {
+    code: "hidden-character",
+    severity: Severity::SecurityWarning,
+    message: "a string holds a control character or a bidirectional mark",
+    help: "remove it: no action, resource or key has one, and it makes the policy read differently from what it does",
+    doc: RuleDoc {
+        what: "Reports an action, resource, condition key or value, or `Sid` that holds a control character or a bidirectional formatting mark (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069), usually written as a `\\u` escape.",
+        why: "Such a string shows as something it is not: `r-bp1\\u202e10dorp*` reads as `r-bp1prod01*` in a review, but matches no real instance, so a Deny written with it protects nothing (\"Trojan Source\"). ramguard refuses such characters in requests and shows them escaped in every report.",
+        example: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1\\u202e10dorp\"}",
+        instead: "{\"Effect\": \"Deny\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"}",
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,7 +703,7 @@ mod tests {
                 r.code
             );
         }
-        assert_eq!(RULES.len(), 35);
+        assert_eq!(RULES.len(), 36);
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! Checks on the document's form: its size, a bare `Statement` object, `Sid`, and resources
-//! that spell out less than a whole ARN.
+//! Checks on the document's form: its size, a bare `Statement` object, `Sid`, resources that
+//! spell out less than a whole ARN, and strings holding characters that do not show.
 
 use std::sync::Arc;
 
 use super::{DocumentKind, Sink};
 use crate::arn::{ResourcePatternShape, classify_resource_pattern};
-use crate::policy::Policy;
+use crate::condition::ConditionValue;
+use crate::policy::{Policy, Statement};
 use crate::rules;
-use crate::span::{Source, Span};
+use crate::span::{Source, Span, Spanned, is_hidden};
 
 pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) {
     check_size(policy.source(), kind, sink);
@@ -34,6 +35,7 @@ pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) {
                 rules::SID_NOT_DOCUMENTED.help,
             );
         }
+        check_hidden(statement, i, sink);
         for pattern in &statement.resource.patterns {
             if classify_resource_pattern(&pattern.value) == Ok(ResourcePatternShape::Partial) {
                 sink.push(
@@ -49,6 +51,58 @@ pub(super) fn check(policy: &Policy, kind: DocumentKind, sink: &mut Sink) {
             }
         }
     }
+}
+
+/// Reports each string of the statement that holds a [hidden](is_hidden) character.
+fn check_hidden(statement: &Statement, index: usize, sink: &mut Sink) {
+    let (action, resource) = (&statement.action, &statement.resource);
+    let action_label = if action.negated {
+        "`NotAction` pattern"
+    } else {
+        "`Action` pattern"
+    };
+    let resource_label = if resource.negated {
+        "`NotResource` pattern"
+    } else {
+        "`Resource` pattern"
+    };
+    let values = statement.conditions.iter().flat_map(|c| {
+        c.values.iter().filter_map(|v| match &v.value {
+            ConditionValue::String(text) => Some(("condition value", text.as_str(), v.span)),
+            _ => None,
+        })
+    });
+    let strings = (statement.sid.iter().map(labelled("`Sid`")))
+        .chain(action.patterns.iter().map(labelled(action_label)))
+        .chain(resource.patterns.iter().map(labelled(resource_label)))
+        .chain(
+            statement
+                .conditions
+                .iter()
+                .map(|c| labelled("condition key")(&c.key)),
+        )
+        .chain(values);
+    for (what, text, span) in strings {
+        if let Some(hidden) = text.chars().find(|&c| is_hidden(c)) {
+            sink.push(
+                &rules::HIDDEN_CHARACTER,
+                Some((index, statement)),
+                span,
+                format!(
+                    "{what} `{text}` holds U+{:04X}, which does not show as itself",
+                    u32::from(hidden)
+                ),
+                rules::HIDDEN_CHARACTER.help,
+            );
+        }
+    }
+}
+
+/// A string of a statement with what it is, for [`check_hidden`].
+fn labelled<'a>(
+    label: &'static str,
+) -> impl Fn(&'a Spanned<String>) -> (&'static str, &'a str, Span) {
+    move |s| (label, s.value.as_str(), s.span)
 }
 
 /// RAM counts characters of the document as sent: for a document embedded in an API response,
