@@ -69,6 +69,7 @@ impl Request {
         RequestBuilder {
             action: action.into(),
             resource: resource.into(),
+            spans: None,
             context: Vec::new(),
             absent: Vec::new(),
             now: None,
@@ -313,43 +314,47 @@ impl Request {
             }
         }
         // The builder checks the action and resource; the file knows where they stand.
-        builder.build().map_err(|e| match e {
-            RequestError::Action { action, .. } => RequestError::Action {
-                action,
-                span: Some(action_span),
-            },
-            RequestError::Resource {
-                resource, reason, ..
-            } => RequestError::Resource {
-                resource,
-                reason,
-                span: Some(resource_span),
-            },
-            RequestError::LimitExceeded {
-                what,
-                unit,
-                found,
-                limit,
-                span: None,
-            } if what == ACTION || what == RESOURCE => RequestError::LimitExceeded {
-                span: Some(if what == ACTION {
-                    action_span
-                } else {
-                    resource_span
-                }),
-                what,
-                unit,
-                found,
-                limit,
-            },
-            other => other,
-        })
+        builder.spans = Some((action_span, resource_span));
+        builder.build()
     }
 }
 
-/// How limit errors name the action and the resource, so that a request file can locate them.
-const ACTION: &str = "the action";
-const RESOURCE: &str = "the resource";
+/// Refuses `text` when it is longer than a request may hold ([`MAX_VALUE_CHARS`]); `what`
+/// names it, written only on failure: requests are built by the million.
+fn check_length(
+    text: &str,
+    what: impl FnOnce() -> String,
+    span: Option<Span>,
+) -> Result<(), RequestError> {
+    match exceeds_chars(text, MAX_VALUE_CHARS) {
+        None => Ok(()),
+        Some(found) => Err(RequestError::LimitExceeded {
+            what: what(),
+            unit: "characters",
+            found,
+            limit: MAX_VALUE_CHARS,
+            span,
+        }),
+    }
+}
+
+/// Refuses a list of more than [`MAX_LIST_ENTRIES`] entries.
+fn check_count(
+    count: usize,
+    what: impl FnOnce() -> String,
+    span: Option<Span>,
+) -> Result<(), RequestError> {
+    if count <= MAX_LIST_ENTRIES {
+        return Ok(());
+    }
+    Err(RequestError::LimitExceeded {
+        what: what(),
+        unit: "entries",
+        found: count,
+        limit: MAX_LIST_ENTRIES,
+        span,
+    })
+}
 
 /// The members a request object may have.
 const REQUEST_MEMBERS: &[&str] = &["action", "resource", "context", "absent", "id"];
@@ -410,6 +415,8 @@ fn colons(text: &str) -> Option<[usize; 4]> {
 pub struct RequestBuilder {
     action: String,
     resource: String,
+    /// Where the action and the resource stand, for a request read from a file.
+    spans: Option<(Span, Span)>,
     context: Vec<(String, Vec<ContextInput>, Option<Span>)>,
     absent: Vec<String>,
     now: Option<Timestamp>,
@@ -490,53 +497,22 @@ impl RequestBuilder {
     /// Refuses a request over ramguard's limits ([`crate::limits`]) before anything is read
     /// from it: no part of it is longer, and no list has more entries, than the engine bounds.
     fn check_limits(&self) -> Result<(), RequestError> {
-        // Messages are written only on failure: requests are built by the million.
-        let exceeded = |what: String, unit, found, limit, span| RequestError::LimitExceeded {
-            what,
-            unit,
-            found,
-            limit,
-            span,
-        };
-        let too_long = |text: &str| exceeds_chars(text, MAX_VALUE_CHARS);
-        let too_many = |count: usize| (count > MAX_LIST_ENTRIES).then_some(count);
-        let chars =
-            |what: String, found, span| exceeded(what, "characters", found, MAX_VALUE_CHARS, span);
-        let entries =
-            |what: String, found, span| exceeded(what, "entries", found, MAX_LIST_ENTRIES, span);
-        if let Some(found) = too_long(&self.action) {
-            return Err(chars(ACTION.into(), found, None));
-        }
-        if let Some(found) = too_long(&self.resource) {
-            return Err(chars(RESOURCE.into(), found, None));
-        }
-        if let Some(found) = too_many(self.context.len()) {
-            return Err(entries("the context".into(), found, None));
-        }
-        if let Some(found) = too_many(self.absent.len()) {
-            return Err(entries("`absent`".into(), found, None));
-        }
+        let (action_span, resource_span) = self.spans.unzip();
+        check_length(&self.action, || "the action".into(), action_span)?;
+        check_length(&self.resource, || "the resource".into(), resource_span)?;
+        check_count(self.context.len(), || "the context".into(), None)?;
+        check_count(self.absent.len(), || "`absent`".into(), None)?;
         for (key, values, span) in &self.context {
-            if let Some(found) = too_long(key) {
-                return Err(chars("a context key".into(), found, *span));
-            }
-            if let Some(found) = too_many(values.len()) {
-                return Err(entries(format!("context key `{key}`"), found, *span));
-            }
+            check_length(key, || "a context key".into(), *span)?;
+            check_count(values.len(), || format!("context key `{key}`"), *span)?;
             for value in values {
-                if let ContextInput::String(text) | ContextInput::Number(text) = value
-                    && let Some(found) = too_long(text)
-                {
-                    return Err(chars(
-                        format!("a value of context key `{key}`"),
-                        found,
-                        *span,
-                    ));
+                if let ContextInput::String(text) | ContextInput::Number(text) = value {
+                    check_length(text, || format!("a value of context key `{key}`"), *span)?;
                 }
             }
         }
-        if let Some(found) = self.absent.iter().find_map(|key| too_long(key)) {
-            return Err(chars("an `absent` key".into(), found, None));
+        for key in &self.absent {
+            check_length(key, || "an `absent` key".into(), None)?;
         }
         Ok(())
     }
@@ -573,10 +549,11 @@ impl RequestBuilder {
             _ => {
                 return Err(RequestError::Action {
                     action: self.action,
-                    span: None,
+                    span: self.spans.map(|(action, _)| action),
                 });
             }
         };
+        let resource_span = self.spans.map(|(_, resource)| resource);
         if let Some(hidden) = self.resource.chars().find(|&c| is_hidden(c)) {
             return Err(RequestError::Resource {
                 reason: format!(
@@ -584,7 +561,7 @@ impl RequestBuilder {
                     u32::from(hidden)
                 ),
                 resource: self.resource,
-                span: None,
+                span: resource_span,
             });
         }
         let account = if self.resource == ANY_RESOURCE {
@@ -602,7 +579,7 @@ impl RequestBuilder {
                     e => e,
                 }
                 .to_string(),
-                span: None,
+                span: resource_span,
             })?;
             // The parts are slices of the resource: keep where the account id is.
             let account_start = arn.account.as_ptr() as usize - self.resource.as_ptr() as usize;

@@ -365,6 +365,18 @@ fn star_bombs_and_question_mark_runs_are_bounded() {
         "a value of context key `kvstore:tag/note` has 8193 characters, more than ramguard reads (8192)"
     );
     assert_eq!(error.code(), "limit-exceeded");
+    // In a request file, the error stands where the resource does.
+    let long = format!("{STAGING}{}", "1".repeat(8_192));
+    let text = format!(r#"{{"action": "{RESTORE}", "resource": "{long}"}}"#);
+    let error = Request::from_json_text(&text).expect_err("too long");
+    let at = text.find(&long).expect("the resource") - 1;
+    assert_eq!(
+        (error.code(), error.span()),
+        (
+            "limit-exceeded",
+            Some(ramguard::span::Span::new(at, at + long.len() + 2))
+        )
+    );
 }
 
 #[test]
