@@ -761,8 +761,6 @@ impl PolicySet {
         self.0.members.get(index).map(|m| &m.policy)
     }
 
-    /// RAM's order of layers (docs/semantics.md §4), the one place it is written: the first layer that
-    /// does not allow decides. `layer` gives one layer's verdict and a deciding statement.
     /// Checks the statement index of every layer against a linear scan for `request`: every
     /// statement that matches must be among the candidates a decision visits, and every
     /// statement whose action and resource match among the context-free candidates. The
@@ -809,6 +807,8 @@ impl PolicySet {
         Ok(())
     }
 
+    /// RAM's order of layers (docs/semantics.md §4), the one place it is written: the first layer that
+    /// does not allow decides. `layer` gives one layer's verdict and a deciding statement.
     fn decide(
         &self,
         request: &Request,
