@@ -25,7 +25,7 @@ pub(super) struct ShiftAnd {
 }
 
 /// State words kept on the stack: segments up to 256 characters search without allocating.
-const STACK_WORDS: usize = 4;
+const STACK_WORDS: usize = 8;
 
 impl ShiftAnd {
     /// Compiles a segment of at least one character. Positions fit `u32` because pattern
