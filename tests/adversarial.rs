@@ -253,28 +253,8 @@ fn nesting_a_hundred_thousand_deep_is_an_error_at_the_limit() {
     let error = Request::from_json_text(&deep).expect_err("too deep");
     assert_eq!(error.code(), "invalid-json");
     // A log line as deep is one error record; the run goes on.
-    let log = scratch.file(
-        "log.jsonl",
-        &format!(
-            "{deep}\n{}\n",
-            common::request_log().lines().next().unwrap()
-        ),
-    );
-    let (code, stdout, _) = bounded(
-        &[
-            "batch",
-            "--policy",
-            "policies/dba-restore.json",
-            "--input",
-            &log,
-        ],
-        None,
-    );
-    assert_eq!(code, 5);
-    let records: Vec<&str> = stdout.lines().collect();
-    assert_eq!(records.len(), 2);
     assert_eq!(
-        records[0],
+        batch_after(&scratch, &deep),
         r#"{"line":1,"error":"invalid JSON at column 65: arrays and objects nest deeper than 64 levels","code":"invalid-json"}"#
     );
 }
@@ -735,12 +715,21 @@ fn a_link_to_itself_is_an_unreadable_file() {
 #[test]
 fn a_batch_line_over_the_limit_is_an_error_record_and_the_run_goes_on() {
     let scratch = Scratch::new("long-line");
-    let first = common::request_log().lines().next().unwrap().to_string();
     let long = format!(
         r#"{{"id": "{}", "action": "{RESTORE}", "resource": "{STAGING}"}}"#,
         "x".repeat(2 << 20)
     );
-    let log = scratch.file("log.jsonl", &format!("{long}\n{first}\n"));
+    assert_eq!(
+        batch_after(&scratch, &long),
+        r#"{"line":1,"error":"the line is longer than 1048576 bytes (--max-line-bytes)","code":"line-too-long"}"#
+    );
+}
+
+/// Runs `batch` on a log of `line` then a logged request, and returns the first record, after
+/// checking that the run reported an undecided item (exit 5) and went on to decide the second.
+fn batch_after(scratch: &Scratch, line: &str) -> String {
+    let second = common::request_log().lines().next().unwrap().to_string();
+    let log = scratch.file("log.jsonl", &format!("{line}\n{second}\n"));
     let (code, stdout, _) = bounded(
         &[
             "batch",
@@ -753,12 +742,13 @@ fn a_batch_line_over_the_limit_is_an_error_record_and_the_run_goes_on() {
     );
     assert_eq!(code, 5);
     let records: Vec<&str> = stdout.lines().collect();
-    assert_eq!(records.len(), 2);
-    assert_eq!(
-        records[0],
-        r#"{"line":1,"error":"the line is longer than 1048576 bytes (--max-line-bytes)","code":"line-too-long"}"#
+    assert_eq!(records.len(), 2, "{stdout}");
+    assert!(
+        records[1].starts_with(r#"{"line":2,"#) && records[1].contains(r#""decision":"#),
+        "{}",
+        records[1]
     );
-    assert!(records[1].starts_with(r#"{"line":2,"#), "{}", records[1]);
+    records[0].to_string()
 }
 
 #[test]
