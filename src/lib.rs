@@ -25,6 +25,7 @@ pub mod lint;
 mod pattern;
 pub mod policy;
 pub mod principal;
+pub mod prove;
 pub mod reload;
 #[cfg(feature = "cli")]
 mod replay;

@@ -10,6 +10,7 @@ mod eval;
 mod generate;
 mod log;
 mod output;
+mod prove;
 mod request;
 mod restore;
 mod test_cmd;
@@ -31,6 +32,7 @@ pub(crate) mod exit {
     pub(crate) const REJECTED_PARAMETERS: u8 = 3;
     /// `restore`: allowed and valid, but not cleared: a check could not be made (the
     /// instance's state was not given, or the decision depends on keys the call lacks).
+    /// `prove`: the query was not decided (a construct not decided yet, or the budget).
     pub(crate) const NOT_CLEARED: u8 = 4;
     /// `batch`, `diff`: some items of the log could not be decided (their records say why).
     pub(crate) const UNDECIDED: u8 = 5;
@@ -42,7 +44,8 @@ pub(crate) mod exit {
 /// Exit status, like grep's: 0 allowed (no error findings, every test passed), 1 denied
 /// (error findings, a failed test), 2 the input could not be used; `restore` adds 3 (allowed,
 /// but the API would reject the parameters) and 4 (allowed and valid, but not cleared: a check
-/// could not be made); `batch` and `diff` add 5 (some items of the log could not be decided).
+/// could not be made); `batch` and `diff` add 5 (some items of the log could not be decided);
+/// `prove` answers 0 holds, 1 violated, 4 unknown.
 /// `ramguard <COMMAND> --help` explains each command.
 #[derive(Debug, Parser)]
 #[command(name = "ramguard", version, max_term_width = 100)]
@@ -105,6 +108,10 @@ enum Command {
     Batch(batch::BatchArgs),
     #[command(about = "Show which logged requests a policy change would newly allow or deny")]
     Diff(diff::DiffArgs),
+    #[command(
+        about = "Prove a property for every possible request: never-allows, no-new-access"
+    )]
+    Prove(prove::ProveArgs),
     #[command(about = "Build an account file from what the aliyun CLI prints")]
     Account(account::AccountArgs),
     #[command(about = "Print a shell completion script (bash, zsh, fish, elvish, powershell)")]
@@ -164,6 +171,7 @@ fn run_command(command: Command) -> u8 {
         Command::Restore(args) => restore::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Prove(args) => prove::run(args),
         Command::Account(args) => account::run(args),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),

@@ -127,8 +127,21 @@ pub(crate) enum ConditionMiss {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledCondition {
     key: Box<str>,
+    /// The key as the policy wrote it, for witnesses `prove` writes.
+    written_key: Box<str>,
     operator: Operator,
     operand: Operand,
+}
+
+/// The compiled policy values of a condition (`Strings` are folded under `…IgnoreCase`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum OperandView<'a> {
+    Strings(&'a [Box<str>]),
+    Patterns(&'a [Pattern]),
+    Decimals(&'a [Decimal]),
+    Instants(&'a [Timestamp]),
+    Networks(&'a [IpNetwork]),
+    Bool,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +211,7 @@ impl CompiledCondition {
         };
         CompiledCondition {
             key: fold_key(&condition.key.value).into(),
+            written_key: condition.key.value.as_str().into(),
             operator: condition.operator.value,
             operand,
         }
@@ -270,6 +284,47 @@ impl CompiledCondition {
             }
             Operand::Bool(expected) => value.boolean()? == *expected,
         })
+    }
+
+    /// Whether one request value satisfies the condition's per-value test: the operator's
+    /// positive form for any policy value, flipped for negated operators, and false for a
+    /// value not of the operator's type. [`CompiledCondition::evaluate`] combines these.
+    pub(crate) fn holds_for_value(&self, value: &ContextValue) -> bool {
+        self.matches_any_policy_value(value)
+            .is_some_and(|matched| matched != self.operator.base.is_negated())
+    }
+
+    /// The operator, with its set qualifier.
+    pub(crate) fn operator(&self) -> Operator {
+        self.operator
+    }
+
+    /// The compiled policy values, for `prove`.
+    pub(crate) fn operand(&self) -> OperandView<'_> {
+        match &self.operand {
+            Operand::Strings(strings) => OperandView::Strings(strings),
+            Operand::Patterns(patterns) => OperandView::Patterns(patterns),
+            Operand::Decimals(decimals) => OperandView::Decimals(decimals),
+            Operand::Instants(instants) => OperandView::Instants(instants),
+            Operand::Networks(networks) => OperandView::Networks(networks),
+            Operand::Bool(_) => OperandView::Bool,
+        }
+    }
+
+    /// A text equal for two conditions exactly when they test request values alike (the
+    /// qualifier aside): the base operator, the key and the compiled values.
+    pub(crate) fn test_signature(&self) -> String {
+        format!(
+            "{}\u{1f}{}\u{1f}{:?}",
+            self.operator.base.name(),
+            self.key,
+            self.operand
+        )
+    }
+
+    /// The key as the policy wrote it.
+    pub(crate) fn key_as_written(&self) -> &str {
+        &self.written_key
     }
 
     /// The folded key this condition reads.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use compile::CompiledStatement;
+pub(crate) use compile::CompiledStatement;
 use index::StatementIndex;
 
 use crate::context::fold_key;
@@ -620,6 +620,15 @@ impl CompiledStatement {
     }
 }
 
+/// The compiled layers of a set, as `prove` reads them.
+pub(crate) struct ProofLayers<'a> {
+    pub(crate) control: Option<&'a [CompiledStatement]>,
+    pub(crate) session: Option<&'a [CompiledStatement]>,
+    pub(crate) identity: &'a [CompiledStatement],
+    pub(crate) resource_groups: usize,
+    pub(crate) principal: Option<&'a Principal>,
+}
+
 /// The verdict of one layer from the effects of the statements that matched in it
 /// (docs/semantics.md §4): a matching Deny wins, then a matching Allow, else nothing allowed it.
 fn layer_verdict(matched: impl IntoIterator<Item = Effect>) -> Verdict {
@@ -924,6 +933,18 @@ impl PolicySet {
     /// ```
     pub fn is_same_set(&self, other: &PolicySet) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The compiled statements of each layer, for `prove`: control, session, account-level
+    /// identity, and how many resource-group layers the set has.
+    pub(crate) fn proof_layers(&self) -> ProofLayers<'_> {
+        ProofLayers {
+            control: self.0.control.as_deref().map(|l| l.statements.as_slice()),
+            session: self.0.session.as_ref().map(|l| l.statements.as_slice()),
+            identity: &self.0.identity.statements,
+            resource_groups: self.0.resource_groups.len(),
+            principal: self.0.principal.as_ref(),
+        }
     }
 
     pub(crate) fn owns(&self, request: &Request) -> bool {

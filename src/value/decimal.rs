@@ -51,6 +51,28 @@ pub struct Decimal {
 }
 
 impl Decimal {
+    /// How many digits follow the point when the decimal is written out in full.
+    pub(crate) fn fraction_len(&self) -> u64 {
+        let significant = i64::try_from(self.digits.len()).unwrap_or(i64::MAX);
+        u64::try_from(significant - 1 - self.exponent).unwrap_or(0)
+    }
+
+    /// The decimal times `10^scale`, when that is a whole number that fits an `i128`.
+    pub(crate) fn to_scaled(&self, scale: u32) -> Option<i128> {
+        if self.digits.is_empty() {
+            return Some(0);
+        }
+        let mut mantissa: i128 = 0;
+        for digit in self.digits.bytes() {
+            mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
+        }
+        let significant = i64::try_from(self.digits.len()).ok()?;
+        let shift = self.exponent - (significant - 1) + i64::from(scale);
+        let shift = u32::try_from(shift).ok()?;
+        let value = mantissa.checked_mul(10i128.checked_pow(shift)?)?;
+        Some(if self.negative { -value } else { value })
+    }
+
     /// Parses a JSON number literal, optionally preceded by a single `+`.
     ///
     /// The grammar is exactly `[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`

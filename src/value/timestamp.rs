@@ -192,6 +192,11 @@ impl Timestamp {
         }
     }
 
+    /// The digits of the fraction of a second, without trailing zeros; empty for none.
+    pub(crate) fn fraction_digits(&self) -> &str {
+        &self.fraction
+    }
+
     /// Returns the whole seconds since the Unix epoch, rounded toward
     /// negative infinity (the fraction is never negative).
     ///

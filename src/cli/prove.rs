@@ -1,0 +1,386 @@
+//! `ramguard prove`: answers over every possible request, each "violated" with a request the
+//! evaluator confirms.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::eval::DecisionRecord;
+use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, ProveError, RequestFile};
+use crate::request::RESTORE_INSTANCE_ACTION;
+use crate::{PolicySet, Verdict};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::common::{Format, PolicyArgs, load_policy, refuse_stdin_twice};
+use super::exit;
+use super::output::{Reported, print_json, report_error, report_with_help, write_text};
+
+/// Prove a property of policies for every possible request, not only the ones you tried.
+///
+/// `never-allows` asks "can anyone restore a production instance without MFA?";
+/// `no-new-access` asks "does this change grant any access the old policies did not?". Both
+/// read requests exactly as `eval` does: every action and resource string, every context
+/// value (missing keys, several values, values of the wrong type). A "violated" answer comes
+/// with a witness: a request file that `ramguard eval --request` decides the same way, checked
+/// before it is printed. A query too hard for the budget answers "unknown", never "holds".
+///
+/// Exit status: 0 holds, 1 violated, 2 unusable input (or an internal error), 4 unknown.
+///
+/// Examples:
+///   ramguard prove never-allows --policy policies/dba-restore.json \
+///       --control-policy policies/guardrails/no-prod-restore.json \
+///       --action kvstore:RestoreInstance --resource 'acs:kvstore:*:*:instance/r-*prod*'
+///   ramguard prove never-allows --policy policies/prod-restore.json \
+///       --resource 'acs:kvstore:*:*:instance/*' --require acs:MFAPresent=true
+///   ramguard prove no-new-access --old-policy old/*.json --new-policy policies/*.json \
+///       --action kvstore:RestoreInstance --format json
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub(crate) struct ProveArgs {
+    #[command(subcommand)]
+    query: Query,
+}
+
+#[derive(Debug, Subcommand)]
+enum Query {
+    #[command(
+        about = "Holds when no request for the action on a matching resource is allowed without the required values"
+    )]
+    NeverAllows(NeverAllowsArgs),
+    #[command(
+        about = "Holds when every request the new policies allow, the old policies allowed too"
+    )]
+    NoNewAccess(NoNewAccessArgs),
+}
+
+/// Holds when no request for `--action` on a resource matching `--resource` is allowed, unless
+/// it carries every `--require`d value. Without `--require`: when no such request is allowed
+/// at all.
+///
+/// Examples:
+///   ramguard prove never-allows --policy policies/dba-restore.json \
+///       --resource 'acs:kvstore:*:*:instance/r-*prod*' --require acs:MFAPresent=true
+///   ramguard prove never-allows --account policies/account.json --principal user/alice \
+///       --resource 'acs:kvstore:*:*:instance/r-*prod*'
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+struct NeverAllowsArgs {
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// The action, as a request names it.
+    #[arg(long, default_value = RESTORE_INSTANCE_ACTION)]
+    action: String,
+    /// The resources asked about, a pattern like a policy's `Resource`, e.g.
+    /// 'acs:kvstore:*:*:instance/r-*prod*'; `*` for every resource.
+    #[arg(long, value_name = "PATTERN")]
+    resource: String,
+    /// A context value every allowed request must carry, e.g. acs:MFAPresent=true
+    /// (repeatable). A request carries it when one of its values for the key equals VALUE,
+    /// compared as the key's type ("TRUE" carries acs:MFAPresent=true); a request without
+    /// the key does not.
+    #[arg(long = "require", value_name = "KEY=VALUE")]
+    require: Vec<String>,
+    #[command(flatten)]
+    answer: AnswerArgs,
+}
+
+/// Holds when every request the new policies allow, the old policies allowed too. Run it both
+/// ways for equivalence. Control policies apply to both sides.
+///
+/// Examples:
+///   ramguard prove no-new-access --old-policy main/policies/dba-restore.json \
+///       --new-policy policies/dba-restore.json
+///   ramguard prove no-new-access --old-policy old.json --new-policy new.json \
+///       --action kvstore:RestoreInstance --resource 'acs:kvstore:*:*:instance/r-*prod*'
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+struct NoNewAccessArgs {
+    /// An identity policy before the change (repeatable).
+    #[arg(long = "old-policy", value_name = "FILE", required = true)]
+    old: Vec<PathBuf>,
+    /// An identity policy after the change (repeatable).
+    #[arg(long = "new-policy", value_name = "FILE", required = true)]
+    new: Vec<PathBuf>,
+    /// A control policy that applies before and after (repeatable).
+    #[arg(long = "control-policy", value_name = "FILE")]
+    control: Vec<PathBuf>,
+    /// Only requests naming this action.
+    #[arg(long)]
+    action: Option<String>,
+    /// Only requests on resources matching this pattern.
+    #[arg(long, value_name = "PATTERN")]
+    resource: Option<String>,
+    #[command(flatten)]
+    answer: AnswerArgs,
+}
+
+#[derive(Debug, Args)]
+struct AnswerArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// How long, and how much memory, the query may take before it answers "unknown":
+    /// a time such as 60s, 500ms or 2m, optionally followed by a size, as in 60s,512MiB.
+    #[arg(long, value_name = "TIME[,SIZE]", default_value = "60s,1GiB", value_parser = parse_budget)]
+    budget: Budget,
+}
+
+pub(crate) fn run(args: ProveArgs) -> u8 {
+    let result = match &args.query {
+        Query::NeverAllows(args) => never_allows(args),
+        Query::NoNewAccess(args) => no_new_access(args),
+    };
+    match result {
+        Ok(Outcome::Holds) => exit::OK,
+        Ok(Outcome::Violated(_)) => exit::DENIED,
+        Ok(Outcome::Unknown(_)) => exit::NOT_CLEARED,
+        Err(Reported) => exit::UNUSABLE,
+    }
+}
+
+fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
+    refuse_stdin_twice(&args.policies.inputs())?;
+    let (builder, _) = args.policies.load_with_account()?;
+    let set = builder.build().map_err(report_error)?;
+    let require = args
+        .require
+        .iter()
+        .map(|r| match r.split_once('=') {
+            Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
+            None => Err(report_with_help(
+                format!("`--require {r}` is not KEY=VALUE"),
+                "write the key and the value it must have, e.g. --require acs:MFAPresent=true",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let query = NeverAllows {
+        set: &set,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        require: require.clone(),
+    };
+    let proof = query.prove(args.answer.budget).map_err(report_prove_error)?;
+    let requirement = if require.is_empty() {
+        String::new()
+    } else {
+        let pairs: Vec<String> = require.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!(" without {}", pairs.join(" and "))
+    };
+    let claim = format!(
+        "no request for {} on a resource matching {} is allowed{requirement}",
+        args.action, args.resource
+    );
+    print(&proof, "never-allows", &claim, args.answer.format)
+}
+
+fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
+    let mut inputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    inputs.extend(args.old.iter().map(|p| ("--old-policy", p.as_path())));
+    inputs.extend(args.new.iter().map(|p| ("--new-policy", p.as_path())));
+    inputs.extend(args.control.iter().map(|p| ("--control-policy", p.as_path())));
+    refuse_stdin_twice(&inputs)?;
+    let old = load_set(&args.old, &args.control);
+    let new = load_set(&args.new, &args.control);
+    let (old, new) = (old?, new?);
+    let query = NoNewAccess {
+        old: &old,
+        new: &new,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+    };
+    let proof = query.prove(args.answer.budget).map_err(report_prove_error)?;
+    let mut claim = String::from("every request the new policies allow, the old policies allowed");
+    if let Some(action) = &args.action {
+        claim.push_str(&format!(" (requests for {action}"));
+        claim.push_str(&match &args.resource {
+            Some(resource) => format!(" on resources matching {resource})"),
+            None => ")".into(),
+        });
+    } else if let Some(resource) = &args.resource {
+        claim.push_str(&format!(" (requests on resources matching {resource})"));
+    }
+    print(&proof, "no-new-access", &claim, args.answer.format)
+}
+
+/// Loads identity and control policies into one set, reporting every broken file.
+fn load_set(identity: &[PathBuf], control: &[PathBuf]) -> Result<PolicySet, Reported> {
+    let identity: Vec<_> = identity.iter().map(|p| load_policy(p)).collect();
+    let control: Vec<_> = control.iter().map(|p| load_policy(p)).collect();
+    let mut builder = PolicySet::builder();
+    for policy in identity {
+        builder = builder.identity(policy?);
+    }
+    for policy in control {
+        builder = builder.control(policy?);
+    }
+    builder.build().map_err(report_error)
+}
+
+fn report_prove_error(e: ProveError) -> Reported {
+    report_error(e)
+}
+
+/// Each set's decision on the witness, labelled, in order.
+struct Decisions<'a>(&'a [(String, DecisionRecord)]);
+
+impl Serialize for Decisions<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(label, record)| (label, record)))
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    query: &'a str,
+    claim: &'a str,
+    result: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    witness: Option<&'a RequestFile>,
+    decisions: Decisions<'a>,
+    elapsed_ms: f64,
+    rounds: usize,
+}
+
+fn print(proof: &Proof, query: &str, claim: &str, format: Format) -> Result<Outcome, Reported> {
+    let elapsed_ms = proof.elapsed.as_secs_f64() * 1000.0;
+    match format {
+        Format::Json => {
+            let (reason, witness, decisions) = match &proof.outcome {
+                Outcome::Unknown(reason) => (Some(reason.as_str()), None, Decisions(&[])),
+                Outcome::Violated(w) => (None, Some(&w.request_file), Decisions(&w.decisions)),
+                Outcome::Holds => (None, None, Decisions(&[])),
+            };
+            print_json(&Report {
+                query,
+                claim,
+                result: proof.outcome.to_string(),
+                reason,
+                witness,
+                decisions,
+                elapsed_ms: (elapsed_ms * 1000.0).round() / 1000.0,
+                rounds: proof.rounds,
+            })?;
+        }
+        Format::Text => {
+            let mut text = String::new();
+            match &proof.outcome {
+                Outcome::Holds => text.push_str(&format!("holds: {claim}\n")),
+                Outcome::Unknown(reason) => {
+                    text.push_str(&format!("unknown: {reason}\n  asked: {claim}\n"));
+                }
+                Outcome::Violated(w) => {
+                    text.push_str(&format!("violated: it is not true that {claim}\n\n"));
+                    text.push_str(
+                        "witness (confirmed by the evaluator; save it and run `ramguard eval --request FILE`):\n",
+                    );
+                    text.push_str(&w.request_file.to_string());
+                    text.push_str("\n\n");
+                    for (label, record) in &w.decisions {
+                        text.push_str(&format!("{label}: {}\n", describe(record)));
+                    }
+                }
+            }
+            text.push_str(&format!(
+                "\n{} in {} ({} round{})\n",
+                if matches!(proof.outcome, Outcome::Unknown(_)) {
+                    "gave up"
+                } else {
+                    "decided"
+                },
+                human_duration(proof.elapsed),
+                proof.rounds,
+                if proof.rounds == 1 { "" } else { "s" }
+            ));
+            write_text(&text)?;
+        }
+    }
+    Ok(proof.outcome.clone())
+}
+
+/// "Allow by policies/dba-restore.json statement 1 (RestoreStaging), line 4, column 5".
+fn describe(record: &DecisionRecord) -> String {
+    let verdict = match record.verdict {
+        Verdict::Allow => "Allow",
+        Verdict::ExplicitDeny => "ExplicitDeny",
+        Verdict::ImplicitDeny => "ImplicitDeny",
+    };
+    match &record.statement {
+        Some(s) => format!(
+            "{verdict} ({}) by {} statement {}{}, line {}, column {}",
+            record.policy_type,
+            s.file,
+            s.statement,
+            s.sid.as_ref().map(|sid| format!(" ({sid})")).unwrap_or_default(),
+            s.line,
+            s.column
+        ),
+        None => format!("{verdict} ({}): no statement allows it", record.policy_type),
+    }
+}
+
+fn human_duration(d: Duration) -> String {
+    if d < Duration::from_millis(10) {
+        format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    } else if d < Duration::from_secs(10) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// Parses `60s`, `500ms`, `2m`, optionally with `,512MiB` (also `KiB`, `GiB`, plain bytes).
+fn parse_budget(text: &str) -> Result<Budget, String> {
+    let mut budget = Budget::default();
+    for part in text.split(',').map(str::trim) {
+        if part.is_empty() {
+            continue;
+        }
+        let digits_end = part
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(part.len());
+        let (number, unit) = part.split_at(digits_end);
+        let number: f64 = number
+            .parse()
+            .map_err(|_| format!("`{part}` is not a time (60s, 500ms, 2m) or a size (512MiB)"))?;
+        let seconds = match unit {
+            "ms" => Some(number / 1000.0),
+            "s" => Some(number),
+            "m" | "min" => Some(number * 60.0),
+            "h" => Some(number * 3600.0),
+            _ => None,
+        };
+        if let Some(seconds) = seconds {
+            budget.time = Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let bytes = match unit {
+            "" | "B" => number,
+            "KiB" | "K" => number * 1024.0,
+            "MiB" | "M" => number * 1024.0 * 1024.0,
+            "GiB" | "G" => number * 1024.0 * 1024.0 * 1024.0,
+            _ => {
+                return Err(format!(
+                    "`{part}`: write a time such as 60s, 500ms or 2m, or a size such as 512MiB or 2GiB"
+                ));
+            }
+        };
+        budget.memory = bytes as usize;
+    }
+    Ok(budget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_read_times_and_sizes() {
+        let budget = parse_budget("2m,512MiB").unwrap();
+        assert_eq!(budget.time, Duration::from_secs(120));
+        assert_eq!(budget.memory, 512 << 20);
+        assert_eq!(parse_budget("500ms").unwrap().time, Duration::from_millis(500));
+        assert!(parse_budget("soon").is_err());
+        assert!(parse_budget("5 parsecs").is_err());
+    }
+}

@@ -1,0 +1,199 @@
+//! A RAM wildcard pattern as a position-set automaton, for symbolic search.
+//!
+//! The evaluator answers "does this text match?"; `prove` asks "is there a text that matches
+//! these patterns and not those?". Both read patterns the same way: `*` is any run of
+//! characters (`:` included, docs/semantics.md §2), `?` is exactly one character, anything else
+//! is itself. A state of the automaton is the set of pattern positions a prefix can reach.
+
+/// One item of a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Item {
+    Literal(char),
+    AnyOne,
+    AnyRun,
+    /// Any run of characters other than `:`: one field of an ARN.
+    FieldRun,
+}
+
+/// A compiled wildcard pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Glob {
+    items: Box<[Item]>,
+}
+
+impl Glob {
+    /// Compiles a pattern as the evaluator reads it; for actions and `StringEqualsIgnoreCase`
+    /// the caller passes the folded text. `exact` reads `*` and `?` as themselves
+    /// (`StringEquals` values).
+    pub(crate) fn new(pattern: &str, exact: bool) -> Glob {
+        let mut items: Vec<Item> = Vec::with_capacity(pattern.len());
+        for c in pattern.chars() {
+            let item = match c {
+                '*' if !exact => Item::AnyRun,
+                '?' if !exact => Item::AnyOne,
+                c => Item::Literal(c),
+            };
+            // `**` reads as `*`: collapsing keeps the position sets small.
+            if !(item == Item::AnyRun && items.last() == Some(&Item::AnyRun)) {
+                items.push(item);
+            }
+        }
+        Glob {
+            items: items.into(),
+        }
+    }
+
+    /// Resources of account `account` (whose id holds no `:`): `acs:<service>:<region>:<account>:…`
+    /// with the account as the whole fourth field, as the evaluator reads an ARN.
+    pub(crate) fn owned_by(account: &str) -> Glob {
+        let mut items: Vec<Item> = "acs:".chars().map(Item::Literal).collect();
+        items.extend([Item::FieldRun, Item::Literal(':'), Item::FieldRun, Item::Literal(':')]);
+        items.extend(account.chars().map(Item::Literal));
+        items.extend([Item::Literal(':'), Item::AnyRun]);
+        Glob {
+            items: items.into(),
+        }
+    }
+
+    /// The characters the pattern names; every other character behaves alike.
+    pub(crate) fn literals(&self) -> impl Iterator<Item = char> + '_ {
+        self.items.iter().filter_map(|item| match item {
+            Item::Literal(c) => Some(*c),
+            _ => None,
+        })
+    }
+
+    /// The positions reachable before any character is read.
+    pub(crate) fn start(&self, out: &mut Vec<u32>) {
+        out.clear();
+        out.push(0);
+        self.close(out);
+    }
+
+    /// The positions reachable from `from` after reading `c`; empty when the pattern is dead.
+    pub(crate) fn step(&self, from: &[u32], c: char, out: &mut Vec<u32>) {
+        out.clear();
+        for &position in from {
+            match self.items.get(position as usize) {
+                Some(Item::AnyRun) => out.push(position),
+                Some(Item::FieldRun) if c != ':' => out.push(position),
+                Some(Item::AnyOne) => out.push(position + 1),
+                Some(Item::Literal(l)) if *l == c => out.push(position + 1),
+                _ => {}
+            }
+        }
+        self.close(out);
+    }
+
+    /// Adds the positions past every `*` in the set (a `*` may match nothing), then sorts.
+    fn close(&self, set: &mut Vec<u32>) {
+        let len = set.len();
+        for i in 0..len {
+            let position = set[i];
+            if matches!(
+                self.items.get(position as usize),
+                Some(Item::AnyRun | Item::FieldRun)
+            ) {
+                set.push(position + 1);
+            }
+        }
+        set.sort_unstable();
+        set.dedup();
+    }
+
+    /// Whether `text` matches, by running the automaton.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        let (mut set, mut next) = (Vec::new(), Vec::new());
+        self.start(&mut set);
+        for c in text.chars() {
+            if set.is_empty() {
+                return false;
+            }
+            self.step(&set, c, &mut next);
+            std::mem::swap(&mut set, &mut next);
+        }
+        self.accepts(&set)
+    }
+
+    /// Whether the text read so far matches.
+    pub(crate) fn accepts(&self, set: &[u32]) -> bool {
+        set.last() == Some(&(self.items.len() as u32))
+    }
+
+    /// Whether every continuation of the text read so far matches: the set holds a final `*`.
+    pub(crate) fn settled(&self, set: &[u32]) -> bool {
+        self.items.last() == Some(&Item::AnyRun)
+            && set.contains(&(self.items.len() as u32 - 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        let glob = Glob::new(pattern, false);
+        let mut set = Vec::new();
+        let mut next = Vec::new();
+        glob.start(&mut set);
+        for c in text.chars() {
+            glob.step(&set, c, &mut next);
+            std::mem::swap(&mut set, &mut next);
+        }
+        glob.accepts(&set)
+    }
+
+    #[test]
+    fn ownership_reads_the_fourth_field() {
+        let owned = Glob::owned_by("123");
+        let accepts = |text: &str| {
+            let (mut set, mut next) = (Vec::new(), Vec::new());
+            owned.start(&mut set);
+            for c in text.chars() {
+                owned.step(&set, c, &mut next);
+                std::mem::swap(&mut set, &mut next);
+            }
+            owned.accepts(&set)
+        };
+        assert!(accepts("acs:kvstore:cn:123:instance/r-1"));
+        assert!(accepts("acs:kvstore::123:x:y"));
+        assert!(!accepts("acs:kvstore:cn:9:123:x"));
+        assert!(!accepts("acs:kvstore:cn:1234:x"));
+    }
+
+    #[test]
+    fn reads_patterns_as_the_evaluator_does() {
+        for (pattern, text, expected) in [
+            ("acs:kvstore:*:*:instance/r-*prod*", "acs:kvstore:::instance/r-prod", true),
+            ("acs:kvstore:*:*:instance/r-*prod*", "acs:kvstore:a:b:c:instance/r-xprod", true),
+            ("r-?", "r-", false),
+            ("r-?", "r-1", true),
+            ("r-??", "r-1", false),
+            ("*", "", true),
+            ("", "", true),
+            ("a**b", "ab", true),
+            ("*a*", "bbb", false),
+        ] {
+            assert_eq!(matches(pattern, text), expected, "{pattern} on {text}");
+        }
+    }
+
+    #[test]
+    fn exact_patterns_read_wildcards_as_characters() {
+        let glob = Glob::new("a*", true);
+        assert_eq!(glob.literals().collect::<String>(), "a*");
+    }
+
+    #[test]
+    fn a_final_star_settles_the_match() {
+        let glob = Glob::new("ab*", false);
+        let (mut set, mut next) = (Vec::new(), Vec::new());
+        glob.start(&mut set);
+        assert!(!glob.settled(&set));
+        for c in "ab".chars() {
+            glob.step(&set, c, &mut next);
+            std::mem::swap(&mut set, &mut next);
+        }
+        assert!(glob.settled(&set));
+    }
+}
