@@ -108,9 +108,7 @@ enum Command {
     Batch(batch::BatchArgs),
     #[command(about = "Show which logged requests a policy change would newly allow or deny")]
     Diff(diff::DiffArgs),
-    #[command(
-        about = "Prove a property for every possible request: never-allows, no-new-access"
-    )]
+    #[command(about = "Prove a property for every possible request: never-allows, no-new-access")]
     Prove(prove::ProveArgs),
     #[command(about = "Build an account file from what the aliyun CLI prints")]
     Account(account::AccountArgs),

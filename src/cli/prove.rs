@@ -159,7 +159,9 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
         resource: args.resource.clone(),
         require: require.clone(),
     };
-    let proof = query.prove(args.answer.budget).map_err(report_prove_error)?;
+    let proof = query
+        .prove(args.answer.budget)
+        .map_err(report_prove_error)?;
     let requirement = if require.is_empty() {
         String::new()
     } else {
@@ -177,7 +179,11 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
     let mut inputs: Vec<(&str, &std::path::Path)> = Vec::new();
     inputs.extend(args.old.iter().map(|p| ("--old-policy", p.as_path())));
     inputs.extend(args.new.iter().map(|p| ("--new-policy", p.as_path())));
-    inputs.extend(args.control.iter().map(|p| ("--control-policy", p.as_path())));
+    inputs.extend(
+        args.control
+            .iter()
+            .map(|p| ("--control-policy", p.as_path())),
+    );
     refuse_stdin_twice(&inputs)?;
     let old = load_set(&args.old, &args.control);
     let new = load_set(&args.new, &args.control);
@@ -188,7 +194,9 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
         action: args.action.clone(),
         resource: args.resource.clone(),
     };
-    let proof = query.prove(args.answer.budget).map_err(report_prove_error)?;
+    let proof = query
+        .prove(args.answer.budget)
+        .map_err(report_prove_error)?;
     let mut claim = String::from("every request the new policies allow, the old policies allowed");
     if let Some(action) = &args.action {
         claim.push_str(&format!(" (requests for {action}"));
@@ -311,7 +319,10 @@ fn describe(record: &DecisionRecord) -> String {
             record.policy_type,
             s.file,
             s.statement,
-            s.sid.as_ref().map(|sid| format!(" ({sid})")).unwrap_or_default(),
+            s.sid
+                .as_ref()
+                .map(|sid| format!(" ({sid})"))
+                .unwrap_or_default(),
             s.line,
             s.column
         ),
@@ -379,7 +390,10 @@ mod tests {
         let budget = parse_budget("2m,512MiB").unwrap();
         assert_eq!(budget.time, Duration::from_secs(120));
         assert_eq!(budget.memory, 512 << 20);
-        assert_eq!(parse_budget("500ms").unwrap().time, Duration::from_millis(500));
+        assert_eq!(
+            parse_budget("500ms").unwrap().time,
+            Duration::from_millis(500)
+        );
         assert!(parse_budget("soon").is_err());
         assert!(parse_budget("5 parsecs").is_err());
     }

@@ -22,7 +22,7 @@ mod analysis;
 #[cfg(feature = "cli")]
 mod config;
 mod document;
-mod names;
+pub(crate) mod names;
 #[cfg(feature = "cli")]
 mod run;
 mod security;

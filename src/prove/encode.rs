@@ -145,7 +145,11 @@ impl<'a> Encoder<'a> {
                     })
                     .collect();
                 let any = self.formula.or(atoms);
-                if actions_negated { self.formula.not(any) } else { any }
+                if actions_negated {
+                    self.formula.not(any)
+                } else {
+                    any
+                }
             }
         };
         if self.formula.is_const(action, false) {
@@ -157,7 +161,10 @@ impl<'a> Encoder<'a> {
             parts.push(holds);
         }
         let (resources, resources_negated) = statement.resources();
-        let atoms: Vec<NodeId> = resources.iter().map(|p| self.resource_matches(p.text())).collect();
+        let atoms: Vec<NodeId> = resources
+            .iter()
+            .map(|p| self.resource_matches(p.text()))
+            .collect();
         let any = self.formula.or(atoms);
         parts.push(if resources_negated {
             self.formula.not(any)

@@ -146,7 +146,12 @@ impl Formula {
     }
 
     /// The value of a node when atoms take `atoms`.
-    fn value(&self, id: NodeId, atoms: &dyn Fn(u32) -> bool, memo: &mut HashMap<NodeId, bool>) -> bool {
+    fn value(
+        &self,
+        id: NodeId,
+        atoms: &dyn Fn(u32) -> bool,
+        memo: &mut HashMap<NodeId, bool>,
+    ) -> bool {
         if let Some(&v) = memo.get(&id) {
             return v;
         }

@@ -47,7 +47,12 @@ impl Glob {
     /// with the account as the whole fourth field, as the evaluator reads an ARN.
     pub(crate) fn owned_by(account: &str) -> Glob {
         let mut items: Vec<Item> = "acs:".chars().map(Item::Literal).collect();
-        items.extend([Item::FieldRun, Item::Literal(':'), Item::FieldRun, Item::Literal(':')]);
+        items.extend([
+            Item::FieldRun,
+            Item::Literal(':'),
+            Item::FieldRun,
+            Item::Literal(':'),
+        ]);
         items.extend(account.chars().map(Item::Literal));
         items.extend([Item::Literal(':'), Item::AnyRun]);
         Glob {
@@ -122,8 +127,7 @@ impl Glob {
 
     /// Whether every continuation of the text read so far matches: the set holds a final `*`.
     pub(crate) fn settled(&self, set: &[u32]) -> bool {
-        self.items.last() == Some(&Item::AnyRun)
-            && set.contains(&(self.items.len() as u32 - 1))
+        self.items.last() == Some(&Item::AnyRun) && set.contains(&(self.items.len() as u32 - 1))
     }
 }
 
@@ -164,8 +168,16 @@ mod tests {
     #[test]
     fn reads_patterns_as_the_evaluator_does() {
         for (pattern, text, expected) in [
-            ("acs:kvstore:*:*:instance/r-*prod*", "acs:kvstore:::instance/r-prod", true),
-            ("acs:kvstore:*:*:instance/r-*prod*", "acs:kvstore:a:b:c:instance/r-xprod", true),
+            (
+                "acs:kvstore:*:*:instance/r-*prod*",
+                "acs:kvstore:::instance/r-prod",
+                true,
+            ),
+            (
+                "acs:kvstore:*:*:instance/r-*prod*",
+                "acs:kvstore:a:b:c:instance/r-xprod",
+                true,
+            ),
             ("r-?", "r-", false),
             ("r-?", "r-1", true),
             ("r-??", "r-1", false),

@@ -75,7 +75,10 @@ pub(crate) fn solve_with_core(
             break;
         }
         kept[dropped] = false;
-        if !matches!(solve(key, &demands.subset(&kept), meter), KeyAnswer::Conflict) {
+        if !matches!(
+            solve(key, &demands.subset(&kept), meter),
+            KeyAnswer::Conflict
+        ) {
             kept[dropped] = true;
         }
     }
@@ -151,6 +154,17 @@ pub(crate) fn solve(key: &Key, demands: &Demands<'_>, meter: &Meter) -> KeyAnswe
         Ok(domain) => domain,
         Err(reason) => return KeyAnswer::Unknown(reason),
     };
+    // One value for every test reads best (and is what RAM sends for most keys): try it
+    // first.
+    if existential.len() > 1 {
+        let all: Vec<(&CompiledCondition, bool)> =
+            universal.iter().chain(&existential).copied().collect();
+        match domain.find(&all, None, meter) {
+            Ok(Some(value)) => return KeyAnswer::Values(vec![value]),
+            Ok(None) => {}
+            Err(reason) => return KeyAnswer::Unknown(reason),
+        }
+    }
     let goals: Vec<Option<(&CompiledCondition, bool)>> = if existential.is_empty() {
         vec![None]
     } else {
@@ -243,9 +257,7 @@ impl Domain {
                         key.written
                     ));
                 }
-                Domain::Text {
-                    folded: folded[0],
-                }
+                Domain::Text { folded: folded[0] }
             }
             Family::Bool => {
                 let mut values = vec![ContextInput::Bool(true), ContextInput::Bool(false)];
@@ -377,7 +389,10 @@ fn ip_candidates(tests: &[&CompiledCondition], junk: bool) -> Vec<ContextInput> 
 }
 
 /// Each constant, a value below, between and above them: one of every region.
-fn numeric_candidates(tests: &[&CompiledCondition], junk: bool) -> Result<Vec<ContextInput>, String> {
+fn numeric_candidates(
+    tests: &[&CompiledCondition],
+    junk: bool,
+) -> Result<Vec<ContextInput>, String> {
     let constants: Vec<&Decimal> = tests
         .iter()
         .flat_map(|test| match test.operand() {
@@ -385,14 +400,21 @@ fn numeric_candidates(tests: &[&CompiledCondition], junk: bool) -> Result<Vec<Co
             _ => Vec::new(),
         })
         .collect();
-    let scale = constants.iter().map(|d| d.fraction_len()).max().unwrap_or(0) + 1;
+    let scale = constants
+        .iter()
+        .map(|d| d.fraction_len())
+        .max()
+        .unwrap_or(0)
+        + 1;
     let scale = u32::try_from(scale).map_err(|_| too_precise("number"))?;
     let mut scaled = constants
         .iter()
         .map(|d| d.to_scaled(scale))
         .collect::<Option<Vec<i128>>>()
         .ok_or_else(|| too_precise("number"))?;
-    let unit = 10i128.checked_pow(scale).ok_or_else(|| too_precise("number"))?;
+    let unit = 10i128
+        .checked_pow(scale)
+        .ok_or_else(|| too_precise("number"))?;
     let points = region_points(&mut scaled, unit).ok_or_else(|| too_precise("number"))?;
     let mut values: Vec<ContextInput> = points
         .into_iter()
@@ -418,7 +440,9 @@ fn date_candidates(tests: &[&CompiledCondition], junk: bool) -> Result<Vec<Conte
         .unwrap_or(0)
         + 1;
     let scale = u32::try_from(scale).map_err(|_| too_precise("time"))?;
-    let unit = 10i128.checked_pow(scale).ok_or_else(|| too_precise("time"))?;
+    let unit = 10i128
+        .checked_pow(scale)
+        .ok_or_else(|| too_precise("time"))?;
     let mut scaled = Vec::new();
     for t in &constants {
         let digits = t.fraction_digits();

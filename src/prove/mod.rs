@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use batsat::{Callbacks, Lit, SolverInterface, lbool};
 
+use crate::PolicySet;
 use crate::condition::{CompiledCondition, Condition, ConditionValue, Family, Operator};
 use crate::context::{ContextInput, global_key};
 use crate::eval::DecisionRecord;
@@ -32,7 +33,6 @@ use crate::pattern::{Pattern, fold_case};
 use crate::request::Request;
 use crate::span::{Span, Spanned};
 use crate::value::{self, Decimal, IpNetwork, Timestamp};
-use crate::PolicySet;
 
 use encode::{Atom, Encoder};
 use keys::{Demands, KeyAnswer};
@@ -170,7 +170,9 @@ pub struct Proof {
 #[non_exhaustive]
 pub enum ProveError {
     /// The action is not `<code>:<name>`.
-    #[error("`{0}` is not an action: write `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`")]
+    #[error(
+        "`{0}` is not an action: write `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
+    )]
     Action(String),
     /// A `--require` is not `KEY=VALUE` with a value of the key's type.
     #[error("`--require {given}`: {reason}")]
@@ -348,13 +350,31 @@ fn required_condition(key: &str, value: &str) -> Result<CompiledCondition, Prove
     }
     let family = global_key(key).map_or(Family::String, |(_, family)| family);
     let (operator, typed) = match family {
-        Family::Bool => ("Bool", value::parse_bool(value).map(ConditionValue::Bool).map_err(|e| e.to_string())),
-        Family::Ip => ("IpAddress", value::parse_ip_addr(value)
-            .map_err(|e| e.to_string())
-            .and_then(|_| IpNetwork::parse(value).map_err(|e| e.to_string()))
-            .map(ConditionValue::Network)),
-        Family::Numeric => ("NumericEquals", Decimal::parse(value).map(ConditionValue::Decimal).map_err(|e| e.to_string())),
-        Family::Date => ("DateEquals", Timestamp::parse_rfc3339(value).map(ConditionValue::Timestamp).map_err(|e| e.to_string())),
+        Family::Bool => (
+            "Bool",
+            value::parse_bool(value)
+                .map(ConditionValue::Bool)
+                .map_err(|e| e.to_string()),
+        ),
+        Family::Ip => (
+            "IpAddress",
+            value::parse_ip_addr(value)
+                .map_err(|e| e.to_string())
+                .and_then(|_| IpNetwork::parse(value).map_err(|e| e.to_string()))
+                .map(ConditionValue::Network),
+        ),
+        Family::Numeric => (
+            "NumericEquals",
+            Decimal::parse(value)
+                .map(ConditionValue::Decimal)
+                .map_err(|e| e.to_string()),
+        ),
+        Family::Date => (
+            "DateEquals",
+            Timestamp::parse_rfc3339(value)
+                .map(ConditionValue::Timestamp)
+                .map_err(|e| e.to_string()),
+        ),
         Family::String => ("StringEquals", Ok(ConditionValue::String(value.to_owned()))),
     };
     let typed = typed.map_err(|e| error(format!("`{key}` holds {family} values: {e}")))?;
@@ -386,7 +406,12 @@ impl Callbacks for Deadline {
 
 /// The DPLL(T) loop: solve, read the facts the model relies on, ask the theories, and either
 /// build the request or forbid the facts that admit none.
-fn solve(encoder: &Encoder<'_>, root: formula::NodeId, scope: Option<&str>, meter: Meter) -> (Answer, usize) {
+fn solve(
+    encoder: &Encoder<'_>,
+    root: formula::NodeId,
+    scope: Option<&str>,
+    meter: Meter,
+) -> (Answer, usize) {
     if encoder.formula.is_const(root, false) {
         return (Answer::Holds, 0);
     }
@@ -443,12 +468,7 @@ fn solve(encoder: &Encoder<'_>, root: formula::NodeId, scope: Option<&str>, mete
                 rounds,
             );
         };
-        let t0 = Instant::now();
         let checked = check_theories(encoder, &facts, scope_glob.as_ref(), &meter);
-        if std::env::var_os("RAMGUARD_PROVE_TRACE").is_some() {
-            let groups = |f: fn(&Atom) -> bool| facts.iter().filter(|(a, _)| f(&encoder.atoms[*a as usize])).count();
-            eprintln!("round {rounds}: {} facts ({} action, {} resource), theories {:?}, {}", facts.len(), groups(|a| matches!(a, Atom::Action(_))), groups(|a| matches!(a, Atom::Resource(_))), t0.elapsed(), match &checked { Theories::Conflicts(c) => format!("conflicts {:?}", c.iter().map(|c| c.len()).collect::<Vec<_>>()), Theories::Request(_) => "request".into(), Theories::Unknown(r) => r.clone() });
-        }
         match checked {
             Theories::Request(file) => return (Answer::Request(file), rounds),
             Theories::Unknown(reason) => return (Answer::Unknown(reason), rounds),
@@ -502,7 +522,10 @@ fn tell_typed_keys<S: SolverInterface>(
             solver.add_clause_reuse(&mut vec![!h, present]);
         }
         for (n, &test) in tests.iter().enumerate() {
-            if let Some(some) = encoder.atom_id(Atom::Some(test)).and_then(|a| literals.existing_atom(a)) {
+            if let Some(some) = encoder
+                .atom_id(Atom::Some(test))
+                .and_then(|a| literals.existing_atom(a))
+            {
                 let mut clause = vec![!some];
                 for (r, (_, passes)) in regions.iter().enumerate() {
                     if passes[n] {
@@ -512,7 +535,10 @@ fn tell_typed_keys<S: SolverInterface>(
                 }
                 solver.add_clause_reuse(&mut clause);
             }
-            if let Some(every) = encoder.atom_id(Atom::Every(test)).and_then(|a| literals.existing_atom(a)) {
+            if let Some(every) = encoder
+                .atom_id(Atom::Every(test))
+                .and_then(|a| literals.existing_atom(a))
+            {
                 let mut clause = vec![every];
                 for (r, (_, passes)) in regions.iter().enumerate() {
                     if !passes[n] {
@@ -556,7 +582,20 @@ fn check_theories(
                     _ => None,
                 })
                 .collect();
-            match string_theory(&encoder.action_globs, None, &group, Shape::Action, meter) {
+            // A real action reads better than the shortest string: try kvstore's own first.
+            let known = crate::lint::names::kvstore_actions()
+                .iter()
+                .map(|name| format!("kvstore:{name}"))
+                .find(|action| {
+                    let folded = fold_case(action);
+                    group
+                        .iter()
+                        .all(|&(_, want, g)| encoder.action_globs[g].is_match(&folded) == want)
+                });
+            match known.map_or_else(
+                || string_theory(&encoder.action_globs, None, &group, Shape::Action, meter),
+                |action| Ok(Ok(action)),
+            ) {
                 Ok(Ok(text)) => Some(text),
                 Ok(Err(core)) => {
                     conflicts.push(core);
@@ -574,7 +613,13 @@ fn check_theories(
             _ => None,
         })
         .collect();
-    let resource = match string_theory(&encoder.resource_globs, scope, &group, Shape::Resource, meter) {
+    let resource = match string_theory(
+        &encoder.resource_globs,
+        scope,
+        &group,
+        Shape::Resource,
+        meter,
+    ) {
         Ok(Ok(text)) => Some(text),
         Ok(Err(core)) => {
             conflicts.push(core);
@@ -626,7 +671,9 @@ fn check_theories(
         return Theories::Conflicts(conflicts);
     }
     let (Some(action), Some(resource)) = (action, resource) else {
-        return Theories::Unknown("internal: a theory gave neither an answer nor a conflict".into());
+        return Theories::Unknown(
+            "internal: a theory gave neither an answer nor a conflict".into(),
+        );
     };
     let mut entries = BTreeMap::new();
     let mut has_time = false;
@@ -743,7 +790,12 @@ fn smaller_core(
     }
     let empty = |subset: &[usize]| {
         let mut chosen: Vec<Constraint> = (0..base).map(|i| constraints[i].clone()).collect();
-        chosen.extend(subset.iter().filter(|&&i| i >= base).map(|&i| constraints[i].clone()));
+        chosen.extend(
+            subset
+                .iter()
+                .filter(|&&i| i >= base)
+                .map(|&i| constraints[i].clone()),
+        );
         matches!(
             search::search(globs, &chosen, shape, meter),
             Found::Empty { .. }
@@ -799,6 +851,3 @@ impl fmt::Display for Outcome {
         })
     }
 }
-
-#[cfg(test)]
-mod tests;

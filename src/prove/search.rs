@@ -117,7 +117,11 @@ pub(crate) fn search(
     };
     match judge(&start, &mut core, &interned) {
         Judgement::Accept => return Found::Witness(String::new()),
-        Judgement::Prune => return Found::Empty { core: indexes(&core) },
+        Judgement::Prune => {
+            return Found::Empty {
+                core: indexes(&core),
+            };
+        }
         Judgement::Continue => {}
     }
     visited.insert(start.clone().into_boxed_slice(), ());

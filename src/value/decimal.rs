@@ -64,7 +64,9 @@ impl Decimal {
         }
         let mut mantissa: i128 = 0;
         for digit in self.digits.bytes() {
-            mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(i128::from(digit - b'0'))?;
         }
         let significant = i64::try_from(self.digits.len()).ok()?;
         let shift = self.exponent - (significant - 1) + i64::from(scale);

@@ -1,0 +1,704 @@
+//! `prove`: exact answers on small cases, the command line, and a brute-force comparison over
+//! every request of a tiny alphabet (docs/semantics.md §8).
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use ramguard::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof};
+use ramguard::request::Request;
+use ramguard::{Policy, PolicySet};
+
+fn policy(name: &str, statements: &str) -> Policy {
+    let text = format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#);
+    Policy::from_text(name, &text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"))
+}
+
+fn set(identity: &[Policy], control: &[Policy]) -> PolicySet {
+    let mut builder = PolicySet::builder();
+    for p in identity {
+        builder = builder.identity(p.clone());
+    }
+    for p in control {
+        builder = builder.control(p.clone());
+    }
+    builder.build().expect("set builds")
+}
+
+fn budget() -> Budget {
+    Budget {
+        time: Duration::from_secs(30),
+        memory: 256 << 20,
+    }
+}
+
+fn never_allows(set: &PolicySet, resource: &str, require: &[(&str, &str)]) -> Proof {
+    NeverAllows {
+        set,
+        action: "kvstore:RestoreInstance".into(),
+        resource: resource.into(),
+        require: require
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+    .prove(budget())
+    .expect("the query can be asked")
+}
+
+fn witness(proof: &Proof) -> String {
+    match &proof.outcome {
+        Outcome::Violated(w) => serde_json::to_string(&w.request_file).unwrap(),
+        other => panic!("expected a violation, got {other}"),
+    }
+}
+
+const ALLOW_ALL_KVSTORE: &str = r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}"#;
+
+#[test]
+fn a_guardrail_on_mfa_holds_only_when_a_missing_key_is_covered() {
+    // `Bool false` does not hold on a missing key: a request without acs:MFAPresent passes.
+    let weak = set(
+        &[policy("grant", ALLOW_ALL_KVSTORE)],
+        &[policy(
+            "guard",
+            &format!(
+                r#"{ALLOW_ALL_KVSTORE}, {{"Effect": "Deny", "Action": "kvstore:RestoreInstance", "Resource": "*",
+                   "Condition": {{"Bool": {{"acs:MFAPresent": "false"}}}}}}"#
+            ),
+        )],
+    );
+    let proof = never_allows(
+        &weak,
+        "acs:kvstore:*:*:instance/r-*prod*",
+        &[("acs:MFAPresent", "true")],
+    );
+    assert_eq!(
+        witness(&proof),
+        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore:::instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+    );
+    // `StringNotEqualsIgnoreCase`-style negation holds on a missing key; `Bool` has none, so
+    // the guard that works denies unless MFA is true, through a negated Allow in the control
+    // layer: only requests carrying true pass it.
+    let strong = set(
+        &[policy("grant", ALLOW_ALL_KVSTORE)],
+        &[policy(
+            "guard",
+            r#"{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"acs:MFAPresent": "true"}}}"#,
+        )],
+    );
+    let proof = never_allows(
+        &strong,
+        "acs:kvstore:*:*:instance/r-*prod*",
+        &[("acs:MFAPresent", "true")],
+    );
+    assert!(matches!(proof.outcome, Outcome::Holds), "{}", proof.outcome);
+}
+
+#[test]
+fn a_multi_valued_key_can_carry_the_required_value_and_another() {
+    // Allowed when some value is in 10.0.0.0/8; required: 192.0.2.1 among the values.
+    let grant = set(
+        &[policy(
+            "grant",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+               "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}"#,
+        )],
+        &[],
+    );
+    let proof = never_allows(&grant, "*", &[("acs:SourceIp", "192.0.2.1")]);
+    assert_eq!(
+        witness(&proof),
+        r#"{"action":"kvstore:RestoreInstance","resource":"*","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z","acs:SourceIp":"10.0.0.0"}}"#
+    );
+    // ForAllValues over the same network: a request with only 192.0.2.1 fails it, one
+    // without the key passes it vacuously.
+    let all = set(
+        &[policy(
+            "grant",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+               "Condition": {"ForAllValues:IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}"#,
+        )],
+        &[],
+    );
+    let proof = never_allows(&all, "*", &[]);
+    assert_eq!(
+        witness(&proof),
+        r#"{"action":"kvstore:RestoreInstance","resource":"*","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+    );
+}
+
+#[test]
+fn time_windows_are_decided_to_the_second() {
+    // Allowed only inside [t1, t2); denied in a freeze [t3, ∞). With t3 < t1, never allowed.
+    let frozen = set(
+        &[policy(
+            "grant",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"DateGreaterThanEquals": {"acs:CurrentTime": "2026-06-01T00:00:00Z"},
+                              "DateLessThan": {"acs:CurrentTime": "2026-07-01T00:00:00Z"}}},
+               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"DateGreaterThan": {"acs:CurrentTime": "2026-05-31T23:59:59Z"}}}"#,
+        )],
+        &[],
+    );
+    assert!(matches!(
+        never_allows(&frozen, "*", &[]).outcome,
+        Outcome::Holds
+    ));
+    // A freeze from the last second on leaves the window's start.
+    let open = set(
+        &[policy(
+            "grant",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"DateGreaterThanEquals": {"acs:CurrentTime": "2026-06-01T00:00:00Z"},
+                              "DateLessThan": {"acs:CurrentTime": "2026-07-01T00:00:00Z"}}},
+               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"DateGreaterThan": {"acs:CurrentTime": "2026-06-01T00:00:00Z"}}}"#,
+        )],
+        &[],
+    );
+    assert_eq!(
+        witness(&never_allows(&open, "*", &[])),
+        r#"{"action":"kvstore:RestoreInstance","resource":"*","context":{"acs:CurrentTime":"2026-06-01T00:00:00Z"}}"#
+    );
+}
+
+#[test]
+fn no_new_access_finds_the_widened_grant() {
+    let old = set(
+        &[policy(
+            "old",
+            r#"{"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-stg*"}"#,
+        )],
+        &[],
+    );
+    let new = set(
+        &[policy(
+            "new",
+            r#"{"Effect": "Allow", "Action": "kvstore:Restore*", "Resource": "acs:kvstore:*:*:instance/r-*"}"#,
+        )],
+        &[],
+    );
+    let query = |old, new| NoNewAccess {
+        old,
+        new,
+        action: None,
+        resource: None,
+    };
+    let proof = query(&old, &new).prove(budget()).unwrap();
+    let Outcome::Violated(w) = &proof.outcome else {
+        panic!("{}", proof.outcome)
+    };
+    assert_eq!(
+        serde_json::to_string(&w.request_file).unwrap(),
+        r#"{"action":"kvstore:restore","resource":"acs:kvstore:::instance/r-","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+    );
+    assert_eq!(
+        w.decisions
+            .iter()
+            .map(|(l, d)| format!("{l}: {}", d.verdict))
+            .collect::<Vec<_>>(),
+        ["old: ImplicitDeny", "new: Allow"]
+    );
+    // The other way round, nothing is new.
+    let proof = query(&new, &old).prove(budget()).unwrap();
+    assert!(matches!(proof.outcome, Outcome::Holds), "{}", proof.outcome);
+}
+
+#[test]
+fn a_pattern_maze_beyond_the_budget_is_unknown_not_holds() {
+    // Allowed only on resources holding 24 infixes and not ending in `a` and 12 characters:
+    // the automata product has millions of states.
+    let mut statements = vec![ALLOW_ALL_KVSTORE.to_owned()];
+    for i in 0..24 {
+        statements.push(format!(
+            r#"{{"Effect": "Deny", "Action": "kvstore:*", "NotResource": "acs:*k{i}z*"}}"#
+        ));
+    }
+    statements.push(
+        r#"{"Effect": "Deny", "Action": "kvstore:*", "Resource": "acs:*a????????????"}"#.into(),
+    );
+    let maze = set(&[policy("maze", &statements.join(","))], &[]);
+    let proof = NeverAllows {
+        set: &maze,
+        action: "kvstore:RestoreInstance".into(),
+        resource: "*".into(),
+        require: Vec::new(),
+    }
+    .prove(Budget {
+        time: Duration::from_millis(300),
+        memory: 64 << 20,
+    })
+    .unwrap();
+    let Outcome::Unknown(reason) = &proof.outcome else {
+        panic!("{}", proof.outcome)
+    };
+    assert!(reason.starts_with("the budget ran out"), "{reason}");
+    assert!(
+        proof.elapsed < Duration::from_secs(10),
+        "{:?}",
+        proof.elapsed
+    );
+}
+
+#[test]
+fn keys_read_by_two_families_are_unknown_with_the_reason() {
+    let mixed = set(
+        &[policy(
+            "mixed",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+               "Condition": {"StringLike": {"kvstore:Tier": "gold*"}, "NumericLessThan": {"kvstore:Tier": "3"}}}"#,
+        )],
+        &[],
+    );
+    let Outcome::Unknown(reason) = never_allows(&mixed, "*", &[]).outcome else {
+        panic!("expected unknown")
+    };
+    assert_eq!(
+        reason,
+        "condition key `kvstore:Tier` is read by operators of two families; `prove` decides one family per key"
+    );
+}
+
+#[test]
+fn bad_queries_are_errors_not_answers() {
+    let empty = set(&[], &[]);
+    let error = NeverAllows {
+        set: &empty,
+        action: "RestoreInstance".into(),
+        resource: "*".into(),
+        require: Vec::new(),
+    }
+    .prove(budget())
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`RestoreInstance` is not an action: write `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
+    );
+    let error = NeverAllows {
+        set: &empty,
+        action: "kvstore:RestoreInstance".into(),
+        resource: "*".into(),
+        require: vec![("acs:MFAPresent".into(), "yes".into())],
+    }
+    .prove(budget())
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("`--require acs:MFAPresent=yes`: `acs:MFAPresent` holds boolean values"),
+        "{error}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line.
+
+fn ramguard() -> Command {
+    let mut cmd = Command::cargo_bin("ramguard").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+#[test]
+fn cli_proves_the_shipped_guardrail_and_exits_0() {
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--policy",
+            "policies/dba-restore.json",
+            "--control-policy",
+            "policies/guardrails/no-prod-restore.json",
+            "--resource",
+            "acs:kvstore:*:*:instance/r-*prod*",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with(
+        "holds: no request for kvstore:RestoreInstance on a resource matching acs:kvstore:*:*:instance/r-*prod* is allowed\n"
+    ), "{stdout}");
+}
+
+#[test]
+fn cli_reports_a_violation_as_json_with_a_witness_eval_confirms() {
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--policy",
+            "policies/dba-restore.json",
+            "--resource",
+            "acs:kvstore:*:*:instance/r-*prod*",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["result"], "violated");
+    assert_eq!(
+        report["witness"].to_string(),
+        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore::1234567890123456:instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z","acs:MFAPresent":true,"acs:SourceIp":"10.0.0.0"}}"#
+    );
+    assert_eq!(report["decisions"]["policies"]["verdict"], "Allow");
+    assert_eq!(report["decisions"]["policies"]["statement"]["statement"], 1);
+    assert!(report["elapsed_ms"].as_f64().unwrap() >= 0.0);
+    // `eval` decides the witness the same way.
+    let file = std::env::temp_dir().join(format!("ramguard-witness-{}.json", std::process::id()));
+    std::fs::write(&file, report["witness"].to_string()).unwrap();
+    let eval = ramguard()
+        .args(["eval", "--policy", "policies/dba-restore.json", "--request"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        eval.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&eval.stdout)
+    );
+}
+
+#[test]
+fn cli_no_new_access_gates_a_change_and_exits_by_the_answer() {
+    let out = ramguard()
+        .args([
+            "prove",
+            "no-new-access",
+            "--old-policy",
+            "policies/dba-restore.json",
+            "--new-policy",
+            "policies/dba-restore.json",
+            "--new-policy",
+            "policies/prod-restore.json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("violated: it is not true that every request the new policies allow, the old policies allowed\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "old: ImplicitDeny (AccountLevelIdentityBasedPolicy): no statement allows it\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("new: Allow (AccountLevelIdentityBasedPolicy) by policies/prod-restore.json statement 0 (RestoreWithMfa), line 4, column 5\n"), "{stdout}");
+    let same = ramguard()
+        .args([
+            "prove",
+            "no-new-access",
+            "--old-policy",
+            "policies/dba-restore.json",
+            "--new-policy",
+            "policies/dba-restore.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(0));
+}
+
+#[test]
+fn cli_budget_and_input_errors_have_their_own_exit_codes() {
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--policy",
+            "policies/dba-restore.json",
+            "--resource",
+            "*",
+            "--budget",
+            "a fortnight",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--policy",
+            "policies/dba-restore.json",
+            "--resource",
+            "*",
+            "--require",
+            "acs:MFAPresent",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).lines().next(),
+        Some("error: `--require acs:MFAPresent` is not KEY=VALUE")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brute force: every request over a tiny alphabet, decided by the evaluator, against `prove`.
+
+/// A small deterministic generator (xorshift), so that the run is the same every time.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const ACTION_PATTERNS: &[&str] = &[
+    "kv:a", "kv:*", "kv:?", "*", "kv:a*", "k*:b", "KV:B", "kv:ab",
+];
+const RESOURCE_PATTERNS: &[&str] = &[
+    "*",
+    "acs:s:*:1:x*",
+    "acs:s:*",
+    "acs:*:y",
+    "acs:s:?:*",
+    "acs:s::1:x",
+    "acs:*x*",
+    "acs:s:r:*:?",
+];
+const CONDITIONS: &[&str] = &[
+    r#""Bool": {"acs:MFAPresent": "true"}"#,
+    r#""Bool": {"acs:MFAPresent": "false"}"#,
+    r#""NumericLessThan": {"kv:n": "2"}"#,
+    r#""NumericGreaterThanEquals": {"kv:n": ["2.5", "1"]}"#,
+    r#""NumericNotEquals": {"kv:n": "3"}"#,
+    r#""ForAllValues:NumericLessThan": {"kv:n": "3"}"#,
+    r#""StringLike": {"acs:SourceVpc": "v*"}"#,
+    r#""StringNotEquals": {"acs:SourceVpc": "v1"}"#,
+    r#""ForAnyValue:StringEquals": {"acs:SourceVpc": ["v1", "x"]}"#,
+    r#""ForAllValues:StringNotLike": {"acs:SourceVpc": "*1"}"#,
+    r#""IpAddress": {"acs:SourceIp": "10.0.0.0/8"}"#,
+    r#""NotIpAddress": {"acs:SourceIp": ["10.1.0.0/16"]}"#,
+];
+/// Every action and resource the brute force tries (longer ones behave like these).
+const ACTIONS: &[&str] = &[
+    "kv:a", "kv:b", "kv:ab", "kv:c", "kv:aa", "ka:b", "zz:a", "KV:A",
+];
+const RESOURCES: &[&str] = &[
+    "*",
+    "acs:s::1:x",
+    "acs:s:r:1:x",
+    "acs:s:r:1:xa",
+    "acs:s:r:2:y",
+    "acs:t:r:1:y",
+    "acs:s:rr:1:x",
+    "acs:s:r:1:z:y",
+    "acs:s:::c",
+];
+const MFA: &[&str] = &[
+    "",
+    r#""acs:MFAPresent": true"#,
+    r#""acs:MFAPresent": false"#,
+    r#""acs:MFAPresent": [true, false]"#,
+];
+const NUMBERS: &[&str] = &[
+    "",
+    r#""kv:n": 1"#,
+    r#""kv:n": "2.5""#,
+    r#""kv:n": 3"#,
+    r#""kv:n": "junk""#,
+    r#""kv:n": [1, 3]"#,
+];
+const VPCS: &[&str] = &[
+    "",
+    r#""acs:SourceVpc": "v1""#,
+    r#""acs:SourceVpc": "v2""#,
+    r#""acs:SourceVpc": "x""#,
+    r#""acs:SourceVpc": ["v1", "x"]"#,
+];
+const IPS: &[&str] = &[
+    "",
+    r#""acs:SourceIp": "10.1.2.3""#,
+    r#""acs:SourceIp": "10.2.0.1""#,
+    r#""acs:SourceIp": "192.0.2.1""#,
+];
+
+fn random_statement(rng: &mut Rng) -> String {
+    let effect = if rng.below(3) == 0 { "Deny" } else { "Allow" };
+    let list = |rng: &mut Rng, items: &[&str]| {
+        let n = 1 + rng.below(2);
+        let chosen: Vec<String> = (0..n).map(|_| format!("\"{}\"", rng.pick(items))).collect();
+        format!("[{}]", chosen.join(", "))
+    };
+    let action_key = if rng.below(6) == 0 {
+        "NotAction"
+    } else {
+        "Action"
+    };
+    let resource_key = if rng.below(6) == 0 {
+        "NotResource"
+    } else {
+        "Resource"
+    };
+    let actions = list(rng, ACTION_PATTERNS);
+    let resources = list(rng, RESOURCE_PATTERNS);
+    let mut conditions: Vec<&str> = Vec::new();
+    for _ in 0..rng.below(3) {
+        let c = rng.pick(CONDITIONS);
+        // One operator per statement condition block: JSON members must not repeat.
+        let op = c.split('"').nth(1).unwrap();
+        if !conditions.iter().any(|d| d.split('"').nth(1) == Some(op)) {
+            conditions.push(c);
+        }
+    }
+    let condition = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(r#", "Condition": {{{}}}"#, conditions.join(", "))
+    };
+    format!(
+        r#"{{"Effect": "{effect}", "{action_key}": {actions}, "{resource_key}": {resources}{condition}}}"#
+    )
+}
+
+fn random_set(rng: &mut Rng, name: &str) -> PolicySet {
+    let n = 1 + rng.below(3);
+    let statements: Vec<String> = (0..n).map(|_| random_statement(rng)).collect();
+    let identity = policy(name, &statements.join(", "));
+    let control: Vec<Policy> = if rng.below(4) == 0 {
+        let n = 1 + rng.below(2);
+        let statements: Vec<String> = (0..n).map(|_| random_statement(rng)).collect();
+        vec![policy("control", &statements.join(", "))]
+    } else {
+        Vec::new()
+    };
+    set(&[identity], &control)
+}
+
+/// Every request of the tiny alphabet, for `actions`.
+fn all_requests(actions: &[&str]) -> Vec<Request> {
+    let mut requests = Vec::new();
+    for action in actions {
+        for resource in RESOURCES {
+            for mfa in MFA {
+                for n in NUMBERS {
+                    for vpc in VPCS {
+                        for ip in IPS {
+                            let entries: Vec<&str> = [*mfa, *n, *vpc, *ip]
+                                .into_iter()
+                                .filter(|e| !e.is_empty())
+                                .collect();
+                            let text = format!(
+                                r#"{{"action": "{action}", "resource": "{resource}", "context": {{{}}}}}"#,
+                                entries.join(", ")
+                            );
+                            requests.push(Request::from_json_text(&text).expect("valid request"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    requests
+}
+
+#[test]
+fn prove_agrees_with_brute_force_over_a_tiny_alphabet() {
+    let requests = all_requests(ACTIONS);
+    let fixed: Vec<&Request> = requests
+        .iter()
+        .filter(|r| r.action().eq_ignore_ascii_case("kv:a"))
+        .collect();
+    let mut rng = Rng(0x5eed_cafe);
+    let (mut holds, mut violated) = (0, 0);
+    for case in 0..60 {
+        let current = random_set(&mut rng, "p");
+        // never-allows kv:a on a scope, optionally requiring MFA.
+        let scope = rng.pick(&["*", "acs:s:*", "acs:*x*"]);
+        let require: Vec<(String, String)> = match rng.below(3) {
+            0 => vec![("acs:MFAPresent".into(), "true".into())],
+            1 => vec![("acs:SourceVpc".into(), "v1".into())],
+            _ => Vec::new(),
+        };
+        let proof = NeverAllows {
+            set: &current,
+            action: "kv:a".into(),
+            resource: scope.into(),
+            require: require.clone(),
+        }
+        .prove(budget())
+        .unwrap_or_else(|e| panic!("case {case}: {e}"));
+        let scope_matches = |r: &Request| {
+            scope == "*"
+                || (scope == "acs:s:*" && r.resource().starts_with("acs:s:"))
+                || (scope == "acs:*x*"
+                    && r.resource().starts_with("acs:")
+                    && r.resource()[4..].contains('x'))
+        };
+        let carries = |r: &Request| {
+            require.iter().all(|(k, v)| {
+                r.context().get(k).iter().any(|value| match value.input() {
+                    ramguard::request::ContextInput::Bool(b) => b.to_string() == *v,
+                    other => other_text(other) == *v,
+                })
+            }) && !require.is_empty()
+        };
+        let counterexample = fixed
+            .iter()
+            .find(|r| scope_matches(r) && current.evaluate(r).is_allowed() && !carries(r));
+        match (&proof.outcome, counterexample) {
+            (Outcome::Holds, Some(r)) => panic!(
+                "case {case}: prove says holds, but {} on {} with {:?} is allowed",
+                r.action(),
+                r.resource(),
+                r.context()
+            ),
+            (Outcome::Holds, None) => holds += 1,
+            (Outcome::Violated(_), _) => violated += 1,
+            (Outcome::Unknown(reason), _) => panic!("case {case}: unknown: {reason}"),
+        }
+
+        // no-new-access between two random sets, over every action.
+        let other = random_set(&mut rng, "q");
+        let proof = NoNewAccess {
+            old: &current,
+            new: &other,
+            action: None,
+            resource: None,
+        }
+        .prove(budget())
+        .unwrap_or_else(|e| panic!("case {case}: {e}"));
+        let new_access = requests
+            .iter()
+            .find(|r| other.evaluate(r).is_allowed() && !current.evaluate(r).is_allowed());
+        match (&proof.outcome, new_access) {
+            (Outcome::Holds, Some(r)) => panic!(
+                "case {case}: prove says no new access, but {} on {} is newly allowed",
+                r.action(),
+                r.resource()
+            ),
+            (Outcome::Holds, None) => holds += 1,
+            (Outcome::Violated(_), _) => violated += 1,
+            (Outcome::Unknown(reason), _) => panic!("case {case}: unknown: {reason}"),
+        }
+    }
+    // Both answers occur, so both directions of the comparison were exercised.
+    assert!(
+        holds >= 10 && violated >= 10,
+        "holds {holds}, violated {violated}"
+    );
+}
+
+fn other_text(input: &ramguard::request::ContextInput) -> String {
+    match input {
+        ramguard::request::ContextInput::String(s) | ramguard::request::ContextInput::Number(s) => {
+            s.clone()
+        }
+        ramguard::request::ContextInput::Bool(b) => b.to_string(),
+    }
+}
