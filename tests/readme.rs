@@ -93,3 +93,35 @@ fn the_walkthrough_runs_as_written() {
         "{stderr}"
     );
 }
+
+/// The `sh` and `text` blocks after `marker` (a line of the section's prose), with the
+/// command's quotes taken off, as a shell would.
+fn prove_example(marker: &str) -> (Vec<String>, &'static str) {
+    let command = block_after(marker, "sh");
+    let arguments = arguments(command)
+        .into_iter()
+        .map(|a| a.trim_matches('\'').to_owned())
+        .collect();
+    (arguments, block_after(marker, "text"))
+}
+
+#[test]
+fn prove_prints_what_the_readme_shows() {
+    for (marker, expected_code) in [
+        ("### Prove it for every request", 0),
+        ("**A pull-request gate.**", 1),
+    ] {
+        let (arguments, shown) = prove_example(marker);
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = common::output(&arguments);
+        assert_eq!((code, stderr.as_str()), (expected_code, ""), "{stdout}");
+        // The README leaves out the time the proof took, the last line.
+        assert!(stdout.starts_with(shown), "{marker}:\n{stdout}");
+        assert!(
+            stdout[shown.len()..]
+                .trim_start()
+                .starts_with("decided in "),
+            "{stdout}"
+        );
+    }
+}

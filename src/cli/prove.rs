@@ -168,11 +168,19 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
         let pairs: Vec<String> = require.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!(" without {}", pairs.join(" and "))
     };
-    let claim = format!(
-        "no request for {} on a resource matching {} is allowed{requirement}",
+    let asked = format!(
+        "request for {} on a resource matching {}",
         args.action, args.resource
     );
-    print(&proof, "never-allows", &claim, args.answer.format)
+    let claim = format!("no {asked} is allowed{requirement}");
+    let violation = format!("a {asked} is allowed{requirement}");
+    print(
+        &proof,
+        "never-allows",
+        &claim,
+        &violation,
+        args.answer.format,
+    )
 }
 
 fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
@@ -197,17 +205,23 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
     let proof = query
         .prove(args.answer.budget)
         .map_err(report_prove_error)?;
-    let mut claim = String::from("every request the new policies allow, the old policies allowed");
-    if let Some(action) = &args.action {
-        claim.push_str(&format!(" (requests for {action}"));
-        claim.push_str(&match &args.resource {
-            Some(resource) => format!(" on resources matching {resource})"),
-            None => ")".into(),
-        });
-    } else if let Some(resource) = &args.resource {
-        claim.push_str(&format!(" (requests on resources matching {resource})"));
-    }
-    print(&proof, "no-new-access", &claim, args.answer.format)
+    let scope = match (&args.action, &args.resource) {
+        (Some(action), Some(resource)) => {
+            format!(" (requests for {action} on resources matching {resource})")
+        }
+        (Some(action), None) => format!(" (requests for {action})"),
+        (None, Some(resource)) => format!(" (requests on resources matching {resource})"),
+        (None, None) => String::new(),
+    };
+    let claim = format!("every request the new policies allow, the old policies allowed{scope}");
+    let violation = format!("the new policies allow a request the old policies did not{scope}");
+    print(
+        &proof,
+        "no-new-access",
+        &claim,
+        &violation,
+        args.answer.format,
+    )
 }
 
 /// Loads identity and control policies into one set, reporting every broken file.
@@ -250,7 +264,14 @@ struct Report<'a> {
     rounds: usize,
 }
 
-fn print(proof: &Proof, query: &str, claim: &str, format: Format) -> Result<Outcome, Reported> {
+/// Prints the answer: `claim` is the property, `violation` what a witness shows.
+fn print(
+    proof: &Proof,
+    query: &str,
+    claim: &str,
+    violation: &str,
+    format: Format,
+) -> Result<Outcome, Reported> {
     let elapsed_ms = proof.elapsed.as_secs_f64() * 1000.0;
     match format {
         Format::Json => {
@@ -278,7 +299,7 @@ fn print(proof: &Proof, query: &str, claim: &str, format: Format) -> Result<Outc
                     text.push_str(&format!("unknown: {reason}\n  asked: {claim}\n"));
                 }
                 Outcome::Violated(w) => {
-                    text.push_str(&format!("violated: it is not true that {claim}\n\n"));
+                    text.push_str(&format!("violated: {violation}\n\n"));
                     text.push_str(
                         "witness (confirmed by the evaluator; save it and run `ramguard eval --request FILE`):\n",
                     );

@@ -398,7 +398,7 @@ mod tests {
         let Found::Witness(action) = run(&[("kvstore:*", true)], Shape::Action) else {
             panic!()
         };
-        assert_eq!(action, "kvstore:a");
+        assert_eq!(action, "kvstore:e");
     }
 
     #[test]
