@@ -6,6 +6,8 @@
 //!
 //! Run with `cargo bench --bench prove`; criterion prints the time per query.
 
+// Shared with the `evaluate` bench; this one reads only the documents.
+#[allow(dead_code)]
 mod workload;
 
 use std::time::Duration;
