@@ -569,18 +569,37 @@ fn random_statement(rng: &mut Rng) -> String {
     )
 }
 
-fn random_set(rng: &mut Rng, name: &str) -> PolicySet {
+fn random_policy(rng: &mut Rng, name: &str) -> Policy {
     let n = 1 + rng.below(3);
     let statements: Vec<String> = (0..n).map(|_| random_statement(rng)).collect();
-    let identity = policy(name, &statements.join(", "));
-    let control: Vec<Policy> = if rng.below(4) == 0 {
-        let n = 1 + rng.below(2);
-        let statements: Vec<String> = (0..n).map(|_| random_statement(rng)).collect();
-        vec![policy("control", &statements.join(", "))]
-    } else {
-        Vec::new()
-    };
-    set(&[identity], &control)
+    policy(name, &statements.join(", "))
+}
+
+/// A random set: identity policies, and sometimes a control policy, a session policy, a
+/// resource group with its own policy, a principal (which limits identity policies to its
+/// account, `1`).
+fn random_set(rng: &mut Rng, name: &str) -> PolicySet {
+    let mut builder = PolicySet::builder().identity(random_policy(rng, name));
+    if rng.below(4) == 0 {
+        builder = builder.control(random_policy(rng, "control"));
+    }
+    if rng.below(5) == 0 {
+        builder = builder.session(random_policy(rng, "session"));
+    }
+    if rng.below(3) == 0 {
+        let members = [rng.pick(RESOURCES), rng.pick(RESOURCES)];
+        builder = builder
+            .resource_group_identity("rg", random_policy(rng, "grouped"))
+            .resource_group("rg", members);
+    }
+    if rng.below(3) == 0 {
+        builder = builder.principal(ramguard::eval::Principal {
+            principal_type: "SubUser".into(),
+            display_name: "alice".into(),
+            owner_id: "1".into(),
+        });
+    }
+    builder.build().expect("set builds")
 }
 
 /// Every request of the tiny alphabet, for `actions`.
@@ -619,7 +638,7 @@ fn prove_agrees_with_brute_force_over_a_tiny_alphabet() {
         .collect();
     let mut rng = Rng(0x5eed_cafe);
     let (mut holds, mut violated) = (0, 0);
-    for case in 0..60 {
+    for case in 0..120 {
         let current = random_set(&mut rng, "p");
         // never-allows kv:a on a scope, optionally requiring MFA.
         let scope = rng.pick(&["*", "acs:s:*", "acs:*x*"]);

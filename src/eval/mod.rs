@@ -625,7 +625,10 @@ pub(crate) struct ProofLayers<'a> {
     pub(crate) control: Option<&'a [CompiledStatement]>,
     pub(crate) session: Option<&'a [CompiledStatement]>,
     pub(crate) identity: &'a [CompiledStatement],
-    pub(crate) resource_groups: usize,
+    /// The resource-group scoped layers, by group.
+    pub(crate) resource_groups: Vec<&'a [CompiledStatement]>,
+    /// Resource ARN → the groups (indexes into `resource_groups`) holding it.
+    pub(crate) membership: &'a HashMap<String, Vec<usize>>,
     pub(crate) principal: Option<&'a Principal>,
 }
 
@@ -936,13 +939,19 @@ impl PolicySet {
     }
 
     /// The compiled statements of each layer, for `prove`: control, session, account-level
-    /// identity, and how many resource-group layers the set has.
+    /// identity, resource-group scoped, with the groups' resources.
     pub(crate) fn proof_layers(&self) -> ProofLayers<'_> {
         ProofLayers {
             control: self.0.control.as_deref().map(|l| l.statements.as_slice()),
             session: self.0.session.as_ref().map(|l| l.statements.as_slice()),
             identity: &self.0.identity.statements,
-            resource_groups: self.0.resource_groups.len(),
+            resource_groups: self
+                .0
+                .resource_groups
+                .iter()
+                .map(|l| l.statements.as_slice())
+                .collect(),
+            membership: &self.0.membership,
             principal: self.0.principal.as_ref(),
         }
     }

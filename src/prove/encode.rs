@@ -81,14 +81,9 @@ impl<'a> Encoder<'a> {
         self.formula.atom(id)
     }
 
-    /// "The request is allowed by `set`". `Err` names a construct `prove` does not decide.
-    pub(crate) fn allowed(&mut self, set: &'a PolicySet) -> Result<NodeId, String> {
+    /// "The request is allowed by `set`" (docs/semantics.md §4).
+    pub(crate) fn allowed(&mut self, set: &'a PolicySet) -> NodeId {
         let layers = set.proof_layers();
-        if layers.resource_groups > 0 {
-            return Err(
-                "the set has resource-group scoped policies; `prove` decides account-level, control and session policies".into(),
-            );
-        }
         let mut parts = Vec::new();
         if let Some(principal) = layers.principal {
             // Identity policies reach only the principal's own account, and `*`.
@@ -105,8 +100,33 @@ impl<'a> Encoder<'a> {
         let (deny, allow) = self.layer(layers.identity);
         let no_deny = self.formula.not(deny);
         parts.push(no_deny);
-        parts.push(allow);
-        Ok(self.formula.and(parts))
+        // Resource-group scoped policies count only where the account scope allows nothing:
+        // among the groups holding the resource, a Deny wins, then an Allow.
+        let mut group_denies = Vec::new();
+        let mut group_allows = Vec::new();
+        for (group, statements) in layers.resource_groups.iter().enumerate() {
+            let mut members: Vec<&String> = layers
+                .membership
+                .iter()
+                .filter(|(_, groups)| groups.contains(&group))
+                .map(|(resource, _)| resource)
+                .collect();
+            members.sort();
+            let held: Vec<NodeId> = members
+                .into_iter()
+                .map(|r| self.resource_matches_exactly(r))
+                .collect();
+            let in_group = self.formula.or(held);
+            let (deny, allow) = self.layer(statements);
+            group_denies.push(self.formula.and([in_group, deny]));
+            group_allows.push(self.formula.and([in_group, allow]));
+        }
+        let group_deny = self.formula.or(group_denies);
+        let group_allow = self.formula.or(group_allows);
+        let no_group_deny = self.formula.not(group_deny);
+        let by_group = self.formula.and([group_allow, no_group_deny]);
+        parts.push(self.formula.or([allow, by_group]));
+        self.formula.and(parts)
     }
 
     /// (some Deny matches, some Allow matches) for one layer.

@@ -202,10 +202,7 @@ impl NeverAllows<'_> {
             .map(|(key, value)| required_condition(key, value))
             .collect::<Result<Vec<_>, _>>()?;
         let mut encoder = Encoder::new(Some(&self.action));
-        let allowed = match encoder.allowed(self.set) {
-            Ok(node) => node,
-            Err(reason) => return Ok(unknown(reason, started)),
-        };
+        let allowed = encoder.allowed(self.set);
         let carries: Vec<_> = required
             .iter()
             .map(|c| encoder.some_value_passes(c))
@@ -265,10 +262,8 @@ impl NoNewAccess<'_> {
             check_action(action)?;
         }
         let mut encoder = Encoder::new(self.action.as_deref());
-        let (new, old) = match (encoder.allowed(self.new), encoder.allowed(self.old)) {
-            (Ok(new), Ok(old)) => (new, old),
-            (Err(reason), _) | (_, Err(reason)) => return Ok(unknown(reason, started)),
-        };
+        let new = encoder.allowed(self.new);
+        let old = encoder.allowed(self.old);
         let not_old = encoder.formula.not(old);
         let root = encoder.formula.and([new, not_old]);
         let scope = self.resource.as_deref().filter(|r| *r != "*");
@@ -307,14 +302,6 @@ impl NoNewAccess<'_> {
             elapsed: started.elapsed(),
             rounds,
         })
-    }
-}
-
-fn unknown(reason: String, started: Instant) -> Proof {
-    Proof {
-        outcome: Outcome::Unknown(reason),
-        elapsed: started.elapsed(),
-        rounds: 0,
     }
 }
 
