@@ -577,7 +577,7 @@ pub(crate) const SHADOWED_BY_DENY: Rule = Rule {
     message: "the `Allow` is fully shadowed by a `Deny` in the same policy",
     help: "narrow the `Deny`, or remove the `Allow`",
     doc: RuleDoc {
-        what: "Reports an `Allow` statement every request of which is also matched by a `Deny` statement of the same policy.",
+        what: "Reports an `Allow` statement every request of which is also matched by a `Deny` statement of the same policy, or, proved by `prove` over every request, by the policy's `Deny` statements together.",
         why: "The `Allow` can never take effect: deny wins. Either the `Deny` is broader than meant or the `Allow` is dead.",
         example: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:*\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]",
         instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:RestoreInstance\", \"Resource\": \"acs:kvstore:*:*:instance/r-bp1prod01\"},\n {\"Effect\": \"Deny\", \"Action\": \"kvstore:DeleteInstance\", \"Resource\": \"acs:kvstore:*:*:instance/*\"}]",
@@ -619,7 +619,7 @@ pub(crate) const REDUNDANT_STATEMENT: Rule = Rule {
     message: "the statement is redundant: another statement of the same policy already covers it",
     help: "remove the statement, or merge it into the one that covers it",
     doc: RuleDoc {
-        what: "Reports a statement whose every request is matched by another statement of the same effect in the same policy, under the same or fewer conditions.",
+        what: "Reports a statement whose every request is matched by another statement of the same effect in the same policy, under the same or fewer conditions; or one that the other statements cover only together (an `Allow` the other `Allow`s and the `Deny`s cover, a `Deny` the other `Deny`s cover), reported only when `prove` proves it over every request.",
         why: "It changes nothing, and the next edit to one of the two will leave the policy saying something its author did not check.",
         example: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"},\n {\"Effect\": \"Allow\", \"Action\": \"kvstore:DescribeInstances\", \"Resource\": \"*\"}]",
         instead: "[{\"Effect\": \"Allow\", \"Action\": \"kvstore:Describe*\", \"Resource\": \"*\"}]",

@@ -604,25 +604,41 @@ fn redundancy_claims_agree_with_the_engine() {
 }
 
 #[test]
+fn of_two_statements_the_narrower_is_the_redundant_one() {
+    // One value more is wider, not narrower: no single statement covers the wider one, and
+    // `prove` shows the narrower one changes no decision.
+    let narrower = allow(
+        RESTORE,
+        ARN,
+        r#"{"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}"#,
+    );
+    let wider = allow(
+        RESTORE,
+        ARN,
+        r#"{"IpAddress": {"acs:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}}"#,
+    );
+    for (statements, redundant) in [([&narrower, &wider], 0), ([&wider, &narrower], 1)] {
+        let refs: Vec<&str> = statements.iter().map(|s| s.as_str()).collect();
+        assert_eq!(claims_hold(&refs), ["redundant-statement"]);
+        let findings = lint(DocumentKind::Policy, &refs);
+        assert_eq!(findings[0].statement_index(), Some(redundant));
+        assert!(
+            findings[0]
+                .message
+                .ends_with("every request it matches (proved over every request)"),
+            "{}",
+            findings[0].message
+        );
+    }
+}
+
+#[test]
 fn statements_that_matter_are_not_called_redundant() {
     let cases: Vec<Vec<String>> = vec![
         // The Deny has a condition the Allow lacks: the Allow still takes effect.
         vec![
             deny(ANY, ANY, r#"{"Bool": {"acs:SecureTransport": "false"}}"#),
             allow(RESTORE, ARN, ""),
-        ],
-        // One value more is wider, not narrower.
-        vec![
-            allow(
-                RESTORE,
-                ARN,
-                r#"{"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}"#,
-            ),
-            allow(
-                RESTORE,
-                ARN,
-                r#"{"IpAddress": {"acs:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}}"#,
-            ),
         ],
         // `NotAction` of kvstore and an `Action` of kvstore overlap nowhere.
         vec![

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use assert_cmd::Command;
-use ramguard::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof};
+use ramguard::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, redundant_statements};
 use ramguard::request::Request;
 use ramguard::{Policy, PolicySet};
 
@@ -723,4 +723,56 @@ fn other_text(input: &ramguard::request::ContextInput) -> String {
         }
         ramguard::request::ContextInput::Bool(b) => b.to_string(),
     }
+}
+
+#[test]
+fn redundant_statements_change_no_decision_over_a_tiny_alphabet() {
+    let requests = all_requests(ACTIONS);
+    let allow_all = policy(
+        "all",
+        r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#,
+    );
+    let mut rng = Rng(0x0dd_ba11);
+    let mut found = 0;
+    for case in 0..80 {
+        let n = 2 + rng.below(3);
+        let statements: Vec<String> = (0..n).map(|_| random_statement(&mut rng)).collect();
+        let whole = policy("p", &statements.join(", "));
+        let redundant: Vec<usize> =
+            redundant_statements(&whole, &[], budget(), Duration::from_secs(60))
+                .into_iter()
+                .map(|(j, _)| j)
+                .collect();
+        if redundant.is_empty() {
+            continue;
+        }
+        found += redundant.len();
+        // They go all at once (each alone then goes too: more statements only cover more).
+        let rest: Vec<&str> = statements
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !redundant.contains(i))
+            .map(|(_, s)| s.as_str())
+            .collect();
+        if rest.is_empty() {
+            panic!("case {case}: every statement of {statements:?} is called redundant");
+        }
+        let without = policy("p", &rest.join(", "));
+        // Alone, and beside a policy that allows everything: the two contexts where an
+        // Allow and a Deny of the policy can make a difference.
+        for context in [vec![], vec![allow_all.clone()]] {
+            let with_them = set(&[vec![whole.clone()], context.clone()].concat(), &[]);
+            let without_them = set(&[vec![without.clone()], context.clone()].concat(), &[]);
+            if let Some(r) = requests.iter().find(|r| {
+                with_them.evaluate(r).is_allowed() != without_them.evaluate(r).is_allowed()
+            }) {
+                panic!(
+                    "case {case}: statements {redundant:?} of {statements:?} are called redundant, but removing them changes {} on {}",
+                    r.action(),
+                    r.resource()
+                );
+            }
+        }
+    }
+    assert!(found >= 10, "only {found} redundant statements found");
 }

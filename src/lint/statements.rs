@@ -8,6 +8,7 @@ use crate::condition::Condition;
 use crate::context::fold_key;
 use crate::pattern::fold_case;
 use crate::policy::{Effect, NameList, Policy, Statement};
+use crate::prove::Redundancy;
 use crate::rules;
 use crate::span::{Source, Spanned};
 
@@ -33,6 +34,7 @@ pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
         return;
     }
     let source = policy.source();
+    let mut reported: Vec<usize> = Vec::new();
     for (j, b) in statements.iter().enumerate() {
         let at = Some((j, b));
         let redundant = statements.iter().enumerate().find(|&(i, a)| {
@@ -42,6 +44,7 @@ pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
                 && (i < j || !statement_covers(b, a))
         });
         if let Some((i, a)) = redundant {
+            reported.push(j);
             let verb = match a.effect.value {
                 Effect::Allow => "allows",
                 Effect::Deny => "denies",
@@ -63,6 +66,7 @@ pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
                 .enumerate()
                 .find(|(_, a)| a.effect.value == Effect::Deny && statement_covers(a, b));
             if let Some((i, a)) = shadow {
+                reported.push(j);
                 sink.push(
                     &rules::SHADOWED_BY_DENY,
                     at,
@@ -76,7 +80,55 @@ pub(super) fn check(policy: &Policy, explained: &Explained, sink: &mut Sink) {
             }
         }
     }
+    proved_redundant(policy, &reported, sink);
 }
+
+/// Statements no single other statement covers, but all of them together do: proved over
+/// every request (docs/semantics.md §8), and reported only when proved. The statements
+/// already reported count as removed, so that every reported statement can go at once.
+fn proved_redundant(policy: &Policy, reported: &[usize], sink: &mut Sink) {
+    let statements = policy.statements();
+    if statements.len() < 2 {
+        return;
+    }
+    let per_statement = crate::prove::Budget {
+        time: PROOF_TIME_PER_STATEMENT,
+        memory: 64 << 20,
+    };
+    let proved =
+        crate::prove::redundant_statements(policy, reported, per_statement, PROOF_TIME_PER_POLICY);
+    for (j, why) in proved {
+        let Some(statement) = statements.get(j) else {
+            continue;
+        };
+        let (rule, message) = match (why, statement.effect.value) {
+            (Redundancy::ShadowedByDenies, _) => (
+                &rules::SHADOWED_BY_DENY,
+                "this `Allow` never takes effect: the policy's `Deny` statements together match every request it matches (proved over every request)",
+            ),
+            (_, Effect::Allow) => (
+                &rules::REDUNDANT_STATEMENT,
+                "this statement is redundant: the other statements of the policy already allow or deny every request it matches (proved over every request)",
+            ),
+            (_, Effect::Deny) => (
+                &rules::REDUNDANT_STATEMENT,
+                "this statement is redundant: the other statements of the policy already deny every request it matches (proved over every request)",
+            ),
+        };
+        sink.push(
+            rule,
+            Some((j, statement)),
+            statement.effect.span,
+            message.to_owned(),
+            rule.help,
+        );
+    }
+}
+
+/// How long `check` spends proving one statement redundant, and all of one policy's: a
+/// question not settled in time is not reported.
+const PROOF_TIME_PER_STATEMENT: std::time::Duration = std::time::Duration::from_millis(200);
+const PROOF_TIME_PER_POLICY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `Statement[2] ("Sid") at line 20`.
 fn label(source: &Source, index: usize, statement: &Statement) -> String {

@@ -145,7 +145,7 @@ impl<'a> Encoder<'a> {
 
     /// "The statement matches": the action part, then conditions, then the resource part. The
     /// order is the order in which the model's reasons are read, cheapest first.
-    fn statement(&mut self, statement: &'a CompiledStatement) -> NodeId {
+    pub(crate) fn statement(&mut self, statement: &'a CompiledStatement) -> NodeId {
         let (actions, actions_negated) = statement.actions();
         let action = match &self.fixed_action {
             Some(folded) => {
