@@ -74,7 +74,7 @@ fn a_guardrail_on_mfa_holds_only_when_a_missing_key_is_covered() {
     );
     assert_eq!(
         witness(&proof),
-        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore:::instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
     );
     // `StringNotEqualsIgnoreCase`-style negation holds on a missing key; `Bool` has none, so
     // the guard that works denies unless MFA is true, through a negated Allow in the control
@@ -191,7 +191,7 @@ fn no_new_access_finds_the_widened_grant() {
     };
     assert_eq!(
         serde_json::to_string(&w.request_file).unwrap(),
-        r#"{"action":"kvstore:restore","resource":"acs:kvstore:::instance/r-","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+        r#"{"action":"kvstore:restore","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
     );
     assert_eq!(
         w.decisions
@@ -342,7 +342,7 @@ fn cli_reports_a_violation_as_json_with_a_witness_eval_confirms() {
     assert_eq!(report["result"], "violated");
     assert_eq!(
         report["witness"].to_string(),
-        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore::1234567890123456:instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z","acs:MFAPresent":true,"acs:SourceIp":"10.0.0.0"}}"#
+        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z","acs:MFAPresent":true,"acs:SourceIp":"10.0.0.0"}}"#
     );
     assert_eq!(report["decisions"]["policies"]["verdict"], "Allow");
     assert_eq!(report["decisions"]["policies"]["statement"]["statement"], 1);
@@ -775,4 +775,37 @@ fn redundant_statements_change_no_decision_over_a_tiny_alphabet() {
         }
     }
     assert!(found >= 10, "only {found} redundant statements found");
+}
+
+#[test]
+fn string_operators_on_a_boolean_key_are_decided_over_its_spellings() {
+    // `StringEquals "false"` denies a request carrying JSON false (its text is "false"), but
+    // not one carrying "FALSE": RAM's own value is one of these spellings.
+    let guarded = set(
+        &[policy(
+            "p",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"},
+               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"StringEquals": {"acs:SecureTransport": "false"}}},
+               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"Bool": {"acs:SecureTransport": "false"}}}"#,
+        )],
+        &[],
+    );
+    assert!(matches!(
+        never_allows(&guarded, "*", &[("acs:SecureTransport", "true")]).outcome,
+        Outcome::Violated(_)
+    ));
+    let strict = set(
+        &[policy(
+            "p",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"StringEqualsIgnoreCase": {"acs:SecureTransport": "true"}}}"#,
+        )],
+        &[],
+    );
+    assert!(matches!(
+        never_allows(&strict, "*", &[("acs:SecureTransport", "true")]).outcome,
+        Outcome::Holds
+    ));
 }

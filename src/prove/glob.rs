@@ -60,6 +60,41 @@ impl Glob {
         }
     }
 
+    /// A readable string the pattern matches, for witnesses: a `*` that is a whole ARN field
+    /// becomes a typical value of the field (`kvstore`, `cn-hangzhou`, `account`), a final `*`
+    /// after `/` the name `example`, any other `*` nothing, and `?` a `0`.
+    pub(crate) fn example(&self, account: &str) -> String {
+        let mut text = String::new();
+        let mut field = 0;
+        for (i, item) in self.items.iter().enumerate() {
+            match item {
+                Item::Literal(c) => {
+                    if *c == ':' {
+                        field += 1;
+                    }
+                    text.push(*c);
+                }
+                Item::AnyOne => text.push('0'),
+                Item::AnyRun | Item::FieldRun => {
+                    let whole_field = text.ends_with(':')
+                        && matches!(self.items.get(i + 1), Some(Item::Literal(':')));
+                    if whole_field {
+                        text.push_str(match field {
+                            1 => "kvstore",
+                            2 => "cn-hangzhou",
+                            3 => account,
+                            _ => "",
+                        });
+                    } else if text.ends_with('/') && i + 1 == self.items.len() {
+                        // `instance/*`: a name rather than nothing.
+                        text.push_str("example");
+                    }
+                }
+            }
+        }
+        text
+    }
+
     /// The characters the pattern names; every other character behaves alike.
     pub(crate) fn literals(&self) -> impl Iterator<Item = char> + '_ {
         self.items.iter().filter_map(|item| match item {

@@ -221,6 +221,19 @@ enum Domain {
 
 impl Domain {
     fn of(key: &Key, tests: &[&CompiledCondition]) -> Result<Domain, String> {
+        let typed = typed_family(key);
+        // A Bool key RAM sets holds `true` or `false` in JSON or as text in any letter case:
+        // few enough values to try each, whatever String or Bool operators read them.
+        if typed == Some(Family::Bool)
+            && tests
+                .iter()
+                .all(|c| matches!(c.operator().base.family(), Family::Bool | Family::String))
+            && tests
+                .iter()
+                .any(|c| c.operator().base.family() == Family::String)
+        {
+            return Ok(Domain::Candidates(boolean_texts()));
+        }
         let mut families = tests.iter().map(|c| c.operator().base.family());
         let Some(family) = families.next() else {
             // Only presence matters: any value of the key's type.
@@ -232,7 +245,6 @@ impl Domain {
                 key.written
             ));
         }
-        let typed = typed_family(key);
         if let Some(typed) = typed
             && typed != family
         {
@@ -332,6 +344,29 @@ fn typed_family(key: &Key) -> Option<Family> {
     global_key(&key.written)
         .map(|(_, family)| family)
         .filter(|family| matches!(family, Family::Date | Family::Bool | Family::Ip))
+}
+
+/// `true` and `false` as JSON, then every spelling of them in any letter case.
+fn boolean_texts() -> Vec<ContextInput> {
+    let mut values = vec![ContextInput::Bool(true), ContextInput::Bool(false)];
+    for word in ["true", "false"] {
+        let letters: Vec<char> = word.chars().collect();
+        for mask in 0u32..(1 << letters.len()) {
+            let text: String = letters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if mask & (1 << i) == 0 {
+                        *c
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
+                .collect();
+            values.push(ContextInput::String(text));
+        }
+    }
+    values
 }
 
 fn junk_value() -> ContextInput {

@@ -660,6 +660,9 @@ fn tell_typed_keys<S: SolverInterface>(
     }
 }
 
+/// The account a witness names when no pattern names one.
+const EXAMPLE_ACCOUNT: &str = "1234567890123456";
+
 fn budget_reason() -> String {
     "the budget ran out before the query was decided (raise it with --budget)".into()
 }
@@ -843,6 +846,22 @@ fn string_theory(
         globs: vec![glob],
         want,
     }));
+    let meets_all = |text: &str| {
+        search::fits(shape, text)
+            && constraints
+                .iter()
+                .all(|c| c.globs.iter().any(|&g| refs[g].is_match(text)) == c.want)
+    };
+    // A readable resource first: each wanted pattern with its wildcards filled in.
+    if shape == Shape::Resource {
+        let wanted = constraints.iter().filter(|c| c.want).flat_map(|c| &c.globs);
+        for &g in wanted {
+            let example = refs[g].example(EXAMPLE_ACCOUNT);
+            if meets_all(&example) {
+                return Ok(Ok(example));
+            }
+        }
+    }
     // Search with the wanted patterns first and add an unwanted one only when the string
     // found matches it: most unwanted patterns never come near the strings that matter, and
     // a search's cost grows with the patterns it carries.

@@ -281,6 +281,21 @@ fn alphabet(globs: &[&Glob], shape: Shape) -> Vec<char> {
     letters
 }
 
+/// Whether `text` has the shape.
+pub(crate) fn fits(shape: Shape, text: &str) -> bool {
+    let mut state = 0;
+    for c in text.chars() {
+        if !allowed(shape, c) {
+            return false;
+        }
+        state = step_shape(shape, state, c);
+        if state == SHAPE_DEAD {
+            return false;
+        }
+    }
+    shape_accepts(shape, state)
+}
+
 /// Whether a character can occur in a string of the shape at all.
 fn allowed(shape: Shape, c: char) -> bool {
     match shape {
