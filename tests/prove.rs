@@ -809,3 +809,51 @@ fn string_operators_on_a_boolean_key_are_decided_over_its_spellings() {
         Outcome::Holds
     ));
 }
+
+#[test]
+fn cli_no_new_access_compares_a_principal_across_two_account_files() {
+    let dir = std::env::temp_dir().join(format!("ramguard-prove-accounts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = dir.join("now.json");
+    let proposed = dir.join("proposed.json");
+    let import = ramguard()
+        .args(["account", "import", "tests/data/aliyun-export", "-o"])
+        .arg(&now)
+        .output()
+        .unwrap();
+    assert_eq!(import.status.code(), Some(0));
+    let account = std::fs::read_to_string(&now).unwrap();
+    assert!(account.contains("instance/r-*stg*"));
+    std::fs::write(
+        &proposed,
+        account.replace("instance/r-*stg*", "instance/r-*"),
+    )
+    .unwrap();
+    let prove = |old: &std::path::Path, new: &std::path::Path| {
+        ramguard()
+            .args([
+                "prove",
+                "no-new-access",
+                "--principal",
+                "user/erin",
+                "--format",
+                "json",
+            ])
+            .arg("--old-account")
+            .arg(old)
+            .arg("--new-account")
+            .arg(new)
+            .output()
+            .unwrap()
+    };
+    let widened = prove(&now, &proposed);
+    assert_eq!(widened.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&widened.stdout).unwrap();
+    assert_eq!(report["decisions"]["old"]["verdict"], "ImplicitDeny");
+    assert_eq!(report["decisions"]["new"]["verdict"], "Allow");
+    assert_eq!(report["witness"]["action"], "kvstore:RestoreInstance");
+    // Narrowing grants nothing new.
+    let narrowed = prove(&proposed, &now);
+    assert_eq!(narrowed.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -11,7 +11,7 @@ use crate::{PolicySet, Verdict};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::common::{Format, PolicyArgs, load_policy, refuse_stdin_twice};
+use super::common::{Format, PolicyArgs, account_builder, load_policy, refuse_stdin_twice};
 use super::exit;
 use super::output::{Reported, print_json, report_error, report_with_help, write_text};
 
@@ -85,25 +85,60 @@ struct NeverAllowsArgs {
 }
 
 /// Holds when every request the new policies allow, the old policies allowed too. Run it both
-/// ways for equivalence. Control policies apply to both sides.
+/// ways for equivalence. Control policies apply to both sides. With --old-account and
+/// --new-account, the policies are --principal's in each account file (control policies and
+/// resource groups included).
 ///
 /// Examples:
 ///   ramguard prove no-new-access --old-policy main/policies/dba-restore.json \
 ///       --new-policy policies/dba-restore.json
 ///   ramguard prove no-new-access --old-policy old.json --new-policy new.json \
 ///       --action kvstore:RestoreInstance --resource 'acs:kvstore:*:*:instance/r-*prod*'
+///   ramguard prove no-new-access --old-account main/account.json --new-account account.json \
+///       --principal user/alice
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 struct NoNewAccessArgs {
     /// An identity policy before the change (repeatable).
-    #[arg(long = "old-policy", value_name = "FILE", required = true)]
+    #[arg(
+        long = "old-policy",
+        value_name = "FILE",
+        required_unless_present = "old_account"
+    )]
     old: Vec<PathBuf>,
     /// An identity policy after the change (repeatable).
-    #[arg(long = "new-policy", value_name = "FILE", required = true)]
+    #[arg(
+        long = "new-policy",
+        value_name = "FILE",
+        required_unless_present = "new_account"
+    )]
     new: Vec<PathBuf>,
     /// A control policy that applies before and after (repeatable).
-    #[arg(long = "control-policy", value_name = "FILE")]
+    #[arg(
+        long = "control-policy",
+        value_name = "FILE",
+        conflicts_with = "principal"
+    )]
     control: Vec<PathBuf>,
+    /// The account file before the change, e.g. the main branch's policies/account.json.
+    #[arg(
+        long = "old-account",
+        value_name = "FILE",
+        requires_all = ["new_account", "principal"],
+        conflicts_with = "old"
+    )]
+    old_account: Option<PathBuf>,
+    /// The account file after the change.
+    #[arg(
+        long = "new-account",
+        value_name = "FILE",
+        requires_all = ["old_account", "principal"],
+        conflicts_with = "new"
+    )]
+    new_account: Option<PathBuf>,
+    /// The principal whose policies are compared, e.g. user/alice or role/restore-bot.
+    #[arg(long, value_name = "user/NAME|role/NAME", requires = "old_account")]
+    principal: Option<String>,
     /// Only requests naming this action.
     #[arg(long)]
     action: Option<String>,
@@ -192,10 +227,25 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
             .iter()
             .map(|p| ("--control-policy", p.as_path())),
     );
+    inputs.extend(args.old_account.as_deref().map(|p| ("--old-account", p)));
+    inputs.extend(args.new_account.as_deref().map(|p| ("--new-account", p)));
     refuse_stdin_twice(&inputs)?;
-    let old = load_set(&args.old, &args.control);
-    let new = load_set(&args.new, &args.control);
-    let (old, new) = (old?, new?);
+    let (old, new) = match (&args.old_account, &args.new_account, &args.principal) {
+        (Some(old), Some(new), Some(principal)) => {
+            let old = account_builder(old, principal, false).map(|(b, _)| b);
+            let new = account_builder(new, principal, false).map(|(b, _)| b);
+            let (old, new) = (old?, new?);
+            (
+                old.build().map_err(report_error)?,
+                new.build().map_err(report_error)?,
+            )
+        }
+        _ => {
+            let old = load_set(&args.old, &args.control);
+            let new = load_set(&args.new, &args.control);
+            (old?, new?)
+        }
+    };
     let query = NoNewAccess {
         old: &old,
         new: &new,
