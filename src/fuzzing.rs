@@ -58,6 +58,7 @@ pub const TARGETS: &[&str] = &[
     "account_import",
     "wildcard",
     "evaluate",
+    "prove",
 ];
 
 /// Runs the check of the fuzz target called `target` on `data`; `false` when no target has
@@ -75,6 +76,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "account_import" => account_import(data),
         "wildcard" => wildcard(data),
         "evaluate" => evaluate(data),
+        "prove" => prove(data),
         _ => return false,
     }
     true
@@ -460,32 +462,9 @@ pub fn wildcard(data: &[u8]) {
 /// When a property is violated.
 pub fn evaluate(data: &[u8]) {
     let mut u = Choices(data);
-    let policies = u.below(4) + 1;
-    let mut builder = PolicySet::builder();
-    let mut session = false;
-    for i in 0..policies {
-        let text = policy_text(&mut u, false);
-        let Ok(policy) = Policy::from_text(&format!("p{i}"), &text) else {
-            // Fail closed: a set is never built without a policy it was given.
-            return;
-        };
-        builder = match u.below(6) {
-            0 => builder.control(policy),
-            1 if !session => {
-                session = true;
-                builder.session(policy)
-            }
-            2 => builder.resource_group_identity("rg-a", policy),
-            3 => builder.resource_group_identity("rg-b", policy),
-            _ => builder.identity(policy),
-        };
-    }
-    builder = builder
-        .resource_group("rg-a", [PROD_ARN])
-        .resource_group("rg-b", [PROD_ARN, STAGING_ARN]);
-    if u.flag() {
-        builder = builder.principal(principal());
-    }
+    let Some(builder) = set_builder(&mut u) else {
+        return;
+    };
     let deny_text = policy_text(&mut u, true);
     let Some(request) = request_from(&mut u) else {
         return;
@@ -510,6 +489,96 @@ pub fn evaluate(data: &[u8]) {
             assert_eq!(after.verdict, Verdict::ExplicitDeny);
         }
     }
+}
+
+/// A policy set and a request built as [`evaluate`] builds them: `prove` agrees with the
+/// evaluator on the request. `never-allows` for the request's action on every resource does
+/// not hold when the request is allowed; `no-new-access` from the set to the set with one
+/// more identity policy does not hold when only the larger set allows the request. `prove`
+/// confirms each witness with the evaluator itself, and an unconfirmed one is an error, so it
+/// fails here too. The budgets are small: "unknown" is an answer.
+///
+/// # Panics
+/// When a property is violated.
+pub fn prove(data: &[u8]) {
+    use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome};
+    let mut u = Choices(data);
+    let Some(builder) = set_builder(&mut u) else {
+        return;
+    };
+    let Ok(extra) = Policy::from_text("extra", &policy_text(&mut u, false)) else {
+        return;
+    };
+    let Some(request) = request_from(&mut u) else {
+        return;
+    };
+    let set = builder.clone().build().expect("one session policy at most");
+    let larger = builder
+        .identity(extra)
+        .build()
+        .expect("one session policy at most");
+    let budget = Budget {
+        time: std::time::Duration::from_millis(200),
+        memory: 64 << 20,
+    };
+    let never = NeverAllows {
+        set: &set,
+        action: request.action().to_owned(),
+        resource: "*".into(),
+        require: Vec::new(),
+    }
+    .prove(budget)
+    .expect("prove confirms its witnesses");
+    if set.evaluate(&request).is_allowed() {
+        assert!(
+            !matches!(never.outcome, Outcome::Holds),
+            "never-allows holds, but the request is allowed"
+        );
+    }
+    let gate = NoNewAccess {
+        old: &set,
+        new: &larger,
+        action: None,
+        resource: None,
+    }
+    .prove(budget)
+    .expect("prove confirms its witnesses");
+    if larger.evaluate(&request).is_allowed() && !set.evaluate(&request).is_allowed() {
+        assert!(
+            !matches!(gate.outcome, Outcome::Holds),
+            "no-new-access holds, but only the larger set allows the request"
+        );
+    }
+}
+
+/// Up to four policies from small alphabets in random layers, two resource groups, maybe a
+/// principal; `None` when a policy text does not parse.
+fn set_builder(u: &mut Choices<'_>) -> Option<crate::eval::PolicySetBuilder> {
+    let policies = u.below(4) + 1;
+    let mut builder = PolicySet::builder();
+    let mut session = false;
+    for i in 0..policies {
+        let text = policy_text(u, false);
+        // Fail closed: a set is never built without a policy it was given.
+        let policy = Policy::from_text(&format!("p{i}"), &text).ok()?;
+        builder = match u.below(6) {
+            0 => builder.control(policy),
+            1 if !session => {
+                session = true;
+                builder.session(policy)
+            }
+            2 => builder.resource_group_identity("rg-a", policy),
+            3 => builder.resource_group_identity("rg-b", policy),
+            _ => builder.identity(policy),
+        };
+    }
+    builder = builder
+        .resource_group("rg-a", [PROD_ARN])
+        .resource_group("rg-b", [PROD_ARN, STAGING_ARN]);
+    if u.flag() {
+        builder = builder.principal(principal());
+    }
+    Some(builder)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -117,3 +117,8 @@ fn wildcard() {
 fn evaluate() {
     replay("evaluate");
 }
+
+#[test]
+fn prove() {
+    replay("prove");
+}
