@@ -32,7 +32,8 @@ use super::output::{Reported, print_json, report_error, report_with_help, write_
 ///       --action kvstore:RestoreInstance --resource 'acs:kvstore:*:*:instance/r-*prod*'
 ///   ramguard prove never-allows --policy policies/prod-restore.json \
 ///       --resource 'acs:kvstore:*:*:instance/*' --require acs:MFAPresent=true
-///   ramguard prove no-new-access --old-policy old/*.json --new-policy policies/*.json \
+///   ramguard prove no-new-access --old-policy main/dba-restore.json \
+///       --new-policy policies/dba-restore.json --new-policy policies/prod-restore.json \
 ///       --action kvstore:RestoreInstance --format json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
