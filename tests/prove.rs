@@ -738,11 +738,42 @@ fn redundant_statements_change_no_decision_over_a_tiny_alphabet() {
         let n = 2 + rng.below(3);
         let statements: Vec<String> = (0..n).map(|_| random_statement(&mut rng)).collect();
         let whole = policy("p", &statements.join(", "));
-        let redundant: Vec<usize> =
-            redundant_statements(&whole, &[], budget(), Duration::from_secs(60))
-                .into_iter()
-                .map(|(j, _)| j)
+        let findings = redundant_statements(&whole, &[], budget(), Duration::from_secs(60));
+        // Each is redundant beside the statements it names alone.
+        for found in &findings {
+            let cover: Vec<&str> = found
+                .covered_by
+                .iter()
+                .map(|&k| statements[k].as_str())
                 .collect();
+            let mut with: Vec<&str> = cover.clone();
+            with.push(&statements[found.index]);
+            let without = if cover.is_empty() {
+                None
+            } else {
+                Some(policy("cover", &cover.join(", ")))
+            };
+            let with = policy("with", &with.join(", "));
+            for context in [vec![], vec![allow_all.clone()]] {
+                let with_it = set(&[vec![with.clone()], context.clone()].concat(), &[]);
+                let without_it = set(
+                    &[without.clone().into_iter().collect(), context.clone()].concat(),
+                    &[],
+                );
+                if let Some(r) = requests.iter().find(|r| {
+                    with_it.evaluate(r).is_allowed() != without_it.evaluate(r).is_allowed()
+                }) {
+                    panic!(
+                        "case {case}: statement {} of {statements:?} is covered by {:?}, but not on {} {}",
+                        found.index,
+                        found.covered_by,
+                        r.action(),
+                        r.resource()
+                    );
+                }
+            }
+        }
+        let redundant: Vec<usize> = findings.iter().map(|found| found.index).collect();
         if redundant.is_empty() {
             continue;
         }

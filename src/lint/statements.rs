@@ -97,29 +97,61 @@ fn proved_redundant(policy: &Policy, reported: &[usize], sink: &mut Sink) {
     };
     let proved =
         crate::prove::redundant_statements(policy, reported, per_statement, PROOF_TIME_PER_POLICY);
-    for (j, why) in proved {
-        let Some(statement) = statements.get(j) else {
+    let source = policy.source();
+    for found in proved {
+        let Some(statement) = statements.get(found.index) else {
             continue;
         };
-        let (rule, message) = match (why, statement.effect.value) {
+        let cover: Vec<String> = found
+            .covered_by
+            .iter()
+            .filter_map(|&k| statements.get(k).map(|s| label(source, k, s)))
+            .collect();
+        // "Statement[3] at line 17 already denies" / "… and … together already deny".
+        let (cover, together, s) = match cover.as_slice() {
+            [one] => (one.clone(), "", "s"),
+            [init @ .., last] => (format!("{} and {last}", init.join(", ")), " together", ""),
+            [] => ("the other statements".to_owned(), "", ""),
+        };
+        let (rule, message) = match (found.why, statement.effect.value) {
             (Redundancy::ShadowedByDenies, _) => (
                 &rules::SHADOWED_BY_DENY,
-                "this `Allow` never takes effect: the policy's `Deny` statements together match every request it matches (proved over every request)",
+                format!(
+                    "this `Allow` never takes effect: the `Deny` of {cover}{together} match{} every request it matches (proved over every request)",
+                    if s.is_empty() { "" } else { "es" }
+                ),
             ),
-            (_, Effect::Allow) => (
-                &rules::REDUNDANT_STATEMENT,
-                "this statement is redundant: the other statements of the policy already allow or deny every request it matches (proved over every request)",
-            ),
+            (_, Effect::Allow) => {
+                let denies = found.covered_by.iter().any(|&k| {
+                    statements
+                        .get(k)
+                        .is_some_and(|c| c.effect.value == Effect::Deny)
+                });
+                let or_deny = match (denies, s.is_empty()) {
+                    (false, _) => "",
+                    (true, true) => " or deny",
+                    (true, false) => " or denies",
+                };
+                (
+                    &rules::REDUNDANT_STATEMENT,
+                    format!(
+                        "this statement is redundant: {cover}{together} already allow{s}{or_deny} every request it matches (proved over every request)"
+                    ),
+                )
+            }
             (_, Effect::Deny) => (
                 &rules::REDUNDANT_STATEMENT,
-                "this statement is redundant: the other statements of the policy already deny every request it matches (proved over every request)",
+                format!(
+                    "this statement is redundant: {cover}{together} already den{} every request it matches (proved over every request)",
+                    if s.is_empty() { "y" } else { "ies" }
+                ),
             ),
         };
         sink.push(
             rule,
-            Some((j, statement)),
+            Some((found.index, statement)),
             statement.effect.span,
-            message.to_owned(),
+            message,
             rule.help,
         );
     }

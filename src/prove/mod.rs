@@ -22,7 +22,7 @@ mod keys;
 mod redundancy;
 mod search;
 
-pub use redundancy::{Redundancy, redundant_statements};
+pub use redundancy::{Redundancy, RedundantStatement, redundant_statements};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -24,16 +24,17 @@ use crate::{Policy, PolicySet};
 /// ```
 /// use std::time::Duration;
 /// use ramguard::Policy;
-/// use ramguard::prove::{redundant_statements, Budget, Redundancy};
+/// use ramguard::prove::{redundant_statements, Budget, Redundancy, RedundantStatement};
 ///
 /// // Neither Allow covers the third, but together they do.
 /// let policy = Policy::from_text("p", r#"{"Version": "1", "Statement": [
 ///     {"Effect": "Allow", "Action": "kvstore:Restore*", "Resource": "acs:kvstore:*:*:instance/r-a*"},
 ///     {"Effect": "Allow", "Action": "kvstore:*", "Resource": "acs:kvstore:*:*:instance/r-b*"},
 ///     {"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": ["acs:kvstore:*:*:instance/r-a1", "acs:kvstore:*:*:instance/r-b1"]}]}"#)?;
+/// let found = redundant_statements(&policy, &[], Budget::default(), Duration::from_secs(10));
 /// assert_eq!(
-///     redundant_statements(&policy, &[], Budget::default(), Duration::from_secs(10)),
-///     [(2, Redundancy::Covered)]
+///     found,
+///     [RedundantStatement { index: 2, why: Redundancy::Covered, covered_by: vec![0, 1] }]
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -42,7 +43,7 @@ pub fn redundant_statements(
     removed: &[usize],
     per_statement: Budget,
     total: Duration,
-) -> Vec<(usize, Redundancy)> {
+) -> Vec<RedundantStatement> {
     let Ok(set) = PolicySet::builder().identity(policy.clone()).build() else {
         return Vec::new();
     };
@@ -54,68 +55,93 @@ pub fn redundant_statements(
     let mut gone: Vec<bool> = (0..statements.len())
         .map(|i| removed.contains(&i))
         .collect();
-    let mut redundant = Vec::new();
-    for (i, statement) in statements.iter().enumerate().rev() {
+    let mut found = Vec::new();
+    for i in (0..statements.len()).rev() {
         if gone[i] {
             continue;
         }
         if Instant::now() >= deadline {
             break;
         }
-        let others = |effect: Effect| -> Vec<formula::NodeId> {
-            (0..statements.len())
-                .filter(|&j| j != i && !gone[j] && statements[j].effect == effect)
-                .map(|j| matches[j])
-                .collect()
-        };
-        // A statement that matches nothing is `statement-never-matches`, not redundant.
-        let matches_nothing = matches!(
-            solve(&encoder, matches[i], None, Meter::new(per_statement)),
-            (Answer::Holds, _)
-        );
-        if matches_nothing {
-            gone[i] = true;
-            continue;
-        }
-        let other_denies = others(Effect::Deny);
-        let other_allows = others(Effect::Allow);
-        let denied = encoder.formula.or(other_denies);
-        let not_denied = encoder.formula.not(denied);
-        // Removing the statement changes a decision exactly where it matches and nothing
-        // else of the policy decides the same way first.
-        let root = match statement.effect {
-            Effect::Deny => encoder.formula.and([matches[i], not_denied]),
-            Effect::Allow => {
-                let allowed = encoder.formula.or(other_allows);
-                let not_allowed = encoder.formula.not(allowed);
-                encoder.formula.and([matches[i], not_denied, not_allowed])
-            }
-        };
-        let shadow = encoder.formula.and([matches[i], not_denied]);
         let budget = Budget {
             time: per_statement
                 .time
                 .min(deadline.saturating_duration_since(Instant::now())),
             memory: per_statement.memory,
         };
-        if let (Answer::Holds, _) = solve(&encoder, root, None, Meter::new(budget)) {
+        // "No request the statement matches escapes `cover`": then removing the statement
+        // changes no decision, since those statements decide each such request first, or
+        // the same way.
+        let mut covers = |cover: &[usize]| {
+            let others: Vec<formula::NodeId> = cover.iter().map(|&j| matches[j]).collect();
+            let any = encoder.formula.or(others);
+            let escapes = encoder.formula.not(any);
+            let root = encoder.formula.and([matches[i], escapes]);
+            matches!(
+                solve(&encoder, root, None, Meter::new(budget)),
+                (Answer::Holds, _)
+            )
+        };
+        // A statement that matches nothing is `statement-never-matches`, not redundant.
+        if covers(&[]) {
             gone[i] = true;
-            // An Allow the Denies alone override is shadowed; otherwise other Allows cover it.
-            let shadowed = statement.effect == Effect::Allow
-                && matches!(
-                    solve(&encoder, shadow, None, Meter::new(budget)),
-                    (Answer::Holds, _)
-                );
-            let why = if shadowed {
-                Redundancy::ShadowedByDenies
-            } else {
-                Redundancy::Covered
-            };
-            redundant.push((statement.statement, why));
+            continue;
         }
+        let others = |effect: Effect| -> Vec<usize> {
+            (0..statements.len())
+                .filter(|&j| j != i && !gone[j] && statements[j].effect == effect)
+                .collect()
+        };
+        let denies = others(Effect::Deny);
+        let (why, cover) = match statements[i].effect {
+            // A Deny counts where no other Deny matches.
+            Effect::Deny => (Redundancy::Covered, denies),
+            // An Allow counts where no Deny and no other Allow matches; when the Denies alone
+            // cover it, it never takes effect at all.
+            Effect::Allow if covers(&denies) => (Redundancy::ShadowedByDenies, denies),
+            Effect::Allow => {
+                let mut all = denies;
+                all.extend(others(Effect::Allow));
+                all.sort_unstable();
+                (Redundancy::Covered, all)
+            }
+        };
+        if !covers(&cover) {
+            continue;
+        }
+        // Drop what the cover does not need, so the finding names the statements that matter.
+        let mut needed = cover;
+        let mut k = 0;
+        while k < needed.len() && Instant::now() < deadline {
+            let mut without = needed.clone();
+            without.remove(k);
+            if covers(&without) {
+                needed = without;
+            } else {
+                k += 1;
+            }
+        }
+        gone[i] = true;
+        found.push(RedundantStatement {
+            index: statements[i].statement,
+            why,
+            covered_by: needed.iter().map(|&j| statements[j].statement).collect(),
+        });
     }
-    redundant.reverse();
-    redundant
+    found.reverse();
+    found
+}
+
+/// A statement whose removal changes no decision, and the statements that make it so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedundantStatement {
+    /// Its index in the policy.
+    pub index: usize,
+    /// Why it changes nothing.
+    pub why: Redundancy,
+    /// Statements of the policy (indexes) that together decide every request it matches
+    /// first or the same way; none of them can be left out.
+    pub covered_by: Vec<usize>,
 }
 
 /// Why a statement is redundant.
@@ -125,7 +151,7 @@ pub enum Redundancy {
     /// An `Allow` the policy's `Deny` statements together override on every request it
     /// matches: it never takes effect.
     ShadowedByDenies,
-    /// The other statements of its effect (for an `Allow`, with the `Deny` statements) already
-    /// decide every request it matches the same way.
+    /// Other statements (for a `Deny`, other `Deny` statements; for an `Allow`, `Allow` and
+    /// `Deny` statements) decide every request it matches the same way, or first.
     Covered,
 }
