@@ -27,7 +27,7 @@ pub(crate) mod names;
 mod run;
 mod security;
 mod statements;
-mod subsume;
+pub(crate) mod subsume;
 mod values;
 mod vocabulary;
 

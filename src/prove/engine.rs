@@ -132,6 +132,17 @@ fn tell_typed_keys<S: SolverInterface>(
         let tests: Vec<usize> = (0..encoder.tests.len())
             .filter(|&t| encoder.tests[t].0 == key)
             .collect();
+        // Keys the query does not read need nothing.
+        let read = tests.iter().any(|&t| {
+            [Atom::Some(t), Atom::Every(t)].into_iter().any(|atom| {
+                encoder
+                    .atom_id(atom)
+                    .is_some_and(|a| literals.existing_atom(a).is_some())
+            })
+        });
+        if !read {
+            continue;
+        }
         let conditions: Vec<&CompiledCondition> =
             tests.iter().map(|&t| encoder.tests[t].1).collect();
         let Some(regions) = keys::regions(&encoder.keys[key], &conditions) else {
@@ -179,6 +190,21 @@ fn tell_typed_keys<S: SolverInterface>(
     }
 }
 
+/// kvstore's actions, as written and folded, for readable witnesses.
+fn known_actions() -> &'static [(String, String)] {
+    static KNOWN: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
+        crate::lint::names::kvstore_actions()
+            .iter()
+            .map(|name| {
+                let action = format!("kvstore:{name}");
+                let folded = fold_case(&action).into_owned();
+                (action, folded)
+            })
+            .collect()
+    });
+    &KNOWN
+}
+
 /// The account a witness names when no pattern names one.
 const EXAMPLE_ACCOUNT: &str = "1234567890123456";
 
@@ -213,15 +239,14 @@ fn check_theories(
                 })
                 .collect();
             // A real action reads better than the shortest string: try kvstore's own first.
-            let known = crate::lint::names::kvstore_actions()
+            let known = known_actions()
                 .iter()
-                .map(|name| format!("kvstore:{name}"))
-                .find(|action| {
-                    let folded = fold_case(action);
+                .find(|(_, folded)| {
                     group
                         .iter()
-                        .all(|&(_, want, g)| encoder.action_globs[g].is_match(&folded) == want)
-                });
+                        .all(|&(_, want, g)| encoder.action_globs[g].is_match(folded) == want)
+                })
+                .map(|(action, _)| action.clone());
             match known.map_or_else(
                 || string_theory(&encoder.action_globs, None, &group, Shape::Action, meter),
                 |action| Ok(Ok(action)),

@@ -5,6 +5,8 @@
 //! characters (`:` included, docs/semantics.md §2), `?` is exactly one character, anything else
 //! is itself. A state of the automaton is the set of pattern positions a prefix can reach.
 
+use crate::pattern::Pattern;
+
 /// One item of a pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Item {
@@ -16,9 +18,19 @@ enum Item {
 }
 
 /// A compiled wildcard pattern.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub(crate) struct Glob {
     items: Box<[Item]>,
+    /// The evaluator's own matcher for the same pattern, for testing whole strings fast.
+    matcher: Matcher,
+}
+
+#[derive(Debug, Clone)]
+enum Matcher {
+    Wildcards(Pattern),
+    Exact(Box<str>),
+    /// Run the automaton (ownership globs, which no policy pattern spells).
+    Automaton,
 }
 
 impl Glob {
@@ -38,8 +50,14 @@ impl Glob {
                 items.push(item);
             }
         }
+        let matcher = if exact {
+            Matcher::Exact(pattern.into())
+        } else {
+            Matcher::Wildcards(Pattern::new(pattern))
+        };
         Glob {
             items: items.into(),
+            matcher,
         }
     }
 
@@ -57,6 +75,7 @@ impl Glob {
         items.extend([Item::Literal(':'), Item::AnyRun]);
         Glob {
             items: items.into(),
+            matcher: Matcher::Automaton,
         }
     }
 
@@ -141,8 +160,17 @@ impl Glob {
         set.dedup();
     }
 
-    /// Whether `text` matches, by running the automaton.
+    /// Whether `text` matches.
     pub(crate) fn is_match(&self, text: &str) -> bool {
+        match &self.matcher {
+            Matcher::Wildcards(pattern) => pattern.is_match(text),
+            Matcher::Exact(exact) => **exact == *text,
+            Matcher::Automaton => self.runs_to_match(text),
+        }
+    }
+
+    /// Whether `text` matches, by running the automaton.
+    fn runs_to_match(&self, text: &str) -> bool {
         let (mut set, mut next) = (Vec::new(), Vec::new());
         self.start(&mut set);
         for c in text.chars() {

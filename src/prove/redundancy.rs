@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::encode::Encoder;
 use super::engine::{Answer, solve};
 use super::{Budget, Meter, formula};
+use crate::lint::subsume::overlaps;
 use crate::policy::Effect;
 use crate::{Policy, PolicySet};
 
@@ -52,6 +53,17 @@ pub fn redundant_statements(
     let statements = layers.identity;
     let mut encoder = Encoder::new(None);
     let matches: Vec<formula::NodeId> = statements.iter().map(|s| encoder.statement(s)).collect();
+    let actions: Vec<(Vec<String>, bool)> = statements
+        .iter()
+        .map(|s| {
+            let (patterns, negated) = s.actions();
+            let folded = patterns
+                .iter()
+                .map(|p| p.folded_text().into_owned())
+                .collect();
+            (folded, negated)
+        })
+        .collect();
     let mut gone: Vec<bool> = (0..statements.len())
         .map(|i| removed.contains(&i))
         .collect();
@@ -82,26 +94,38 @@ pub fn redundant_statements(
                 (Answer::Holds, _)
             )
         };
+        // Only statements whose actions can meet this one's can cover any of it: a cheap test
+        // that spares most proofs.
+        let others = |effect: Effect| -> Vec<usize> {
+            (0..statements.len())
+                .filter(|&j| j != i && !gone[j] && statements[j].effect == effect)
+                .filter(|&j| actions_may_meet(&actions[i], &actions[j]))
+                .collect()
+        };
+        let denies = others(Effect::Deny);
+        let allows = match statements[i].effect {
+            Effect::Allow => others(Effect::Allow),
+            Effect::Deny => Vec::new(),
+        };
+        if denies.is_empty() && allows.is_empty() {
+            continue;
+        }
         // A statement that matches nothing is `statement-never-matches`, not redundant.
         if covers(&[]) {
             gone[i] = true;
             continue;
         }
-        let others = |effect: Effect| -> Vec<usize> {
-            (0..statements.len())
-                .filter(|&j| j != i && !gone[j] && statements[j].effect == effect)
-                .collect()
-        };
-        let denies = others(Effect::Deny);
         let (why, cover) = match statements[i].effect {
             // A Deny counts where no other Deny matches.
             Effect::Deny => (Redundancy::Covered, denies),
             // An Allow counts where no Deny and no other Allow matches; when the Denies alone
             // cover it, it never takes effect at all.
-            Effect::Allow if covers(&denies) => (Redundancy::ShadowedByDenies, denies),
+            Effect::Allow if !denies.is_empty() && covers(&denies) => {
+                (Redundancy::ShadowedByDenies, denies)
+            }
             Effect::Allow => {
                 let mut all = denies;
-                all.extend(others(Effect::Allow));
+                all.extend(allows);
                 all.sort_unstable();
                 (Redundancy::Covered, all)
             }
@@ -130,6 +154,13 @@ pub fn redundant_statements(
     }
     found.reverse();
     found
+}
+
+/// Whether some action can match both statements' action parts (folded patterns, and
+/// whether they are `NotAction`); `true` when unsure (a `NotAction`).
+fn actions_may_meet(a: &(Vec<String>, bool), b: &(Vec<String>, bool)) -> bool {
+    let ((a, a_negated), (b, b_negated)) = (a, b);
+    *a_negated || *b_negated || a.iter().any(|p| b.iter().any(|q| overlaps(p, q)))
 }
 
 /// A statement whose removal changes no decision, and the statements that make it so.
