@@ -888,3 +888,69 @@ fn cli_no_new_access_compares_a_principal_across_two_account_files() {
     assert_eq!(narrowed.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cli_never_allows_over_an_account_answers_for_every_principal() {
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--account",
+            "policies/account.json",
+            "--resource",
+            "acs:kvstore:*:*:instance/*",
+            "--require",
+            "acs:MFAPresent=true",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["result"], "violated");
+    let answers: Vec<String> = report["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["principal"].as_str().unwrap(),
+                p["result"].as_str().unwrap()
+            )
+        })
+        .collect();
+    // Only the role with AliyunKvstoreFullAccess restores without MFA; the control policy
+    // does not guard `instance/*` beyond production.
+    assert_eq!(
+        answers,
+        [
+            "user/alice holds",
+            "user/bob holds",
+            "user/carol holds",
+            "role/restore-bot holds",
+            "role/kvstore-admin violated"
+        ]
+    );
+    let admin = &report["principals"][4];
+    assert_eq!(
+        admin["decisions"]["policies"]["statement"]["file"],
+        "system:AliyunKvstoreFullAccess"
+    );
+    // A session policy belongs to one role session.
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--account",
+            "policies/account.json",
+            "--session-policy",
+            "policies/restore-bot-session.json",
+            "--resource",
+            "*",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

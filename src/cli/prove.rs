@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::account::CompiledAccount;
 use crate::eval::DecisionRecord;
 use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, ProveError, RequestFile};
 use crate::request::RESTORE_INSTANCE_ACTION;
@@ -11,7 +12,10 @@ use crate::{PolicySet, Verdict};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::common::{Format, PolicyArgs, account_builder, load_policy, refuse_stdin_twice};
+use super::common::{
+    Format, PolicyArgs, account_builder, load_policy, refuse_stdin_twice, report_account_error,
+    report_principal_error,
+};
 use super::exit;
 use super::output::{Reported, print_json, report_error, report_with_help, write_text};
 
@@ -63,11 +67,30 @@ enum Query {
 ///       --resource 'acs:kvstore:*:*:instance/r-*prod*' --require acs:MFAPresent=true
 ///   ramguard prove never-allows --account policies/account.json --principal user/alice \
 ///       --resource 'acs:kvstore:*:*:instance/r-*prod*'
+///   ramguard prove never-allows --account policies/account.json \
+///       --resource 'acs:kvstore:*:*:instance/r-*prod*' --require acs:MFAPresent=true
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 struct NeverAllowsArgs {
-    #[command(flatten)]
-    policies: PolicyArgs,
+    /// An identity policy attached at account scope, e.g. policies/dba-restore.json
+    /// (repeatable; `-` for stdin).
+    #[arg(long = "policy", value_name = "FILE")]
+    policies: Vec<PathBuf>,
+    /// A Resource Directory control policy, e.g. policies/guardrails/no-prod-restore.json
+    /// (repeatable); when any is given, it must allow too.
+    #[arg(long = "control-policy", value_name = "FILE")]
+    control_policies: Vec<PathBuf>,
+    /// The STS session policy of a role session; it must allow too.
+    #[arg(long = "session-policy", value_name = "FILE")]
+    session_policy: Option<PathBuf>,
+    /// An account file, e.g. policies/account.json: with --principal, that principal's
+    /// policies; without, every user and role of the account, each proved on its own ("can
+    /// anyone…?").
+    #[arg(long, value_name = "FILE", conflicts_with = "policies")]
+    account: Option<PathBuf>,
+    /// The principal of --account, e.g. user/alice or role/restore-bot.
+    #[arg(long, value_name = "user/NAME|role/NAME", requires = "account")]
+    principal: Option<String>,
     /// The action, as a request names it.
     #[arg(long, default_value = RESTORE_INSTANCE_ACTION)]
     action: String,
@@ -175,9 +198,14 @@ pub(crate) fn run(args: ProveArgs) -> u8 {
 }
 
 fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
-    refuse_stdin_twice(&args.policies.inputs())?;
-    let (builder, _) = args.policies.load_with_account()?;
-    let set = builder.build().map_err(report_error)?;
+    let policies = PolicyArgs {
+        policies: args.policies.clone(),
+        control_policies: args.control_policies.clone(),
+        session_policy: args.session_policy.clone(),
+        account: args.account.clone(),
+        principal: args.principal.clone(),
+    };
+    refuse_stdin_twice(&policies.inputs())?;
     let require = args
         .require
         .iter()
@@ -189,15 +217,6 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
             )),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let query = NeverAllows {
-        set: &set,
-        action: args.action.clone(),
-        resource: args.resource.clone(),
-        require: require.clone(),
-    };
-    let proof = query
-        .prove(args.answer.budget)
-        .map_err(report_prove_error)?;
     let requirement = if require.is_empty() {
         String::new()
     } else {
@@ -210,6 +229,42 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
     );
     let claim = format!("no {asked} is allowed{requirement}");
     let violation = format!("a {asked} is allowed{requirement}");
+    let query = |set: &PolicySet| {
+        NeverAllows {
+            set,
+            action: args.action.clone(),
+            resource: args.resource.clone(),
+            require: require.clone(),
+        }
+        .prove(args.answer.budget)
+        .map_err(report_prove_error)
+    };
+    if let (Some(account), None) = (&args.account, &args.principal) {
+        if args.session_policy.is_some() {
+            return Err(report_with_help(
+                "--session-policy applies to one role session",
+                "give --principal role/NAME with it, or drop it to prove for every principal",
+            ));
+        }
+        let account = CompiledAccount::from_path(account).map_err(|e| report_account_error(&e))?;
+        let mut proofs = Vec::new();
+        for principal in account.principals() {
+            let set = account
+                .policy_set(principal)
+                .map_err(|e| report_principal_error(&e))?;
+            proofs.push((principal.to_string(), query(set)?));
+        }
+        return print_each(
+            &proofs,
+            "never-allows",
+            &claim,
+            &violation,
+            args.answer.format,
+        );
+    }
+    let (builder, _) = policies.load_with_account()?;
+    let set = builder.build().map_err(report_error)?;
+    let proof = query(&set)?;
     print(
         &proof,
         "never-allows",
@@ -217,6 +272,101 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
         &violation,
         args.answer.format,
     )
+}
+
+/// One answer per principal of an account, and the answer for all: violated when any
+/// principal's is, else unknown when any is, else holds.
+fn print_each(
+    proofs: &[(String, Proof)],
+    query: &str,
+    claim: &str,
+    violation: &str,
+    format: Format,
+) -> Result<Outcome, Reported> {
+    let overall = proofs
+        .iter()
+        .map(|(_, p)| &p.outcome)
+        .find(|o| matches!(o, Outcome::Violated(_)))
+        .or_else(|| {
+            proofs
+                .iter()
+                .map(|(_, p)| &p.outcome)
+                .find(|o| matches!(o, Outcome::Unknown(_)))
+        })
+        .cloned()
+        .unwrap_or(Outcome::Holds);
+    let elapsed: Duration = proofs.iter().map(|(_, p)| p.elapsed).sum();
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Each<'a> {
+                principal: &'a str,
+                #[serde(flatten)]
+                answer: Answer<'a>,
+            }
+            #[derive(Serialize)]
+            struct All<'a> {
+                query: &'a str,
+                claim: &'a str,
+                result: String,
+                principals: Vec<Each<'a>>,
+                elapsed_ms: f64,
+            }
+            print_json(&All {
+                query,
+                claim,
+                result: overall.to_string(),
+                principals: proofs
+                    .iter()
+                    .map(|(principal, proof)| Each {
+                        principal,
+                        answer: Answer::of(proof),
+                    })
+                    .collect(),
+                elapsed_ms: milliseconds(elapsed),
+            })?;
+        }
+        Format::Text => {
+            let mut text = format!("asked of each principal: {claim}\n\n");
+            for (principal, proof) in proofs {
+                text.push_str(&format!("{principal}: "));
+                match &proof.outcome {
+                    Outcome::Holds => text.push_str("holds\n"),
+                    Outcome::Unknown(reason) => text.push_str(&format!("unknown: {reason}\n")),
+                    Outcome::Violated(_) => {
+                        // The violation's witness and decisions, indented under the principal.
+                        text.push_str("violated\n");
+                        let block = describe_outcome(&proof.outcome, claim, violation);
+                        for line in block.lines().skip(2) {
+                            if !line.is_empty() {
+                                text.push_str("  ");
+                                text.push_str(line);
+                            }
+                            text.push('\n');
+                        }
+                    }
+                }
+            }
+            text.push('\n');
+            let count =
+                |f: fn(&Outcome) -> bool| proofs.iter().filter(|(_, p)| f(&p.outcome)).count();
+            text.push_str(&format!(
+                "{} principals: {} violated, {} unknown, {} hold; {} in {}\n",
+                proofs.len(),
+                count(|o| matches!(o, Outcome::Violated(_))),
+                count(|o| matches!(o, Outcome::Unknown(_))),
+                count(|o| matches!(o, Outcome::Holds)),
+                if matches!(overall, Outcome::Unknown(_)) {
+                    "gave up"
+                } else {
+                    "decided"
+                },
+                human_duration(elapsed),
+            ));
+            write_text(&text)?;
+        }
+    }
+    Ok(overall)
 }
 
 fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
@@ -302,10 +452,10 @@ impl Serialize for Decisions<'_> {
     }
 }
 
+/// One answer, as JSON: the result, why it is unknown, the witness with each set's decision,
+/// and the time.
 #[derive(Serialize)]
-struct Report<'a> {
-    query: &'a str,
-    claim: &'a str,
+struct Answer<'a> {
     result: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -313,6 +463,32 @@ struct Report<'a> {
     decisions: Decisions<'a>,
     elapsed_ms: f64,
     rounds: usize,
+}
+
+impl<'a> Answer<'a> {
+    fn of(proof: &'a Proof) -> Answer<'a> {
+        let (reason, witness, decisions) = match &proof.outcome {
+            Outcome::Unknown(reason) => (Some(reason.as_str()), None, Decisions(&[])),
+            Outcome::Violated(w) => (None, Some(&w.request_file), Decisions(&w.decisions)),
+            Outcome::Holds => (None, None, Decisions(&[])),
+        };
+        Answer {
+            result: proof.outcome.to_string(),
+            reason,
+            witness,
+            decisions,
+            elapsed_ms: milliseconds(proof.elapsed),
+            rounds: proof.rounds,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    query: &'a str,
+    claim: &'a str,
+    #[serde(flatten)]
+    answer: Answer<'a>,
 }
 
 /// Prints the answer: `claim` is the property, `violation` what a witness shows.
@@ -323,44 +499,14 @@ fn print(
     violation: &str,
     format: Format,
 ) -> Result<Outcome, Reported> {
-    let elapsed_ms = proof.elapsed.as_secs_f64() * 1000.0;
     match format {
-        Format::Json => {
-            let (reason, witness, decisions) = match &proof.outcome {
-                Outcome::Unknown(reason) => (Some(reason.as_str()), None, Decisions(&[])),
-                Outcome::Violated(w) => (None, Some(&w.request_file), Decisions(&w.decisions)),
-                Outcome::Holds => (None, None, Decisions(&[])),
-            };
-            print_json(&Report {
-                query,
-                claim,
-                result: proof.outcome.to_string(),
-                reason,
-                witness,
-                decisions,
-                elapsed_ms: (elapsed_ms * 1000.0).round() / 1000.0,
-                rounds: proof.rounds,
-            })?;
-        }
+        Format::Json => print_json(&Report {
+            query,
+            claim,
+            answer: Answer::of(proof),
+        })?,
         Format::Text => {
-            let mut text = String::new();
-            match &proof.outcome {
-                Outcome::Holds => text.push_str(&format!("holds: {claim}\n")),
-                Outcome::Unknown(reason) => {
-                    text.push_str(&format!("unknown: {reason}\n  asked: {claim}\n"));
-                }
-                Outcome::Violated(w) => {
-                    text.push_str(&format!("violated: {violation}\n\n"));
-                    text.push_str(
-                        "witness (confirmed by the evaluator; save it and run `ramguard eval --request FILE`):\n",
-                    );
-                    text.push_str(&w.request_file.to_string());
-                    text.push_str("\n\n");
-                    for (label, record) in &w.decisions {
-                        text.push_str(&format!("{label}: {}\n", describe(record)));
-                    }
-                }
-            }
+            let mut text = describe_outcome(&proof.outcome, claim, violation);
             text.push_str(&format!(
                 "\n{} in {} ({} round{})\n",
                 if matches!(proof.outcome, Outcome::Unknown(_)) {
@@ -376,6 +522,35 @@ fn print(
         }
     }
     Ok(proof.outcome.clone())
+}
+
+/// The answer for people: the verdict on the property, and a violation's witness with each
+/// set's decision on it.
+fn describe_outcome(outcome: &Outcome, claim: &str, violation: &str) -> String {
+    let mut text = String::new();
+    match outcome {
+        Outcome::Holds => text.push_str(&format!("holds: {claim}\n")),
+        Outcome::Unknown(reason) => {
+            text.push_str(&format!("unknown: {reason}\n  asked: {claim}\n"));
+        }
+        Outcome::Violated(w) => {
+            text.push_str(&format!("violated: {violation}\n\n"));
+            text.push_str(
+                "witness (confirmed by the evaluator; save it and run `ramguard eval --request FILE`):\n",
+            );
+            text.push_str(&w.request_file.to_string());
+            text.push_str("\n\n");
+            for (label, record) in &w.decisions {
+                text.push_str(&format!("{label}: {}\n", describe(record)));
+            }
+        }
+    }
+    text
+}
+
+/// Milliseconds, to the microsecond.
+fn milliseconds(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// "Allow by policies/dba-restore.json statement 1 (RestoreStaging), line 4, column 5".
