@@ -275,6 +275,27 @@ fn bad_queries_are_errors_not_answers() {
         error.to_string(),
         "`RestoreInstance` is not an action: write `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
     );
+    // A scope no resource can match would make every property hold: refused.
+    for (resource, message) in [
+        (
+            "r-*prod*",
+            "`--resource r-*prod*`: resource must start with `acs:` or be `*`, found `r-*prod*`",
+        ),
+        (
+            "acs:kvstore:::",
+            "`--resource acs:kvstore:::`: it matches no resource a request can name (`*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative id)",
+        ),
+    ] {
+        let error = NeverAllows {
+            set: &empty,
+            action: "kvstore:RestoreInstance".into(),
+            resource: resource.into(),
+            require: Vec::new(),
+        }
+        .prove(budget())
+        .unwrap_err();
+        assert_eq!(error.to_string(), message);
+    }
     let error = NeverAllows {
         set: &empty,
         action: "kvstore:RestoreInstance".into(),

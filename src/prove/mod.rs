@@ -176,6 +176,14 @@ pub enum ProveError {
         "`{0}` is not an action: write `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
     )]
     Action(String),
+    /// The resource pattern can match no request's resource.
+    #[error("`--resource {pattern}`: {reason}")]
+    Resource {
+        /// As given.
+        pattern: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A `--require` is not `KEY=VALUE` with a value of the key's type.
     #[error("`--require {given}`: {reason}")]
     Require {
@@ -198,6 +206,7 @@ impl NeverAllows<'_> {
     pub fn prove(&self, budget: Budget) -> Result<Proof, ProveError> {
         let started = Instant::now();
         check_action(&self.action)?;
+        check_resource_scope(&self.resource)?;
         let required = self
             .require
             .iter()
@@ -263,6 +272,9 @@ impl NoNewAccess<'_> {
         if let Some(action) = &self.action {
             check_action(action)?;
         }
+        if let Some(resource) = &self.resource {
+            check_resource_scope(resource)?;
+        }
         let mut encoder = Encoder::new(self.action.as_deref());
         let new = encoder.allowed(self.new);
         let old = encoder.allowed(self.old);
@@ -304,6 +316,32 @@ impl NoNewAccess<'_> {
             elapsed: started.elapsed(),
             rounds,
         })
+    }
+}
+
+/// Refuses a scope no request resource can match: a pattern that is neither `*` nor starts
+/// with `acs:` (a typo such as `r-*prod*` would make every property hold, vacuously), or one
+/// that matches no valid resource at all.
+fn check_resource_scope(pattern: &str) -> Result<(), ProveError> {
+    let error = |reason: String| ProveError::Resource {
+        pattern: pattern.to_owned(),
+        reason,
+    };
+    crate::arn::classify_resource_pattern(pattern).map_err(|e| error(e.to_string()))?;
+    let scope = glob::Glob::new(pattern, false);
+    let wanted = [search::Constraint {
+        globs: vec![0],
+        want: true,
+    }];
+    let budget = Budget {
+        time: Duration::from_secs(5),
+        memory: 64 << 20,
+    };
+    match search::search(&[&scope], &wanted, search::Shape::Resource, &Meter::new(budget)) {
+        search::Found::Empty { .. } => Err(error(
+            "it matches no resource a request can name (`*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative id)".into(),
+        )),
+        _ => Ok(()),
     }
 }
 
