@@ -461,6 +461,25 @@ fn cli_budget_and_input_errors_have_their_own_exit_codes() {
         String::from_utf8_lossy(&out.stderr).lines().next(),
         Some("error: `--require acs:MFAPresent` is not KEY=VALUE")
     );
+    // A misspelt action answers, with a warning: nothing allows an action nobody calls.
+    let out = ramguard()
+        .args([
+            "prove",
+            "never-allows",
+            "--policy",
+            "policies/dba-restore.json",
+            "--action",
+            "kvstore:RestorInstance",
+            "--resource",
+            "*",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: `kvstore:RestorInstance` is not a known kvstore action\n  = help: did you mean `kvstore:RestoreInstance`? A property of an action nobody calls holds vacuously\n"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ use super::common::{
     report_principal_error,
 };
 use super::exit;
-use super::output::{Reported, print_json, report_error, report_with_help, write_text};
+use super::output::{Reported, print_json, report_error, report_with_help, warn, write_text};
+use crate::lint::names;
 
 /// Prove a property of policies for every possible request, not only the ones you tried.
 ///
@@ -206,6 +207,7 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
         principal: args.principal.clone(),
     };
     refuse_stdin_twice(&policies.inputs())?;
+    warn_unknown_action(&args.action);
     let require = args
         .require
         .iter()
@@ -381,6 +383,9 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
     inputs.extend(args.old_account.as_deref().map(|p| ("--old-account", p)));
     inputs.extend(args.new_account.as_deref().map(|p| ("--new-account", p)));
     refuse_stdin_twice(&inputs)?;
+    if let Some(action) = &args.action {
+        warn_unknown_action(action);
+    }
     let (old, new) = match (&args.old_account, &args.new_account, &args.principal) {
         (Some(old), Some(new), Some(principal)) => {
             let old = account_builder(old, principal, false).map(|(b, _)| b);
@@ -437,6 +442,22 @@ fn load_set(identity: &[PathBuf], control: &[PathBuf]) -> Result<PolicySet, Repo
         builder = builder.control(policy?);
     }
     builder.build().map_err(report_error)
+}
+
+/// Warns about a kvstore action no kvstore API has: a typo would make every property about it
+/// hold, vacuously.
+fn warn_unknown_action(action: &str) {
+    let Some((code, name)) = action.split_once(':') else {
+        return;
+    };
+    if !code.eq_ignore_ascii_case("kvstore") || names::is_known_action(name) {
+        return;
+    }
+    let help = match names::suggest_action(name) {
+        Some(near) => format!("did you mean `kvstore:{near}`? A property of an action nobody calls holds vacuously"),
+        None => "check the action against the kvstore API's operation names; a property of an action nobody calls holds vacuously".into(),
+    };
+    warn(format!("`{action}` is not a known kvstore action"), help);
 }
 
 fn report_prove_error(e: ProveError) -> Reported {

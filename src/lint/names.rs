@@ -34,12 +34,12 @@ pub(crate) fn is_kvstore_misnomer(code: &str) -> bool {
         .any(|m| m.eq_ignore_ascii_case(code))
 }
 
-/// Whether `name` (the part after `kvstore:`, without wildcards) is a known kvstore action.
 /// The kvstore action names (`RestoreInstance`, without the `kvstore:` code).
 pub(crate) fn kvstore_actions() -> &'static [&'static str] {
     &KVSTORE_ACTIONS
 }
 
+/// Whether `name` (the part after `kvstore:`, without wildcards) is a known kvstore action.
 pub(crate) fn is_known_action(name: &str) -> bool {
     KVSTORE_ACTIONS.iter().any(|a| a.eq_ignore_ascii_case(name))
 }
