@@ -994,3 +994,28 @@ fn cli_never_allows_over_an_account_answers_for_every_principal() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_witness_longer_than_a_request_may_be_is_unknown() {
+    // Some value of 8,191 characters or more, but neither 8,191 nor 8,192: only 8,193 and
+    // longer, which `Request` refuses.
+    let q = "?".repeat(8191);
+    let long = set(
+        &[policy(
+            "long",
+            &format!(
+                r#"{{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+                    "Condition": {{"StringLike": {{"kvstore:Tag": "{q}*"}},
+                                  "StringNotLike": {{"kvstore:Tag": ["{q}", "{q}?"]}}}}}}"#
+            ),
+        )],
+        &[],
+    );
+    let Outcome::Unknown(reason) = never_allows(&long, "*", &[]).outcome else {
+        panic!("expected unknown")
+    };
+    assert_eq!(
+        reason,
+        "the shortest request found is longer than a request may be (8192 characters a value)"
+    );
+}

@@ -231,6 +231,10 @@ impl NeverAllows<'_> {
         let outcome = match answer {
             Answer::Holds => Outcome::Holds,
             Answer::Unknown(reason) => Outcome::Unknown(reason),
+            Answer::Request(file) if too_long(&file) => Outcome::Unknown(format!(
+                "the shortest request found is longer than a request may be ({} characters a value)",
+                crate::limits::MAX_VALUE_CHARS
+            )),
             Answer::Request(file) => {
                 let request = confirm_request(&file)?;
                 let decision = self.set.evaluate(&request);
@@ -285,6 +289,10 @@ impl NoNewAccess<'_> {
         let outcome = match answer {
             Answer::Holds => Outcome::Holds,
             Answer::Unknown(reason) => Outcome::Unknown(reason),
+            Answer::Request(file) if too_long(&file) => Outcome::Unknown(format!(
+                "the shortest request found is longer than a request may be ({} characters a value)",
+                crate::limits::MAX_VALUE_CHARS
+            )),
             Answer::Request(file) => {
                 let request = confirm_request(&file)?;
                 let new_decision = self.new.evaluate(&request);
@@ -350,6 +358,18 @@ fn check_action(action: &str) -> Result<(), ProveError> {
         Some((code, name)) if !code.is_empty() && !name.is_empty() && !name.contains(':') => Ok(()),
         _ => Err(ProveError::Action(action.to_owned())),
     }
+}
+
+/// Whether a witness has a part longer than `Request` accepts ([`crate::limits`]).
+fn too_long(file: &RequestFile) -> bool {
+    let long = |text: &str| text.chars().count() > crate::limits::MAX_VALUE_CHARS;
+    long(&file.action)
+        || long(&file.resource)
+        || file.context.values().any(|v| match v {
+            serde_json::Value::String(s) => long(s),
+            serde_json::Value::Array(items) => items.iter().any(|i| i.as_str().is_some_and(long)),
+            _ => false,
+        })
 }
 
 /// Reads the witness back as `eval` would, so what is printed is what `eval` decides.
