@@ -525,6 +525,8 @@ const CONDITIONS: &[&str] = &[
     r#""StringNotEquals": {"acs:SourceVpc": "v1"}"#,
     r#""ForAnyValue:StringEquals": {"acs:SourceVpc": ["v1", "x"]}"#,
     r#""ForAllValues:StringNotLike": {"acs:SourceVpc": "*1"}"#,
+    r#""StringEqualsIgnoreCase": {"acs:SourceVpc": "V1"}"#,
+    r#""ForAnyValue:StringNotEqualsIgnoreCase": {"acs:SourceVpc": ["X", "v2"]}"#,
     r#""IpAddress": {"acs:SourceIp": "10.0.0.0/8"}"#,
     r#""NotIpAddress": {"acs:SourceIp": ["10.1.0.0/16"]}"#,
 ];
@@ -560,9 +562,11 @@ const NUMBERS: &[&str] = &[
 const VPCS: &[&str] = &[
     "",
     r#""acs:SourceVpc": "v1""#,
+    r#""acs:SourceVpc": "V1""#,
     r#""acs:SourceVpc": "v2""#,
     r#""acs:SourceVpc": "x""#,
     r#""acs:SourceVpc": ["v1", "x"]"#,
+    r#""acs:SourceVpc": ["V1", "X"]"#,
 ];
 const IPS: &[&str] = &[
     "",
@@ -1018,4 +1022,56 @@ fn a_witness_longer_than_a_request_may_be_is_unknown() {
         reason,
         "the shortest request found is longer than a request may be (8192 characters a value)"
     );
+}
+
+#[test]
+fn a_key_compared_with_and_without_case_is_decided_over_every_character() {
+    // Equal to `k` ignoring case, but neither `k` nor `K`: the Kelvin sign (U+212A) folds to `k`.
+    let kelvin = set(
+        &[policy(
+            "p",
+            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+                "Condition": {"StringEqualsIgnoreCase": {"acs:ResourceTag/env": "K"},
+                              "StringNotEquals": {"acs:ResourceTag/env": ["k", "K"]}}}"#,
+        )],
+        &[],
+    );
+    let proof = never_allows(&kelvin, "*", &[]);
+    assert_eq!(
+        witness(&proof),
+        "{\"action\":\"kvstore:RestoreInstance\",\"resource\":\"*\",\"context\":{\"acs:CurrentTime\":\"2026-01-01T00:00:00Z\",\"acs:ResourceTag/env\":\"\u{212a}\"}}"
+    );
+    // Every spelling of `prod` denied: nothing is left.
+    let spellings: Vec<String> = (0..16u32)
+        .map(|mask| {
+            "prod"
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if mask & (1 << i) == 0 {
+                        c
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let denied = set(
+        &[policy(
+            "p",
+            &format!(
+                r#"{{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
+                    "Condition": {{"StringEqualsIgnoreCase": {{"acs:ResourceTag/env": "prod"}}}}}},
+                   {{"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
+                    "Condition": {{"StringEquals": {{"acs:ResourceTag/env": {}}}}}}}"#,
+                serde_json::to_string(&spellings).unwrap()
+            ),
+        )],
+        &[],
+    );
+    assert!(matches!(
+        never_allows(&denied, "*", &[]).outcome,
+        Outcome::Holds
+    ));
 }

@@ -5,7 +5,7 @@
 //! characters (`:` included, docs/semantics.md §2), `?` is exactly one character, anything else
 //! is itself. A state of the automaton is the set of pattern positions a prefix can reach.
 
-use crate::pattern::Pattern;
+use crate::pattern::{Pattern, fold_case};
 
 /// One item of a pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,6 +21,9 @@ enum Item {
 #[derive(Debug, Clone)]
 pub(crate) struct Glob {
     items: Box<[Item]>,
+    /// Whether the glob reads the folded input (`StringEqualsIgnoreCase` beside case-sensitive
+    /// tests of the same key), each character folded as `fold_case` folds it.
+    reads_folded: bool,
     /// The evaluator's own matcher for the same pattern, for testing whole strings fast.
     matcher: Matcher,
 }
@@ -57,8 +60,37 @@ impl Glob {
         };
         Glob {
             items: items.into(),
+            reads_folded: false,
             matcher,
         }
+    }
+
+    /// The same glob reading folded input: it matches a text when it matches the text folded.
+    /// Its pattern must be folded already.
+    pub(crate) fn reading_folded(mut self) -> Glob {
+        self.reads_folded = true;
+        self
+    }
+
+    /// Whether the glob reads folded input.
+    pub(crate) fn reads_folded(&self) -> bool {
+        self.reads_folded
+    }
+
+    /// The positions reachable from `from` after reading the input character `c`: `c` itself,
+    /// or each character `c` folds to for a glob reading folded input.
+    pub(crate) fn step_input(&self, from: &[u32], c: char, out: &mut Vec<u32>) {
+        if !self.reads_folded {
+            return self.step(from, c, out);
+        }
+        let mut buffer = [0u8; 4];
+        let folded = fold_case(c.encode_utf8(&mut buffer));
+        let mut current: Vec<u32> = from.to_vec();
+        for d in folded.chars() {
+            self.step(&current, d, out);
+            current.clone_from(out);
+        }
+        out.clone_from(&current);
     }
 
     /// Resources of account `account` (whose id holds no `:`): `acs:<service>:<region>:<account>:…`
@@ -75,6 +107,7 @@ impl Glob {
         items.extend([Item::Literal(':'), Item::AnyRun]);
         Glob {
             items: items.into(),
+            reads_folded: false,
             matcher: Matcher::Automaton,
         }
     }
@@ -162,6 +195,13 @@ impl Glob {
 
     /// Whether `text` matches.
     pub(crate) fn is_match(&self, text: &str) -> bool {
+        if self.reads_folded {
+            return self.matches_text(&fold_case(text));
+        }
+        self.matches_text(text)
+    }
+
+    fn matches_text(&self, text: &str) -> bool {
         match &self.matcher {
             Matcher::Wildcards(pattern) => pattern.is_match(text),
             Matcher::Exact(exact) => **exact == *text,

@@ -213,8 +213,10 @@ pub(crate) fn regions(
 
 /// Where a key's values are sought.
 enum Domain {
-    /// Any text (or any folded text): searched with the patterns' automata.
-    Text { folded: bool },
+    /// Any text: searched with the patterns' automata. With `folded`, every test ignores case
+    /// and only folded text is searched; with `mixed`, some do and some do not, and the tests
+    /// that ignore case read the text folded.
+    Text { folded: bool, mixed: bool },
     /// A typed family: a finite list of values, one in every region the tests tell apart.
     Candidates(Vec<ContextInput>),
 }
@@ -262,14 +264,12 @@ impl Domain {
                     .iter()
                     .map(|c| c.operator().base.comparison() == Comparison::EqualsIgnoreCase);
                 let mut folded = folded.collect::<Vec<_>>();
+                folded.sort_unstable();
                 folded.dedup();
-                if folded.len() > 1 {
-                    return Err(format!(
-                        "condition key `{}` is compared both with and without case; `prove` decides one way per key",
-                        key.written
-                    ));
+                Domain::Text {
+                    folded: folded == [true],
+                    mixed: folded.len() > 1,
                 }
-                Domain::Text { folded: folded[0] }
             }
             Family::Bool => {
                 let mut values = vec![ContextInput::Bool(true), ContextInput::Bool(false)];
@@ -301,14 +301,23 @@ impl Domain {
                         .all(|(test, want)| test.holds_for_value(&value) == *want)
                 })
                 .cloned()),
-            Domain::Text { folded } => {
+            Domain::Text { folded, mixed } => {
                 let mut globs: Vec<Glob> = Vec::new();
                 let mut constraints = Vec::new();
                 for (test, want) in &wanted {
                     let first = globs.len();
+                    let ignores_case =
+                        test.operator().base.comparison() == Comparison::EqualsIgnoreCase;
                     match test.operand() {
                         OperandView::Patterns(patterns) => {
                             globs.extend(patterns.iter().map(|p| Glob::new(p.text(), false)));
+                        }
+                        // `…IgnoreCase` values are folded already; beside case-sensitive tests
+                        // they read the text folded.
+                        OperandView::Strings(strings) if *mixed && ignores_case => {
+                            globs.extend(
+                                strings.iter().map(|s| Glob::new(s, true).reading_folded()),
+                            );
                         }
                         OperandView::Strings(strings) => {
                             globs.extend(strings.iter().map(|s| Glob::new(s, true)));

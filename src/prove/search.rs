@@ -148,7 +148,7 @@ pub(crate) fn search(
                     to
                 } else {
                     let glob = slot_globs[slot];
-                    glob.step(&interned[slot].sets[from as usize], c, &mut scratch);
+                    glob.step_input(&interned[slot].sets[from as usize], c, &mut scratch);
                     let to = interned[slot].id(glob, &scratch);
                     interned[slot].next.insert((from, letter as u32), to);
                     to
@@ -258,6 +258,8 @@ fn judge(
 }
 
 /// The letters to try: every character a glob or the shape names, then one that none names.
+/// When some glob reads folded input, also one character of every kind folding tells apart:
+/// characters whose folded form holds a named character, or is longer than one character.
 fn alphabet(globs: &[&Glob], shape: Shape) -> Vec<char> {
     let named: &[char] = match shape {
         Shape::Action => &[':'],
@@ -277,8 +279,49 @@ fn alphabet(globs: &[&Glob], shape: Shape) -> Vec<char> {
         .chain(['-', '_', '.', '/'])
         .chain((0x100..0x2000).filter_map(char::from_u32))
         .find(|c| allowed(shape, *c) && letters.binary_search(c).is_err());
+    if globs.iter().any(|g| g.reads_folded()) {
+        // Two characters no case-sensitive glob names behave alike exactly when their folded
+        // forms read alike: the same length, the same named characters at the same places.
+        let folded_named: Vec<char> = globs
+            .iter()
+            .filter(|g| g.reads_folded())
+            .flat_map(|g| g.literals())
+            .collect();
+        let named = letters.clone();
+        let mut kinds: Vec<Vec<Option<char>>> = Vec::new();
+        for &(c, ref folded) in changed_by_folding() {
+            if named.binary_search(&c).is_ok() || !allowed(shape, c) {
+                continue;
+            }
+            let kind: Vec<Option<char>> = folded
+                .chars()
+                .map(|d| folded_named.contains(&d).then_some(d))
+                .collect();
+            // A character folding to one unnamed character is like the fresh one.
+            if kind.len() == 1 && kind[0].is_none() || kinds.contains(&kind) {
+                continue;
+            }
+            kinds.push(kind);
+            letters.push(c);
+        }
+    }
     letters.extend(fresh);
     letters
+}
+
+/// Every character `fold_case` changes, with what it folds to (about 1,400 of them).
+fn changed_by_folding() -> &'static [(char, String)] {
+    static CHANGED: std::sync::LazyLock<Vec<(char, String)>> = std::sync::LazyLock::new(|| {
+        (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter_map(|c| {
+                let text = c.to_string();
+                let folded = fold_case(&text);
+                (folded != text.as_str()).then(|| (c, folded.into_owned()))
+            })
+            .collect()
+    });
+    &CHANGED
 }
 
 /// Whether `text` has the shape.
