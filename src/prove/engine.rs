@@ -219,7 +219,17 @@ enum Theories {
     Unknown(String),
 }
 
-/// Asks each theory for its part of a request meeting `facts`.
+/// One theory's answer for its part of the request.
+enum Part<T> {
+    /// A part with the facts.
+    Found(T),
+    /// Facts (atom, value) no part has together.
+    Conflict(Vec<(u32, bool)>),
+    /// Not decided: a construct `prove` does not decide yet, or the budget.
+    Unknown(String),
+}
+
+/// Asks each theory for its part of a request meeting `facts`, and puts the parts together.
 fn check_theories(
     encoder: &Encoder<'_>,
     facts: &[(u32, bool)],
@@ -227,100 +237,39 @@ fn check_theories(
     meter: &Meter,
 ) -> Theories {
     let mut conflicts = Vec::new();
-    // The action.
-    let action = match encoder.fixed_action_as_written() {
-        Some(action) => Some(action.to_owned()),
-        None => {
-            let group: Vec<(u32, bool, usize)> = facts
-                .iter()
-                .filter_map(|&(a, v)| match encoder.atoms[a as usize] {
-                    Atom::Action(g) => Some((a, v, g)),
-                    _ => None,
-                })
-                .collect();
-            // A real action reads better than the shortest string: try kvstore's own first.
-            let known = known_actions()
-                .iter()
-                .find(|(_, folded)| {
-                    group
-                        .iter()
-                        .all(|&(_, want, g)| encoder.action_globs[g].is_match(folded) == want)
-                })
-                .map(|(action, _)| action.clone());
-            match known.map_or_else(
-                || string_theory(&encoder.action_globs, None, &group, Shape::Action, meter),
-                |action| Ok(Ok(action)),
-            ) {
-                Ok(Ok(text)) => Some(text),
-                Ok(Err(core)) => {
-                    conflicts.push(core);
-                    None
-                }
-                Err(reason) => return Theories::Unknown(reason),
-            }
-        }
-    };
-    // The resource.
-    let group: Vec<(u32, bool, usize)> = facts
-        .iter()
-        .filter_map(|&(a, v)| match encoder.atoms[a as usize] {
-            Atom::Resource(g) => Some((a, v, g)),
-            _ => None,
-        })
-        .collect();
-    let resource = match string_theory(
-        &encoder.resource_globs,
-        scope,
-        &group,
-        Shape::Resource,
-        meter,
-    ) {
-        Ok(Ok(text)) => Some(text),
-        Ok(Err(core)) => {
+    let mut take = |part| match part {
+        Part::Found(value) => Ok(Some(value)),
+        Part::Conflict(core) => {
             conflicts.push(core);
-            None
+            Ok(None)
         }
+        Part::Unknown(reason) => Err(reason),
+    };
+    let action = match take(action_theory(encoder, facts, meter)) {
+        Ok(action) => action,
         Err(reason) => return Theories::Unknown(reason),
     };
-    // Each condition key.
-    let mut context: BTreeMap<usize, Vec<ContextInput>> = BTreeMap::new();
+    let resource = match take(resource_theory(encoder, facts, scope, meter)) {
+        Ok(resource) => resource,
+        Err(reason) => return Theories::Unknown(reason),
+    };
     let mut by_key: BTreeMap<usize, Vec<(u32, bool)>> = BTreeMap::new();
     for &(atom, value) in facts {
         if let Some(key) = encoder.key_of(encoder.atoms[atom as usize]) {
             by_key.entry(key).or_default().push((atom, value));
         }
     }
+    let mut context: BTreeMap<usize, Vec<ContextInput>> = BTreeMap::new();
     for (&key, key_facts) in &by_key {
-        // Facts in the order `Demands` numbers them: presence, `some`, `every`.
-        let mut ordered: Vec<(u32, bool)> = Vec::with_capacity(key_facts.len());
-        let mut demands = Demands::default();
-        for &(atom, value) in key_facts {
-            if let Atom::Present(_) = encoder.atoms[atom as usize] {
-                demands.present = Some(value);
-                ordered.push((atom, value));
+        let values = match key_theory(encoder, key, key_facts, meter) {
+            Part::Found(values) => values,
+            Part::Conflict(core) => {
+                conflicts.push(core);
+                continue;
             }
-        }
-        for &(atom, value) in key_facts {
-            if let Atom::Some(test) = encoder.atoms[atom as usize] {
-                demands.some.push((encoder.tests[test].1, value));
-                ordered.push((atom, value));
-            }
-        }
-        for &(atom, value) in key_facts {
-            if let Atom::Every(test) = encoder.atoms[atom as usize] {
-                demands.every.push((encoder.tests[test].1, value));
-                ordered.push((atom, value));
-            }
-        }
-        match keys::solve_with_core(&encoder.keys[key], &demands, meter) {
-            (KeyAnswer::Values(values), _) => {
-                context.insert(key, values);
-            }
-            (KeyAnswer::Conflict, core) => {
-                conflicts.push(core.into_iter().map(|i| ordered[i]).collect());
-            }
-            (KeyAnswer::Unknown(reason), _) => return Theories::Unknown(reason),
-        }
+            Part::Unknown(reason) => return Theories::Unknown(reason),
+        };
+        context.insert(key, values);
     }
     if !conflicts.is_empty() {
         return Theories::Conflicts(conflicts);
@@ -330,6 +279,101 @@ fn check_theories(
             "internal: a theory gave neither an answer nor a conflict".into(),
         );
     };
+    Theories::Request(request_file(encoder, action, resource, context))
+}
+
+/// The action: the query's own, else a known kvstore action with the facts (it reads better
+/// than the shortest string), else the shortest folded string.
+fn action_theory(encoder: &Encoder<'_>, facts: &[(u32, bool)], meter: &Meter) -> Part<String> {
+    if let Some(action) = encoder.fixed_action_as_written() {
+        return Part::Found(action.to_owned());
+    }
+    let group: Vec<(u32, bool, usize)> = facts
+        .iter()
+        .filter_map(|&(a, v)| match encoder.atoms[a as usize] {
+            Atom::Action(g) => Some((a, v, g)),
+            _ => None,
+        })
+        .collect();
+    let known = known_actions().iter().find(|(_, folded)| {
+        group
+            .iter()
+            .all(|&(_, want, g)| encoder.action_globs[g].is_match(folded) == want)
+    });
+    match known {
+        Some((action, _)) => Part::Found(action.clone()),
+        None => string_theory(&encoder.action_globs, None, &group, Shape::Action, meter),
+    }
+}
+
+/// The resource, within the query's scope.
+fn resource_theory(
+    encoder: &Encoder<'_>,
+    facts: &[(u32, bool)],
+    scope: Option<&glob::Glob>,
+    meter: &Meter,
+) -> Part<String> {
+    let group: Vec<(u32, bool, usize)> = facts
+        .iter()
+        .filter_map(|&(a, v)| match encoder.atoms[a as usize] {
+            Atom::Resource(g) => Some((a, v, g)),
+            _ => None,
+        })
+        .collect();
+    string_theory(
+        &encoder.resource_globs,
+        scope,
+        &group,
+        Shape::Resource,
+        meter,
+    )
+}
+
+/// The values of one condition key (none: the request lacks it).
+fn key_theory(
+    encoder: &Encoder<'_>,
+    key: usize,
+    key_facts: &[(u32, bool)],
+    meter: &Meter,
+) -> Part<Vec<ContextInput>> {
+    // Facts in the order `Demands` numbers them: presence, `some`, `every`.
+    let mut ordered: Vec<(u32, bool)> = Vec::with_capacity(key_facts.len());
+    let mut demands = Demands::default();
+    for &(atom, value) in key_facts {
+        if let Atom::Present(_) = encoder.atoms[atom as usize] {
+            demands.present = Some(value);
+            ordered.push((atom, value));
+        }
+    }
+    for &(atom, value) in key_facts {
+        if let Atom::Some(test) = encoder.atoms[atom as usize] {
+            demands.some.push((encoder.tests[test].1, value));
+            ordered.push((atom, value));
+        }
+    }
+    for &(atom, value) in key_facts {
+        if let Atom::Every(test) = encoder.atoms[atom as usize] {
+            demands.every.push((encoder.tests[test].1, value));
+            ordered.push((atom, value));
+        }
+    }
+    match keys::solve_with_core(&encoder.keys[key], &demands, meter) {
+        (KeyAnswer::Values(values), _) => Part::Found(values),
+        (KeyAnswer::Conflict, core) => {
+            Part::Conflict(core.into_iter().map(|i| ordered[i]).collect())
+        }
+        (KeyAnswer::Unknown(reason), _) => Part::Unknown(reason),
+    }
+}
+
+/// The request file of the parts: keys by their first spelling, one value or a list, and
+/// always the time.
+fn request_file(
+    encoder: &Encoder<'_>,
+    action: String,
+    resource: String,
+    context: BTreeMap<usize, Vec<ContextInput>>,
+) -> RequestFile {
     let mut entries = BTreeMap::new();
     let mut has_time = false;
     for (key, values) in context {
@@ -352,11 +396,11 @@ fn check_theories(
             serde_json::Value::String(keys::DEFAULT_TIME.to_owned()),
         );
     }
-    Theories::Request(RequestFile {
+    RequestFile {
         action,
         resource,
         context: entries,
-    })
+    }
 }
 
 fn input_json(input: ContextInput) -> serde_json::Value {
@@ -367,15 +411,15 @@ fn input_json(input: ContextInput) -> serde_json::Value {
     }
 }
 
-/// One string theory (actions or resources): `Ok(Ok(text))` a string with the facts,
-/// `Ok(Err(core))` facts no string has together, `Err` the budget.
+/// One string theory (actions or resources): a string with the facts, or the facts no string
+/// has together.
 fn string_theory(
     globs: &[glob::Glob],
     scope: Option<&glob::Glob>,
     facts: &[(u32, bool, usize)],
     shape: Shape,
     meter: &Meter,
-) -> Result<Result<String, Vec<(u32, bool)>>, String> {
+) -> Part<String> {
     let mut refs: Vec<&glob::Glob> = globs.iter().collect();
     let mut constraints = Vec::new();
     let base = usize::from(scope.is_some());
@@ -402,7 +446,7 @@ fn string_theory(
         for &g in wanted {
             let example = refs[g].example(EXAMPLE_ACCOUNT);
             if meets_all(&example) {
-                return Ok(Ok(example));
+                return Part::Found(example);
             }
         }
     }
@@ -425,20 +469,21 @@ fn string_theory(
                     .take(8)
                     .collect();
                 if broken.is_empty() {
-                    return Ok(Ok(text));
+                    return Part::Found(text);
                 }
                 active.extend(broken);
             }
             Found::Empty { core } => {
                 let core: Vec<usize> = core.into_iter().map(|i| active[i]).collect();
                 let core = smaller_core(&refs, &constraints, core, base, shape, meter);
-                return Ok(Err(core
-                    .into_iter()
-                    .filter(|&i| i >= base)
-                    .map(|i| (facts[i - base].0, facts[i - base].1))
-                    .collect()));
+                return Part::Conflict(
+                    core.into_iter()
+                        .filter(|&i| i >= base)
+                        .map(|i| (facts[i - base].0, facts[i - base].1))
+                        .collect(),
+                );
             }
-            Found::OutOfBudget => return Err(budget_reason()),
+            Found::OutOfBudget => return Part::Unknown(budget_reason()),
         }
     }
 }
