@@ -459,7 +459,9 @@ fn cli_budget_and_input_errors_have_their_own_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).lines().next(),
-        Some("error: `--require acs:MFAPresent` is not KEY=VALUE")
+        Some(
+            "error: invalid value 'acs:MFAPresent' for '--require <KEY=VALUE>': expected KEY=VALUE, e.g. acs:SourceVpc=vpc-ops01, found `acs:MFAPresent`"
+        )
     );
     // A misspelt action answers, with a warning: nothing allows an action nobody calls.
     let out = ramguard()

@@ -23,6 +23,17 @@ pub(crate) enum Format {
     Json,
 }
 
+/// Parses a `KEY=VALUE` flag value (`--assume`, `--require`): the key before the first `=`,
+/// which must not be empty, and the value after it, as text.
+pub(crate) fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!(
+            "expected KEY=VALUE, e.g. acs:SourceVpc=vpc-ops01, found `{s}`"
+        )),
+    }
+}
+
 /// Policy files by layer.
 #[derive(Debug, Args)]
 pub(crate) struct PolicyArgs {

@@ -12,7 +12,9 @@ use crate::ingest::actiontrail::EventMapping;
 use crate::principal::PrincipalRef;
 use crate::replay::{InputError, InputFormat, ItemReader, Limits, Policies, RunError};
 
-use super::common::{PolicyArgs, open_input, report_account_error, report_principal_error};
+use super::common::{
+    PolicyArgs, open_input, parse_key_value, report_account_error, report_principal_error,
+};
 use super::output::{Reported, report, report_error, report_with_help};
 
 /// A log being read.
@@ -36,7 +38,7 @@ pub(crate) struct LogArgs {
     pub(crate) max_line_bytes: usize,
     /// A context value ActionTrail does not record, given to every event that lacks the key,
     /// e.g. acs:SourceVpc=vpc-ops01 (repeatable; repeat a key for a list).
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_assume)]
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub(crate) assume: Vec<(String, String)>,
 }
 
@@ -56,15 +58,6 @@ fn parse_size(s: &str) -> Result<usize, String> {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!(
             "expected a number of bytes, e.g. 1048576, found `{s}`"
-        )),
-    }
-}
-
-fn parse_assume(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
-        _ => Err(format!(
-            "expected KEY=VALUE, e.g. acs:SourceVpc=vpc-ops01, found `{s}`"
         )),
     }
 }

@@ -4,17 +4,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::PolicySet;
 use crate::account::CompiledAccount;
 use crate::eval::DecisionRecord;
-use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, ProveError, RequestFile};
+use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, RequestFile};
 use crate::request::RESTORE_INSTANCE_ACTION;
-use crate::{PolicySet, Verdict};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::common::{
-    Format, PolicyArgs, account_builder, load_policy, refuse_stdin_twice, report_account_error,
-    report_principal_error,
+    Format, PolicyArgs, account_builder, load_policy, parse_key_value, refuse_stdin_twice,
+    report_account_error, report_principal_error,
 };
 use super::exit;
 use super::output::{Reported, print_json, report_error, report_with_help, warn, write_text};
@@ -71,27 +71,18 @@ enum Query {
 ///   ramguard prove never-allows --account policies/account.json \
 ///       --resource 'acs:kvstore:*:*:instance/r-*prod*' --require acs:MFAPresent=true
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    // `--account` alone is every principal of the account here, not an error.
+    mut_arg("account", |arg| arg.requires(clap::builder::Resettable::Reset).help(
+        "An account file, e.g. policies/account.json: with --principal, that principal's \
+         policies; without, every user and role of the account, each proved on its own (\"can \
+         anyone…?\")"
+    ))
+)]
 struct NeverAllowsArgs {
-    /// An identity policy attached at account scope, e.g. policies/dba-restore.json
-    /// (repeatable; `-` for stdin).
-    #[arg(long = "policy", value_name = "FILE")]
-    policies: Vec<PathBuf>,
-    /// A Resource Directory control policy, e.g. policies/guardrails/no-prod-restore.json
-    /// (repeatable); when any is given, it must allow too.
-    #[arg(long = "control-policy", value_name = "FILE")]
-    control_policies: Vec<PathBuf>,
-    /// The STS session policy of a role session; it must allow too.
-    #[arg(long = "session-policy", value_name = "FILE")]
-    session_policy: Option<PathBuf>,
-    /// An account file, e.g. policies/account.json: with --principal, that principal's
-    /// policies; without, every user and role of the account, each proved on its own ("can
-    /// anyone…?").
-    #[arg(long, value_name = "FILE", conflicts_with = "policies")]
-    account: Option<PathBuf>,
-    /// The principal of --account, e.g. user/alice or role/restore-bot.
-    #[arg(long, value_name = "user/NAME|role/NAME", requires = "account")]
-    principal: Option<String>,
+    #[command(flatten)]
+    policies: PolicyArgs,
     /// The action, as a request names it.
     #[arg(long, default_value = RESTORE_INSTANCE_ACTION)]
     action: String,
@@ -103,8 +94,8 @@ struct NeverAllowsArgs {
     /// (repeatable). A request carries it when one of its values for the key equals VALUE,
     /// compared as the key's type ("TRUE" carries acs:MFAPresent=true); a request without
     /// the key does not.
-    #[arg(long = "require", value_name = "KEY=VALUE")]
-    require: Vec<String>,
+    #[arg(long = "require", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    require: Vec<(String, String)>,
     #[command(flatten)]
     answer: AnswerArgs,
 }
@@ -199,26 +190,10 @@ pub(crate) fn run(args: ProveArgs) -> u8 {
 }
 
 fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
-    let policies = PolicyArgs {
-        policies: args.policies.clone(),
-        control_policies: args.control_policies.clone(),
-        session_policy: args.session_policy.clone(),
-        account: args.account.clone(),
-        principal: args.principal.clone(),
-    };
+    let policies = &args.policies;
     refuse_stdin_twice(&policies.inputs())?;
     warn_unknown_action(&args.action);
-    let require = args
-        .require
-        .iter()
-        .map(|r| match r.split_once('=') {
-            Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
-            None => Err(report_with_help(
-                format!("`--require {r}` is not KEY=VALUE"),
-                "write the key and the value it must have, e.g. --require acs:MFAPresent=true",
-            )),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let require = &args.require;
     let requirement = if require.is_empty() {
         String::new()
     } else {
@@ -239,10 +214,10 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
             require: require.clone(),
         }
         .prove(args.answer.budget)
-        .map_err(report_prove_error)
+        .map_err(report_error)
     };
-    if let (Some(account), None) = (&args.account, &args.principal) {
-        if args.session_policy.is_some() {
+    if let (Some(account), None) = (&policies.account, &policies.principal) {
+        if policies.session_policy.is_some() {
             return Err(report_with_help(
                 "--session-policy applies to one role session",
                 "give --principal role/NAME with it, or drop it to prove for every principal",
@@ -408,9 +383,7 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
         action: args.action.clone(),
         resource: args.resource.clone(),
     };
-    let proof = query
-        .prove(args.answer.budget)
-        .map_err(report_prove_error)?;
+    let proof = query.prove(args.answer.budget).map_err(report_error)?;
     let scope = match (&args.action, &args.resource) {
         (Some(action), Some(resource)) => {
             format!(" (requests for {action} on resources matching {resource})")
@@ -458,10 +431,6 @@ fn warn_unknown_action(action: &str) {
         None => "check the action against the kvstore API's operation names; a property of an action nobody calls holds vacuously".into(),
     };
     warn(format!("`{action}` is not a known kvstore action"), help);
-}
-
-fn report_prove_error(e: ProveError) -> Reported {
-    report_error(e)
 }
 
 /// Each set's decision on the witness, labelled, in order.
@@ -576,11 +545,7 @@ fn milliseconds(d: Duration) -> f64 {
 
 /// "Allow by policies/dba-restore.json statement 1 (RestoreStaging), line 4, column 5".
 fn describe(record: &DecisionRecord) -> String {
-    let verdict = match record.verdict {
-        Verdict::Allow => "Allow",
-        Verdict::ExplicitDeny => "ExplicitDeny",
-        Verdict::ImplicitDeny => "ImplicitDeny",
-    };
+    let verdict = record.verdict;
     match &record.statement {
         Some(s) => format!(
             "{verdict} ({}) by {} statement {}{}, line {}, column {}",

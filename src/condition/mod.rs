@@ -127,8 +127,6 @@ pub(crate) enum ConditionMiss {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledCondition {
     key: Box<str>,
-    /// The key as the policy wrote it, for witnesses `prove` writes.
-    written_key: Box<str>,
     operator: Operator,
     operand: Operand,
 }
@@ -211,7 +209,6 @@ impl CompiledCondition {
         };
         CompiledCondition {
             key: fold_key(&condition.key.value).into(),
-            written_key: condition.key.value.as_str().into(),
             operator: condition.operator.value,
             operand,
         }
@@ -320,11 +317,6 @@ impl CompiledCondition {
             self.key,
             self.operand
         )
-    }
-
-    /// The key as the policy wrote it.
-    pub(crate) fn key_as_written(&self) -> &str {
-        &self.written_key
     }
 
     /// The folded key this condition reads.

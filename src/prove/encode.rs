@@ -12,7 +12,6 @@ use super::glob::Glob;
 use super::keys::Key;
 use crate::PolicySet;
 use crate::condition::{CompiledCondition, SetQualifier};
-use crate::context::fold_key;
 use crate::eval::CompiledStatement;
 use crate::pattern::fold_case;
 use crate::policy::Effect;
@@ -92,12 +91,12 @@ impl<'a> Encoder<'a> {
             parts.push(self.formula.or([owned, any]));
         }
         for guard in [layers.control, layers.session].into_iter().flatten() {
-            let (deny, allow) = self.layer(guard);
+            let (deny, allow) = self.layer(set, guard);
             let no_deny = self.formula.not(deny);
             parts.push(no_deny);
             parts.push(allow);
         }
-        let (deny, allow) = self.layer(layers.identity);
+        let (deny, allow) = self.layer(set, layers.identity);
         let no_deny = self.formula.not(deny);
         parts.push(no_deny);
         // Resource-group scoped policies count only where the account scope allows nothing:
@@ -117,7 +116,7 @@ impl<'a> Encoder<'a> {
                 .map(|r| self.resource_matches_exactly(r))
                 .collect();
             let in_group = self.formula.or(held);
-            let (deny, allow) = self.layer(statements);
+            let (deny, allow) = self.layer(set, statements);
             group_denies.push(self.formula.and([in_group, deny]));
             group_allows.push(self.formula.and([in_group, allow]));
         }
@@ -130,11 +129,15 @@ impl<'a> Encoder<'a> {
     }
 
     /// (some Deny matches, some Allow matches) for one layer.
-    fn layer(&mut self, statements: &'a [CompiledStatement]) -> (NodeId, NodeId) {
+    fn layer(
+        &mut self,
+        set: &'a PolicySet,
+        statements: &'a [CompiledStatement],
+    ) -> (NodeId, NodeId) {
         let mut denies = Vec::new();
         let mut allows = Vec::new();
         for statement in statements {
-            let matches = self.statement(statement);
+            let matches = self.statement(set, statement);
             match statement.effect {
                 Effect::Deny => denies.push(matches),
                 Effect::Allow => allows.push(matches),
@@ -145,7 +148,11 @@ impl<'a> Encoder<'a> {
 
     /// "The statement matches": the action part, then conditions, then the resource part. The
     /// order is the order in which the model's reasons are read, cheapest first.
-    pub(crate) fn statement(&mut self, statement: &'a CompiledStatement) -> NodeId {
+    pub(crate) fn statement(
+        &mut self,
+        set: &'a PolicySet,
+        statement: &'a CompiledStatement,
+    ) -> NodeId {
         let (actions, actions_negated) = statement.actions();
         let action = match &self.fixed_action {
             Some(folded) => {
@@ -176,8 +183,10 @@ impl<'a> Encoder<'a> {
             return action;
         }
         let mut parts = vec![action];
-        for condition in statement.conditions() {
-            let holds = self.condition(condition);
+        // The policy's own conditions give each key's spelling, for witnesses.
+        let written = &set.policy(statement.policy).statements()[statement.statement].conditions;
+        for (condition, as_written) in statement.conditions().iter().zip(written) {
+            let holds = self.condition(condition, &as_written.key.value);
             parts.push(holds);
         }
         let (resources, resources_negated) = statement.resources();
@@ -231,8 +240,8 @@ impl<'a> Encoder<'a> {
     /// "The condition holds", by its qualifier (docs/semantics.md §3): `ForAllValues` holds on a
     /// missing key, `ForAnyValue` and plain positive operators need a passing value, and plain
     /// negated operators hold on a missing key or a passing value.
-    fn condition(&mut self, condition: &'a CompiledCondition) -> NodeId {
-        let (key, test) = self.test(condition);
+    fn condition(&mut self, condition: &'a CompiledCondition, written_key: &str) -> NodeId {
+        let (key, test) = self.test(condition, written_key);
         match condition.operator().qualifier {
             Some(SetQualifier::ForAllValues) => self.atom(Atom::Every(test)),
             Some(SetQualifier::ForAnyValue) => self.atom(Atom::Some(test)),
@@ -246,21 +255,26 @@ impl<'a> Encoder<'a> {
         }
     }
 
-    /// "Some value of the condition's key passes its test": a request carries `KEY=VALUE`.
-    pub(crate) fn some_value_passes(&mut self, condition: &'a CompiledCondition) -> NodeId {
-        let (_, test) = self.test(condition);
+    /// "Some value of the condition's key (spelt `written_key`) passes its test": a request
+    /// carries `KEY=VALUE`.
+    pub(crate) fn some_value_passes(
+        &mut self,
+        condition: &'a CompiledCondition,
+        written_key: &str,
+    ) -> NodeId {
+        let (_, test) = self.test(condition, written_key);
         self.atom(Atom::Some(test))
     }
 
-    /// The key and the test of a condition, numbered once.
-    fn test(&mut self, condition: &'a CompiledCondition) -> (usize, usize) {
-        let folded = fold_key(condition.key_as_written());
+    /// The key and the test of a condition, numbered once; a key keeps its first spelling.
+    fn test(&mut self, condition: &'a CompiledCondition, written_key: &str) -> (usize, usize) {
+        let folded = condition.key();
         let next_key = self.keys.len();
-        let key = *self.key_ids.entry(folded.clone()).or_insert(next_key);
+        let key = *self.key_ids.entry(folded.to_owned()).or_insert(next_key);
         if key == next_key {
             self.keys.push(Key {
-                folded,
-                written: condition.key_as_written().to_owned(),
+                folded: folded.to_owned(),
+                written: written_key.to_owned(),
             });
             // Every key has its presence atom, so the loop can tie tests to it.
             self.atom(Atom::Present(key));

@@ -216,7 +216,8 @@ impl NeverAllows<'_> {
         let allowed = encoder.allowed(self.set);
         let carries: Vec<_> = required
             .iter()
-            .map(|c| encoder.some_value_passes(c))
+            .zip(&self.require)
+            .map(|(c, (key, _))| encoder.some_value_passes(c, key))
             .collect();
         // Without requirements, any allowed request breaks the property.
         let root = if carries.is_empty() {
@@ -227,41 +228,24 @@ impl NeverAllows<'_> {
             encoder.formula.and([allowed, lacks])
         };
         let scope = Some(self.resource.as_str()).filter(|r| *r != "*");
-        let (answer, rounds) = solve(&encoder, root, scope, Meter::new(budget));
-        let outcome = match answer {
-            Answer::Holds => Outcome::Holds,
-            Answer::Unknown(reason) => Outcome::Unknown(reason),
-            Answer::Request(file) if too_long(&file) => Outcome::Unknown(format!(
-                "the shortest request found is longer than a request may be ({} characters a value)",
-                crate::limits::MAX_VALUE_CHARS
-            )),
-            Answer::Request(file) => {
-                let request = confirm_request(&file)?;
-                let decision = self.set.evaluate(&request);
-                let in_scope = Pattern::new(&self.resource).is_match(request.resource())
-                    && fold_case(request.action()) == fold_case(&self.action);
-                let carries_all = !required.is_empty()
-                    && required
-                        .iter()
-                        .all(|c| c.evaluate(request.context()).is_ok());
-                if !decision.is_allowed() || !in_scope || carries_all {
-                    return Err(ProveError::Internal(format!(
-                        "the evaluator does not confirm the witness {} (decision {decision}, in scope {in_scope}, carries every required value {carries_all})",
-                        file.to_string().replace('\n', " ")
-                    )));
-                }
-                let decisions = vec![("policies".to_owned(), self.set.record(&decision))];
-                Outcome::Violated(Box::new(Witness {
-                    request_file: file,
-                    request,
-                    decisions,
-                }))
-            }
+        let query = Query {
+            encoder: &encoder,
+            root,
+            action: Some(&self.action),
+            scope,
         };
-        Ok(Proof {
-            outcome,
-            elapsed: started.elapsed(),
-            rounds,
+        query.decide(budget, started, |request| {
+            let decision = self.set.evaluate(request);
+            let carries_all = !required.is_empty()
+                && required
+                    .iter()
+                    .all(|c| c.evaluate(request.context()).is_ok());
+            if !decision.is_allowed() || carries_all {
+                return Err(format!(
+                    "decision {decision}, carries every required value {carries_all}"
+                ));
+            }
+            Ok(vec![("policies".to_owned(), self.set.record(&decision))])
         })
     }
 }
@@ -285,7 +269,46 @@ impl NoNewAccess<'_> {
         let not_old = encoder.formula.not(old);
         let root = encoder.formula.and([new, not_old]);
         let scope = self.resource.as_deref().filter(|r| *r != "*");
-        let (answer, rounds) = solve(&encoder, root, scope, Meter::new(budget));
+        let query = Query {
+            encoder: &encoder,
+            root,
+            action: self.action.as_deref(),
+            scope,
+        };
+        query.decide(budget, started, |request| {
+            let new = self.new.evaluate(request);
+            let old = self.old.evaluate(request);
+            if !new.is_allowed() || old.is_allowed() {
+                return Err(format!("new {new}, old {old}"));
+            }
+            Ok(vec![
+                ("old".to_owned(), self.old.record(&old)),
+                ("new".to_owned(), self.new.record(&new)),
+            ])
+        })
+    }
+}
+
+/// A query's formula, with the action and resource scope every request of it has.
+struct Query<'e, 'a> {
+    encoder: &'e Encoder<'a>,
+    root: formula::NodeId,
+    action: Option<&'e str>,
+    scope: Option<&'e str>,
+}
+
+impl Query<'_, '_> {
+    /// Solves the formula and turns the answer into a proof. A request found is read back as
+    /// `eval` reads it and must be in the query's scope and pass `confirm` (the evaluator's
+    /// decisions that break the property, or what they are instead): anything else is an
+    /// internal error, never an answer.
+    fn decide(
+        &self,
+        budget: Budget,
+        started: Instant,
+        confirm: impl FnOnce(&Request) -> Result<Vec<(String, DecisionRecord)>, String>,
+    ) -> Result<Proof, ProveError> {
+        let (answer, rounds) = solve(self.encoder, self.root, self.scope, Meter::new(budget));
         let outcome = match answer {
             Answer::Holds => Outcome::Holds,
             Answer::Unknown(reason) => Outcome::Unknown(reason),
@@ -294,24 +317,24 @@ impl NoNewAccess<'_> {
                 crate::limits::MAX_VALUE_CHARS
             )),
             Answer::Request(file) => {
-                let request = confirm_request(&file)?;
-                let new_decision = self.new.evaluate(&request);
-                let old_decision = self.old.evaluate(&request);
-                let in_scope = scope.is_none_or(|s| Pattern::new(s).is_match(request.resource()))
+                let unconfirmed = |why: String| {
+                    ProveError::Internal(format!(
+                        "the evaluator does not confirm the witness {} ({why})",
+                        file.to_string().replace('\n', " ")
+                    ))
+                };
+                let request = Request::from_json_text(&file.to_string())
+                    .map_err(|e| unconfirmed(format!("not a valid request: {e}")))?;
+                let in_scope = self
+                    .scope
+                    .is_none_or(|s| Pattern::new(s).is_match(request.resource()))
                     && self
                         .action
-                        .as_ref()
                         .is_none_or(|a| fold_case(a) == fold_case(request.action()));
-                if !new_decision.is_allowed() || old_decision.is_allowed() || !in_scope {
-                    return Err(ProveError::Internal(format!(
-                        "the evaluator does not confirm the witness {} (new {new_decision}, old {old_decision}, in scope {in_scope})",
-                        file.to_string().replace('\n', " ")
-                    )));
+                if !in_scope {
+                    return Err(unconfirmed("out of the query's scope".into()));
                 }
-                let decisions = vec![
-                    ("old".to_owned(), self.old.record(&old_decision)),
-                    ("new".to_owned(), self.new.record(&new_decision)),
-                ];
+                let decisions = confirm(&request).map_err(unconfirmed)?;
                 Outcome::Violated(Box::new(Witness {
                     request_file: file,
                     request,
@@ -370,16 +393,6 @@ fn too_long(file: &RequestFile) -> bool {
             serde_json::Value::Array(items) => items.iter().any(|i| i.as_str().is_some_and(long)),
             _ => false,
         })
-}
-
-/// Reads the witness back as `eval` would, so what is printed is what `eval` decides.
-fn confirm_request(file: &RequestFile) -> Result<Request, ProveError> {
-    Request::from_json_text(&file.to_string()).map_err(|e| {
-        ProveError::Internal(format!(
-            "the witness {} is not a valid request: {e}",
-            file.to_string().replace('\n', " ")
-        ))
-    })
 }
 
 /// "The request carries `key=value`", compared as the key's type: a condition whose

@@ -52,7 +52,10 @@ pub fn redundant_statements(
     let layers = set.proof_layers();
     let statements = layers.identity;
     let mut encoder = Encoder::new(None);
-    let matches: Vec<formula::NodeId> = statements.iter().map(|s| encoder.statement(s)).collect();
+    let matches: Vec<formula::NodeId> = statements
+        .iter()
+        .map(|s| encoder.statement(&set, s))
+        .collect();
     let actions: Vec<(Vec<String>, bool)> = statements
         .iter()
         .map(|s| {
