@@ -1,10 +1,14 @@
 //! `prove`: exact answers on small cases, the command line, and a brute-force comparison over
 //! every request of a tiny alphabet (docs/semantics.md §8).
 
+mod common;
+
 use std::time::Duration;
 
-use assert_cmd::Command;
-use ramguard::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, redundant_statements};
+use common::{Scratch, output};
+use ramguard::prove::{
+    Budget, NeverAllows, NoNewAccess, Outcome, Proof, ProveError, redundant_statements,
+};
 use ramguard::request::Request;
 use ramguard::{Policy, PolicySet};
 
@@ -24,6 +28,31 @@ fn set(identity: &[Policy], control: &[Policy]) -> PolicySet {
     builder.build().expect("set builds")
 }
 
+/// A set of one identity policy holding `statements`.
+fn identity(statements: &str) -> PolicySet {
+    set(&[policy("p", statements)], &[])
+}
+
+/// A statement of `effect` on every kvstore action and resource, under `conditions` (the
+/// members of its `Condition`).
+fn on_kvstore(effect: &str, conditions: &str) -> String {
+    format!(
+        r#"{{"Effect": "{effect}", "Action": "kvstore:*", "Resource": "*", "Condition": {{{conditions}}}}}"#
+    )
+}
+
+const ALLOW_ALL_KVSTORE: &str = r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}"#;
+
+/// The request file of a witness restoring `resource` with `context` (its JSON members).
+fn restore(resource: &str, context: &str) -> String {
+    format!(
+        r#"{{"action":"kvstore:RestoreInstance","resource":"{resource}","context":{{{context}}}}}"#
+    )
+}
+
+/// The time every witness carries unless a condition asks for another.
+const AT: &str = r#""acs:CurrentTime":"2026-01-01T00:00:00Z""#;
+
 fn budget() -> Budget {
     Budget {
         time: Duration::from_secs(30),
@@ -31,10 +60,16 @@ fn budget() -> Budget {
     }
 }
 
-fn never_allows(set: &PolicySet, resource: &str, require: &[(&str, &str)]) -> Proof {
+/// `never-allows` for `action` on `resource` unless `require`d values are carried.
+fn ask(
+    set: &PolicySet,
+    action: &str,
+    resource: &str,
+    require: &[(&str, &str)],
+) -> Result<Proof, ProveError> {
     NeverAllows {
         set,
-        action: "kvstore:RestoreInstance".into(),
+        action: action.into(),
         resource: resource.into(),
         require: require
             .iter()
@@ -42,7 +77,11 @@ fn never_allows(set: &PolicySet, resource: &str, require: &[(&str, &str)]) -> Pr
             .collect(),
     }
     .prove(budget())
-    .expect("the query can be asked")
+}
+
+/// `never-allows` for restores, which the test asks correctly.
+fn never_allows(set: &PolicySet, resource: &str, require: &[(&str, &str)]) -> Proof {
+    ask(set, "kvstore:RestoreInstance", resource, require).expect("the query can be asked")
 }
 
 fn witness(proof: &Proof) -> String {
@@ -51,8 +90,6 @@ fn witness(proof: &Proof) -> String {
         other => panic!("expected a violation, got {other}"),
     }
 }
-
-const ALLOW_ALL_KVSTORE: &str = r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"}"#;
 
 #[test]
 fn a_guardrail_on_mfa_holds_only_when_a_missing_key_is_covered() {
@@ -74,11 +111,13 @@ fn a_guardrail_on_mfa_holds_only_when_a_missing_key_is_covered() {
     );
     assert_eq!(
         witness(&proof),
-        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+        restore(
+            "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-prod",
+            AT
+        )
     );
-    // `StringNotEqualsIgnoreCase`-style negation holds on a missing key; `Bool` has none, so
-    // the guard that works denies unless MFA is true, through a negated Allow in the control
-    // layer: only requests carrying true pass it.
+    // The guard that works lets through only what carries true: an Allow under `Bool true`
+    // in the control layer, which a missing key fails.
     let strong = set(
         &[policy("grant", ALLOW_ALL_KVSTORE)],
         &[policy(
@@ -97,87 +136,59 @@ fn a_guardrail_on_mfa_holds_only_when_a_missing_key_is_covered() {
 #[test]
 fn a_multi_valued_key_can_carry_the_required_value_and_another() {
     // Allowed when some value is in 10.0.0.0/8; required: 192.0.2.1 among the values.
-    let grant = set(
-        &[policy(
-            "grant",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-               "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}"#,
-        )],
-        &[],
-    );
+    let grant = identity(&on_kvstore(
+        "Allow",
+        r#""IpAddress": {"acs:SourceIp": "10.0.0.0/8"}"#,
+    ));
     let proof = never_allows(&grant, "*", &[("acs:SourceIp", "192.0.2.1")]);
     assert_eq!(
         witness(&proof),
-        r#"{"action":"kvstore:RestoreInstance","resource":"*","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z","acs:SourceIp":"10.0.0.0"}}"#
+        restore("*", &format!(r#"{AT},"acs:SourceIp":"10.0.0.0""#))
     );
     // ForAllValues over the same network: a request with only 192.0.2.1 fails it, one
     // without the key passes it vacuously.
-    let all = set(
-        &[policy(
-            "grant",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-               "Condition": {"ForAllValues:IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}"#,
-        )],
-        &[],
-    );
-    let proof = never_allows(&all, "*", &[]);
-    assert_eq!(
-        witness(&proof),
-        r#"{"action":"kvstore:RestoreInstance","resource":"*","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
-    );
+    let all = identity(&on_kvstore(
+        "Allow",
+        r#""ForAllValues:IpAddress": {"acs:SourceIp": "10.0.0.0/8"}"#,
+    ));
+    assert_eq!(witness(&never_allows(&all, "*", &[])), restore("*", AT));
 }
 
 #[test]
 fn time_windows_are_decided_to_the_second() {
-    // Allowed only inside [t1, t2); denied in a freeze [t3, ∞). With t3 < t1, never allowed.
-    let frozen = set(
-        &[policy(
-            "grant",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"DateGreaterThanEquals": {"acs:CurrentTime": "2026-06-01T00:00:00Z"},
-                              "DateLessThan": {"acs:CurrentTime": "2026-07-01T00:00:00Z"}}},
-               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"DateGreaterThan": {"acs:CurrentTime": "2026-05-31T23:59:59Z"}}}"#,
-        )],
-        &[],
+    // Allowed only inside [t1, t2); denied after a freeze time. A window's start is never
+    // allowed when the freeze starts before it.
+    let window = on_kvstore(
+        "Allow",
+        r#""DateGreaterThanEquals": {"acs:CurrentTime": "2026-06-01T00:00:00Z"},
+           "DateLessThan": {"acs:CurrentTime": "2026-07-01T00:00:00Z"}"#,
     );
+    let freeze = |after: &str| {
+        on_kvstore(
+            "Deny",
+            &format!(r#""DateGreaterThan": {{"acs:CurrentTime": "{after}"}}"#),
+        )
+    };
+    let frozen = identity(&format!("{window}, {}", freeze("2026-05-31T23:59:59Z")));
     assert!(matches!(
         never_allows(&frozen, "*", &[]).outcome,
         Outcome::Holds
     ));
-    // A freeze from the last second on leaves the window's start.
-    let open = set(
-        &[policy(
-            "grant",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"DateGreaterThanEquals": {"acs:CurrentTime": "2026-06-01T00:00:00Z"},
-                              "DateLessThan": {"acs:CurrentTime": "2026-07-01T00:00:00Z"}}},
-               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"DateGreaterThan": {"acs:CurrentTime": "2026-06-01T00:00:00Z"}}}"#,
-        )],
-        &[],
-    );
+    // A freeze from the window's first second on leaves that second.
+    let open = identity(&format!("{window}, {}", freeze("2026-06-01T00:00:00Z")));
     assert_eq!(
         witness(&never_allows(&open, "*", &[])),
-        r#"{"action":"kvstore:RestoreInstance","resource":"*","context":{"acs:CurrentTime":"2026-06-01T00:00:00Z"}}"#
+        restore("*", r#""acs:CurrentTime":"2026-06-01T00:00:00Z""#)
     );
 }
 
 #[test]
 fn no_new_access_finds_the_widened_grant() {
-    let old = set(
-        &[policy(
-            "old",
-            r#"{"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-stg*"}"#,
-        )],
-        &[],
+    let old = identity(
+        r#"{"Effect": "Allow", "Action": "kvstore:RestoreInstance", "Resource": "acs:kvstore:*:*:instance/r-stg*"}"#,
     );
-    let new = set(
-        &[policy(
-            "new",
-            r#"{"Effect": "Allow", "Action": "kvstore:Restore*", "Resource": "acs:kvstore:*:*:instance/r-*"}"#,
-        )],
-        &[],
+    let new = identity(
+        r#"{"Effect": "Allow", "Action": "kvstore:Restore*", "Resource": "acs:kvstore:*:*:instance/r-*"}"#,
     );
     let query = |old, new| NoNewAccess {
         old,
@@ -191,7 +202,9 @@ fn no_new_access_finds_the_widened_grant() {
     };
     assert_eq!(
         serde_json::to_string(&w.request_file).unwrap(),
-        r#"{"action":"kvstore:restore","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z"}}"#
+        format!(
+            r#"{{"action":"kvstore:restore","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-","context":{{{AT}}}}}"#
+        )
     );
     assert_eq!(
         w.decisions
@@ -218,7 +231,7 @@ fn a_pattern_maze_beyond_the_budget_is_unknown_not_holds() {
     statements.push(
         r#"{"Effect": "Deny", "Action": "kvstore:*", "Resource": "acs:*a????????????"}"#.into(),
     );
-    let maze = set(&[policy("maze", &statements.join(","))], &[]);
+    let maze = identity(&statements.join(","));
     let proof = NeverAllows {
         set: &maze,
         action: "kvstore:RestoreInstance".into(),
@@ -243,14 +256,10 @@ fn a_pattern_maze_beyond_the_budget_is_unknown_not_holds() {
 
 #[test]
 fn keys_read_by_two_families_are_unknown_with_the_reason() {
-    let mixed = set(
-        &[policy(
-            "mixed",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-               "Condition": {"StringLike": {"kvstore:Tier": "gold*"}, "NumericLessThan": {"kvstore:Tier": "3"}}}"#,
-        )],
-        &[],
-    );
+    let mixed = identity(&on_kvstore(
+        "Allow",
+        r#""StringLike": {"kvstore:Tier": "gold*"}, "NumericLessThan": {"kvstore:Tier": "3"}"#,
+    ));
     let Outcome::Unknown(reason) = never_allows(&mixed, "*", &[]).outcome else {
         panic!("expected unknown")
     };
@@ -263,81 +272,48 @@ fn keys_read_by_two_families_are_unknown_with_the_reason() {
 #[test]
 fn bad_queries_are_errors_not_answers() {
     let empty = set(&[], &[]);
-    let error = NeverAllows {
-        set: &empty,
-        action: "RestoreInstance".into(),
-        resource: "*".into(),
-        require: Vec::new(),
-    }
-    .prove(budget())
-    .unwrap_err();
+    let error = |action: &str, resource: &str, require: &[(&str, &str)]| {
+        ask(&empty, action, resource, require)
+            .unwrap_err()
+            .to_string()
+    };
     assert_eq!(
-        error.to_string(),
+        error("RestoreInstance", "*", &[]),
         "`RestoreInstance` is not an action: write `<ram-code>:<action-name>`, e.g. `kvstore:RestoreInstance`"
     );
     // A scope no resource can match would make every property hold: refused.
-    for (resource, message) in [
-        (
-            "r-*prod*",
-            "`--resource r-*prod*`: resource must start with `acs:` or be `*`, found `r-*prod*`",
-        ),
-        (
-            "acs:kvstore:::",
-            "`--resource acs:kvstore:::`: it matches no resource a request can name (`*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative id)",
-        ),
-    ] {
-        let error = NeverAllows {
-            set: &empty,
-            action: "kvstore:RestoreInstance".into(),
-            resource: resource.into(),
-            require: Vec::new(),
-        }
-        .prove(budget())
-        .unwrap_err();
-        assert_eq!(error.to_string(), message);
-    }
-    let error = NeverAllows {
-        set: &empty,
-        action: "kvstore:RestoreInstance".into(),
-        resource: "*".into(),
-        require: vec![("acs:MFAPresent".into(), "yes".into())],
-    }
-    .prove(budget())
-    .unwrap_err();
+    assert_eq!(
+        error("kvstore:RestoreInstance", "r-*prod*", &[]),
+        "`--resource r-*prod*`: resource must start with `acs:` or be `*`, found `r-*prod*`"
+    );
+    assert_eq!(
+        error("kvstore:RestoreInstance", "acs:kvstore:::", &[]),
+        "`--resource acs:kvstore:::`: it matches no resource a request can name (`*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative id)"
+    );
+    let wrong_type = error("kvstore:RestoreInstance", "*", &[("acs:MFAPresent", "yes")]);
     assert!(
-        error
-            .to_string()
+        wrong_type
             .starts_with("`--require acs:MFAPresent=yes`: `acs:MFAPresent` holds boolean values"),
-        "{error}"
+        "{wrong_type}"
     );
 }
 
 // ---------------------------------------------------------------------------------------------
 // The command line.
 
-fn ramguard() -> Command {
-    let mut cmd = Command::cargo_bin("ramguard").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
 #[test]
 fn cli_proves_the_shipped_guardrail_and_exits_0() {
-    let out = ramguard()
-        .args([
-            "prove",
-            "never-allows",
-            "--policy",
-            "policies/dba-restore.json",
-            "--control-policy",
-            "policies/guardrails/no-prod-restore.json",
-            "--resource",
-            "acs:kvstore:*:*:instance/r-*prod*",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let (code, stdout, _) = output(&[
+        "prove",
+        "never-allows",
+        "--policy",
+        "policies/dba-restore.json",
+        "--control-policy",
+        "policies/guardrails/no-prod-restore.json",
+        "--resource",
+        "acs:kvstore:*:*:instance/r-*prod*",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
     assert!(stdout.starts_with(
         "holds: no request for kvstore:RestoreInstance on a resource matching acs:kvstore:*:*:instance/r-*prod* is allowed\n"
     ), "{stdout}");
@@ -345,63 +321,55 @@ fn cli_proves_the_shipped_guardrail_and_exits_0() {
 
 #[test]
 fn cli_reports_a_violation_as_json_with_a_witness_eval_confirms() {
-    let out = ramguard()
-        .args([
-            "prove",
-            "never-allows",
-            "--policy",
-            "policies/dba-restore.json",
-            "--resource",
-            "acs:kvstore:*:*:instance/r-*prod*",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, stdout, _) = output(&[
+        "prove",
+        "never-allows",
+        "--policy",
+        "policies/dba-restore.json",
+        "--resource",
+        "acs:kvstore:*:*:instance/r-*prod*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["result"], "violated");
     assert_eq!(
         report["witness"].to_string(),
-        r#"{"action":"kvstore:RestoreInstance","resource":"acs:kvstore:cn-hangzhou:1234567890123456:instance/r-prod","context":{"acs:CurrentTime":"2026-01-01T00:00:00Z","acs:MFAPresent":true,"acs:SourceIp":"10.0.0.0"}}"#
+        restore(
+            "acs:kvstore:cn-hangzhou:1234567890123456:instance/r-prod",
+            &format!(r#"{AT},"acs:MFAPresent":true,"acs:SourceIp":"10.0.0.0""#)
+        )
     );
     assert_eq!(report["decisions"]["policies"]["verdict"], "Allow");
     assert_eq!(report["decisions"]["policies"]["statement"]["statement"], 1);
     assert!(report["elapsed_ms"].as_f64().unwrap() >= 0.0);
     // `eval` decides the witness the same way.
-    let file = std::env::temp_dir().join(format!("ramguard-witness-{}.json", std::process::id()));
-    std::fs::write(&file, report["witness"].to_string()).unwrap();
-    let eval = ramguard()
-        .args(["eval", "--policy", "policies/dba-restore.json", "--request"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    std::fs::remove_file(&file).unwrap();
-    assert_eq!(
-        eval.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&eval.stdout)
-    );
+    let scratch = Scratch::new("witness");
+    let file = scratch.file("witness.json", &report["witness"].to_string());
+    let (code, stdout, _) = output(&[
+        "eval",
+        "--policy",
+        "policies/dba-restore.json",
+        "--request",
+        &file,
+    ]);
+    assert_eq!(code, 0, "{stdout}");
 }
 
 #[test]
 fn cli_no_new_access_gates_a_change_and_exits_by_the_answer() {
-    let out = ramguard()
-        .args([
-            "prove",
-            "no-new-access",
-            "--old-policy",
-            "policies/dba-restore.json",
-            "--new-policy",
-            "policies/dba-restore.json",
-            "--new-policy",
-            "policies/prod-restore.json",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout, _) = output(&[
+        "prove",
+        "no-new-access",
+        "--old-policy",
+        "policies/dba-restore.json",
+        "--new-policy",
+        "policies/dba-restore.json",
+        "--new-policy",
+        "policies/prod-restore.json",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.starts_with("violated: the new policies allow a request the old policies did not\n"),
         "{stdout}"
@@ -413,73 +381,57 @@ fn cli_no_new_access_gates_a_change_and_exits_by_the_answer() {
         "{stdout}"
     );
     assert!(stdout.contains("new: Allow (AccountLevelIdentityBasedPolicy) by policies/prod-restore.json statement 0 (RestoreWithMfa), line 4, column 5\n"), "{stdout}");
-    let same = ramguard()
-        .args([
-            "prove",
-            "no-new-access",
-            "--old-policy",
-            "policies/dba-restore.json",
-            "--new-policy",
-            "policies/dba-restore.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(same.status.code(), Some(0));
+    let (code, stdout, _) = output(&[
+        "prove",
+        "no-new-access",
+        "--old-policy",
+        "policies/dba-restore.json",
+        "--new-policy",
+        "policies/dba-restore.json",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout
+            .starts_with("holds: every request the new policies allow, the old policies allowed\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn cli_budget_and_input_errors_have_their_own_exit_codes() {
-    let out = ramguard()
-        .args([
+    let never_allows = |extra: &[&str]| {
+        let mut args = vec![
             "prove",
             "never-allows",
             "--policy",
             "policies/dba-restore.json",
             "--resource",
             "*",
-            "--budget",
-            "a fortnight",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = ramguard()
-        .args([
-            "prove",
-            "never-allows",
-            "--policy",
-            "policies/dba-restore.json",
-            "--resource",
-            "*",
-            "--require",
-            "acs:MFAPresent",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        ];
+        args.extend_from_slice(extra);
+        output(&args)
+    };
+    let (code, _, stderr) = never_allows(&["--budget", "a fortnight"]);
+    assert_eq!(code, 2);
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr).lines().next(),
+        stderr.lines().next(),
+        Some(
+            "error: invalid value 'a fortnight' for '--budget <TIME[,SIZE]>': `a fortnight` is not a time (60s, 500ms, 2m) or a size (512MiB)"
+        )
+    );
+    let (code, _, stderr) = never_allows(&["--require", "acs:MFAPresent"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.lines().next(),
         Some(
             "error: invalid value 'acs:MFAPresent' for '--require <KEY=VALUE>': expected KEY=VALUE, e.g. acs:SourceVpc=vpc-ops01, found `acs:MFAPresent`"
         )
     );
     // A misspelt action answers, with a warning: nothing allows an action nobody calls.
-    let out = ramguard()
-        .args([
-            "prove",
-            "never-allows",
-            "--policy",
-            "policies/dba-restore.json",
-            "--action",
-            "kvstore:RestorInstance",
-            "--resource",
-            "*",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let (code, _, stderr) = never_allows(&["--action", "kvstore:RestorInstance"]);
+    assert_eq!(code, 0);
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr,
         "warning: `kvstore:RestorInstance` is not a known kvstore action\n  = help: did you mean `kvstore:RestoreInstance`? A property of an action nobody calls holds vacuously\n"
     );
 }
@@ -856,31 +808,29 @@ fn redundant_statements_change_no_decision_over_a_tiny_alphabet() {
 
 #[test]
 fn string_operators_on_a_boolean_key_are_decided_over_its_spellings() {
-    // `StringEquals "false"` denies a request carrying JSON false (its text is "false"), but
-    // not one carrying "FALSE": RAM's own value is one of these spellings.
-    let guarded = set(
-        &[policy(
-            "p",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*"},
-               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"StringEquals": {"acs:SecureTransport": "false"}}},
-               {"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"Bool": {"acs:SecureTransport": "false"}}}"#,
-        )],
-        &[],
-    );
-    assert!(matches!(
-        never_allows(&guarded, "*", &[("acs:SecureTransport", "true")]).outcome,
-        Outcome::Violated(_)
+    // `StringEquals "false"` denies a request carrying JSON false (its text is "false"), and a
+    // negated test denies a request without the key, but "False" passes both: RAM's own
+    // value is one of these spellings, and it does not carry `true`.
+    let guarded = identity(&format!(
+        "{ALLOW_ALL_KVSTORE}, {}, {}",
+        on_kvstore(
+            "Deny",
+            r#""StringEquals": {"acs:SecureTransport": "false"}"#
+        ),
+        on_kvstore("Deny", r#""StringNotLike": {"acs:SecureTransport": "*"}"#),
     ));
-    let strict = set(
-        &[policy(
-            "p",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"StringEqualsIgnoreCase": {"acs:SecureTransport": "true"}}}"#,
-        )],
-        &[],
+    assert_eq!(
+        witness(&never_allows(
+            &guarded,
+            "*",
+            &[("acs:SecureTransport", "true")]
+        )),
+        restore("*", &format!(r#"{AT},"acs:SecureTransport":"False""#))
     );
+    let strict = identity(&on_kvstore(
+        "Allow",
+        r#""StringEqualsIgnoreCase": {"acs:SecureTransport": "true"}"#,
+    ));
     assert!(matches!(
         never_allows(&strict, "*", &[("acs:SecureTransport", "true")]).outcome,
         Outcome::Holds
@@ -889,71 +839,57 @@ fn string_operators_on_a_boolean_key_are_decided_over_its_spellings() {
 
 #[test]
 fn cli_no_new_access_compares_a_principal_across_two_account_files() {
-    let dir = std::env::temp_dir().join(format!("ramguard-prove-accounts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let now = dir.join("now.json");
-    let proposed = dir.join("proposed.json");
-    let import = ramguard()
-        .args(["account", "import", "tests/data/aliyun-export", "-o"])
-        .arg(&now)
-        .output()
-        .unwrap();
-    assert_eq!(import.status.code(), Some(0));
+    let scratch = Scratch::new("accounts");
+    let now = scratch.0.join("now.json").display().to_string();
+    let (code, _, stderr) = output(&["account", "import", "tests/data/aliyun-export", "-o", &now]);
+    assert_eq!(code, 0, "{stderr}");
     let account = std::fs::read_to_string(&now).unwrap();
     assert!(account.contains("instance/r-*stg*"));
-    std::fs::write(
-        &proposed,
-        account.replace("instance/r-*stg*", "instance/r-*"),
-    )
-    .unwrap();
-    let prove = |old: &std::path::Path, new: &std::path::Path| {
-        ramguard()
-            .args([
-                "prove",
-                "no-new-access",
-                "--principal",
-                "user/erin",
-                "--format",
-                "json",
-            ])
-            .arg("--old-account")
-            .arg(old)
-            .arg("--new-account")
-            .arg(new)
-            .output()
-            .unwrap()
+    let proposed = scratch.file(
+        "proposed.json",
+        &account.replace("instance/r-*stg*", "instance/r-*"),
+    );
+    let prove = |old: &str, new: &str| {
+        output(&[
+            "prove",
+            "no-new-access",
+            "--principal",
+            "user/erin",
+            "--format",
+            "json",
+            "--old-account",
+            old,
+            "--new-account",
+            new,
+        ])
     };
-    let widened = prove(&now, &proposed);
-    assert_eq!(widened.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&widened.stdout).unwrap();
+    let (code, stdout, _) = prove(&now, &proposed);
+    assert_eq!(code, 1, "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["decisions"]["old"]["verdict"], "ImplicitDeny");
     assert_eq!(report["decisions"]["new"]["verdict"], "Allow");
     assert_eq!(report["witness"]["action"], "kvstore:RestoreInstance");
     // Narrowing grants nothing new.
-    let narrowed = prove(&proposed, &now);
-    assert_eq!(narrowed.status.code(), Some(0));
-    std::fs::remove_dir_all(&dir).unwrap();
+    let (code, stdout, _) = prove(&proposed, &now);
+    assert_eq!(code, 0, "{stdout}");
 }
 
 #[test]
 fn cli_never_allows_over_an_account_answers_for_every_principal() {
-    let out = ramguard()
-        .args([
-            "prove",
-            "never-allows",
-            "--account",
-            "policies/account.json",
-            "--resource",
-            "acs:kvstore:*:*:instance/*",
-            "--require",
-            "acs:MFAPresent=true",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, stdout, _) = output(&[
+        "prove",
+        "never-allows",
+        "--account",
+        "policies/account.json",
+        "--resource",
+        "acs:kvstore:*:*:instance/*",
+        "--require",
+        "acs:MFAPresent=true",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["result"], "violated");
     let answers: Vec<String> = report["principals"]
         .as_array()
@@ -985,20 +921,21 @@ fn cli_never_allows_over_an_account_answers_for_every_principal() {
         "system:AliyunKvstoreFullAccess"
     );
     // A session policy belongs to one role session.
-    let out = ramguard()
-        .args([
-            "prove",
-            "never-allows",
-            "--account",
-            "policies/account.json",
-            "--session-policy",
-            "policies/restore-bot-session.json",
-            "--resource",
-            "*",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _, stderr) = output(&[
+        "prove",
+        "never-allows",
+        "--account",
+        "policies/account.json",
+        "--session-policy",
+        "policies/restore-bot-session.json",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: --session-policy applies to one role session\n"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -1006,17 +943,13 @@ fn a_witness_longer_than_a_request_may_be_is_unknown() {
     // Some value of 8,191 characters or more, but neither 8,191 nor 8,192: only 8,193 and
     // longer, which `Request` refuses.
     let q = "?".repeat(8191);
-    let long = set(
-        &[policy(
-            "long",
-            &format!(
-                r#"{{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-                    "Condition": {{"StringLike": {{"kvstore:Tag": "{q}*"}},
-                                  "StringNotLike": {{"kvstore:Tag": ["{q}", "{q}?"]}}}}}}"#
-            ),
-        )],
-        &[],
-    );
+    let long = identity(&on_kvstore(
+        "Allow",
+        &format!(
+            r#""StringLike": {{"kvstore:Tag": "{q}*"}},
+               "StringNotLike": {{"kvstore:Tag": ["{q}", "{q}?"]}}"#
+        ),
+    ));
     let Outcome::Unknown(reason) = never_allows(&long, "*", &[]).outcome else {
         panic!("expected unknown")
     };
@@ -1029,19 +962,14 @@ fn a_witness_longer_than_a_request_may_be_is_unknown() {
 #[test]
 fn a_key_compared_with_and_without_case_is_decided_over_every_character() {
     // Equal to `k` ignoring case, but neither `k` nor `K`: the Kelvin sign (U+212A) folds to `k`.
-    let kelvin = set(
-        &[policy(
-            "p",
-            r#"{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-                "Condition": {"StringEqualsIgnoreCase": {"acs:ResourceTag/env": "K"},
-                              "StringNotEquals": {"acs:ResourceTag/env": ["k", "K"]}}}"#,
-        )],
-        &[],
-    );
-    let proof = never_allows(&kelvin, "*", &[]);
+    let kelvin = identity(&on_kvstore(
+        "Allow",
+        r#""StringEqualsIgnoreCase": {"acs:ResourceTag/env": "K"},
+           "StringNotEquals": {"acs:ResourceTag/env": ["k", "K"]}"#,
+    ));
     assert_eq!(
-        witness(&proof),
-        "{\"action\":\"kvstore:RestoreInstance\",\"resource\":\"*\",\"context\":{\"acs:CurrentTime\":\"2026-01-01T00:00:00Z\",\"acs:ResourceTag/env\":\"\u{212a}\"}}"
+        witness(&never_allows(&kelvin, "*", &[])),
+        restore("*", &format!("{AT},\"acs:ResourceTag/env\":\"\u{212a}\""))
     );
     // Every spelling of `prod` denied: nothing is left.
     let spellings: Vec<String> = (0..16u32)
@@ -1059,19 +987,20 @@ fn a_key_compared_with_and_without_case_is_decided_over_every_character() {
                 .collect()
         })
         .collect();
-    let denied = set(
-        &[policy(
-            "p",
+    let denied = identity(&format!(
+        "{}, {}",
+        on_kvstore(
+            "Allow",
+            r#""StringEqualsIgnoreCase": {"acs:ResourceTag/env": "prod"}"#
+        ),
+        on_kvstore(
+            "Deny",
             &format!(
-                r#"{{"Effect": "Allow", "Action": "kvstore:*", "Resource": "*",
-                    "Condition": {{"StringEqualsIgnoreCase": {{"acs:ResourceTag/env": "prod"}}}}}},
-                   {{"Effect": "Deny", "Action": "kvstore:*", "Resource": "*",
-                    "Condition": {{"StringEquals": {{"acs:ResourceTag/env": {}}}}}}}"#,
+                r#""StringEquals": {{"acs:ResourceTag/env": {}}}"#,
                 serde_json::to_string(&spellings).unwrap()
-            ),
-        )],
-        &[],
-    );
+            )
+        ),
+    ));
     assert!(matches!(
         never_allows(&denied, "*", &[]).outcome,
         Outcome::Holds
