@@ -48,15 +48,6 @@ const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 const SEED: u64 = 0;
 const REQUESTS: usize = 10_000;
 
-fn compile(documents: &[(String, String)]) -> PolicySet {
-    let mut builder = PolicySet::builder();
-    for (name, text) in documents {
-        let policy = Policy::from_text(name, text).expect("generated policies are valid");
-        builder = builder.identity(policy);
-    }
-    builder.build().expect("the set builds")
-}
-
 fn request(spec: &Req) -> Request {
     Request::builder(spec.action.as_str(), spec.resource.as_str())
         .context("acs:MFAPresent", spec.mfa)
@@ -87,7 +78,7 @@ fn bench_decisions(c: &mut Criterion) {
         let workload = workload::generate(size, REQUESTS, SEED);
         let documents = &workload.documents;
         let before = LIVE.load(Ordering::Relaxed);
-        let set = compile(documents);
+        let set = workload::compile(documents);
         let held = LIVE.load(Ordering::Relaxed) - before;
         eprintln!(
             "compiled set of {size} statements: {:.1} MB",
@@ -129,7 +120,7 @@ fn bench_decisions(c: &mut Criterion) {
         let mut group = c.benchmark_group("load and compile");
         group.sample_size(10);
         group.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
-            b.iter(|| compile(std::hint::black_box(documents)))
+            b.iter(|| workload::compile(std::hint::black_box(documents)))
         });
         group.finish();
     }

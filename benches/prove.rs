@@ -14,18 +14,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ramguard::prove::{Budget, NeverAllows, NoNewAccess, Outcome};
-use ramguard::{Policy, PolicySet};
 
 const SIZES: [usize; 2] = [1_000, 10_000];
-
-fn compile(documents: &[(String, String)]) -> PolicySet {
-    let mut builder = PolicySet::builder();
-    for (name, text) in documents {
-        let policy = Policy::from_text(name, text).expect("generated policies are valid");
-        builder = builder.identity(policy);
-    }
-    builder.build().expect("the set builds")
-}
 
 /// The documents with the first Allow of `kvstore:RestoreInstance` on production instances
 /// widened to every instance of the account: the pull request a reviewer must catch.
@@ -58,8 +48,8 @@ fn budget() -> Budget {
 fn bench_prove(c: &mut Criterion) {
     for size in SIZES {
         let workload = workload::generate(size, 0, 0);
-        let set = compile(&workload.documents);
-        let changed = compile(&widened(&workload.documents));
+        let set = workload::compile(&workload.documents);
+        let changed = workload::compile(&widened(&workload.documents));
         let never = NeverAllows {
             set: &set,
             action: "kvstore:RestoreInstance".into(),

@@ -827,6 +827,16 @@ fn ram_statement_json(st: &Stmt) -> String {
 
 // ---------------------------------------------------------------- the workload
 
+/// The documents of a workload, each an identity policy of one set.
+pub fn compile(documents: &[(String, String)]) -> ramguard::PolicySet {
+    let mut builder = ramguard::PolicySet::builder();
+    for (name, text) in documents {
+        let policy = ramguard::Policy::from_text(name, text).expect("generated policies are valid");
+        builder = builder.identity(policy);
+    }
+    builder.build().expect("the set builds")
+}
+
 /// A generated workload: named policy documents, requests, and each request's reference decision.
 pub struct Workload {
     pub documents: Vec<(String, String)>,
