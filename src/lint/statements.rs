@@ -107,44 +107,41 @@ fn proved_redundant(policy: &Policy, reported: &[usize], sink: &mut Sink) {
             .iter()
             .filter_map(|&k| statements.get(k).map(|s| label(source, k, s)))
             .collect();
-        // "Statement[3] at line 17 already denies" / "… and … together already deny".
-        let (cover, together, s) = match cover.as_slice() {
-            [one] => (one.clone(), "", "s"),
-            [init @ .., last] => (format!("{} and {last}", init.join(", ")), " together", ""),
-            [] => ("the other statements".to_owned(), "", ""),
+        // "Statement[3] at line 17 already denies" / "…, … and … together already deny".
+        let (subject, many) = match cover.as_slice() {
+            [one] => (one.clone(), false),
+            [init @ .., last] => (format!("{} and {last} together", init.join(", ")), true),
+            [] => ("the other statements".to_owned(), true),
         };
-        let (rule, message) = match (found.why, statement.effect.value) {
-            (Redundancy::ShadowedByDenies, _) => (
-                &rules::SHADOWED_BY_DENY,
-                format!(
-                    "this `Allow` never takes effect: the `Deny` of {cover}{together} match{} every request it matches (proved over every request)",
-                    if s.is_empty() { "" } else { "es" }
-                ),
-            ),
-            (_, Effect::Allow) => {
-                let denies = found.covered_by.iter().any(|&k| {
-                    statements
-                        .get(k)
-                        .is_some_and(|c| c.effect.value == Effect::Deny)
-                });
-                let or_deny = match (denies, s.is_empty()) {
-                    (false, _) => "",
-                    (true, true) => " or deny",
-                    (true, false) => " or denies",
-                };
-                (
-                    &rules::REDUNDANT_STATEMENT,
-                    format!(
-                        "this statement is redundant: {cover}{together} already allow{s}{or_deny} every request it matches (proved over every request)"
-                    ),
-                )
+        let verb = |one: &'static str, more: &'static str| if many { more } else { one };
+        let denies = found.covered_by.iter().any(|&k| {
+            statements
+                .get(k)
+                .is_some_and(|c| c.effect.value == Effect::Deny)
+        });
+        let (rule, does) = match (found.why, statement.effect.value) {
+            (Redundancy::ShadowedByDenies, _) => {
+                (&rules::SHADOWED_BY_DENY, verb("matches", "match"))
             }
+            (_, Effect::Allow) if denies => (
+                &rules::REDUNDANT_STATEMENT,
+                verb("already allows or denies", "already allow or deny"),
+            ),
+            (_, Effect::Allow) => (
+                &rules::REDUNDANT_STATEMENT,
+                verb("already allows", "already allow"),
+            ),
             (_, Effect::Deny) => (
                 &rules::REDUNDANT_STATEMENT,
-                format!(
-                    "this statement is redundant: {cover}{together} already den{} every request it matches (proved over every request)",
-                    if s.is_empty() { "y" } else { "ies" }
-                ),
+                verb("already denies", "already deny"),
+            ),
+        };
+        let message = match found.why {
+            Redundancy::ShadowedByDenies => format!(
+                "this `Allow` never takes effect: the `Deny` of {subject} {does} every request it matches (proved over every request)"
+            ),
+            _ => format!(
+                "this statement is redundant: {subject} {does} every request it matches (proved over every request)"
             ),
         };
         sink.push(

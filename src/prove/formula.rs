@@ -1,7 +1,7 @@
 //! Boolean formulas over theory atoms, their clauses for the SAT solver, and the part of a
 //! model that makes a formula true.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use batsat::{Lit, SolverInterface, Var};
 
@@ -177,10 +177,10 @@ impl Formula {
     ) -> Option<Vec<(u32, bool)>> {
         let mut memo = HashMap::new();
         let mut out: Vec<(u32, bool)> = Vec::new();
-        let mut seen: HashMap<(NodeId, bool), ()> = HashMap::new();
+        let mut seen: HashSet<(NodeId, bool)> = HashSet::new();
         let mut stack = vec![(root, true)];
         while let Some((id, want)) = stack.pop() {
-            if seen.insert((id, want), ()).is_some() {
+            if !seen.insert((id, want)) {
                 continue;
             }
             match &self.nodes[id as usize] {

@@ -5,7 +5,7 @@
 //! and one character none of them names, which stands for every other (a wildcard cannot tell
 //! two unnamed characters apart). So an empty search proves that no string exists at all.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::Meter;
 use super::glob::Glob;
@@ -107,15 +107,10 @@ pub(crate) fn search(
     start.push(0);
 
     let mut core = vec![false; constraints.len()];
-    let mut nodes: Vec<(u32, char)> = Vec::new();
-    let mut states: Vec<Box<[u32]>> = Vec::new();
-    let mut visited: HashMap<Box<[u32]>, ()> = HashMap::new();
-    let mut queue = VecDeque::new();
-
-    let judge = |state: &[u32], core: &mut [bool], interned: &[Interned]| -> Judgement {
+    let assess = |state: &[u32], core: &mut [bool], interned: &[Interned]| -> Judgement {
         judge(state, &constraint_slots, &slot_globs, interned, shape, core)
     };
-    match judge(&start, &mut core, &interned) {
+    match assess(&start, &mut core, &interned) {
         Judgement::Accept => return Found::Witness(String::new()),
         Judgement::Prune => {
             return Found::Empty {
@@ -124,24 +119,28 @@ pub(crate) fn search(
         }
         Judgement::Continue => {}
     }
-    visited.insert(start.clone().into_boxed_slice(), ());
-    states.push(start.into_boxed_slice());
-    nodes.push((u32::MAX, '\0'));
-    queue.push_back(0usize);
+    // Each state reached once; a queued state travels with its node (its parent and the
+    // letter that led to it), so only `visited` keeps states after they are expanded.
+    let mut visited: HashSet<Box<[u32]>> = HashSet::new();
+    let mut nodes: Vec<(u32, char)> = vec![(u32::MAX, '\0')];
+    let mut queue: VecDeque<(usize, Box<[u32]>)> = VecDeque::new();
+    let start: Box<[u32]> = start.into();
+    visited.insert(start.clone());
+    queue.push_back((0, start));
 
     let mut next_state: Vec<u32> = Vec::with_capacity(width);
-    while let Some(node) = queue.pop_front() {
-        if node % 64 == 0 && meter.exhausted(states.len() * (width * 4 + 48)) {
+    while let Some((node, state)) = queue.pop_front() {
+        if node % 64 == 0 && meter.exhausted(visited.len() * (width * 4 + 48)) {
             return Found::OutOfBudget;
         }
         for (letter, &c) in alphabet.iter().enumerate() {
-            let shape_state = step_shape(shape, states[node][width - 1], c);
+            let shape_state = step_shape(shape, state[width - 1], c);
             if shape_state == SHAPE_DEAD {
                 continue;
             }
             next_state.clear();
             for slot in 0..slot_globs.len() {
-                let from = states[node][slot];
+                let from = state[slot];
                 let to = if from == DEAD || from == SETTLED {
                     from
                 } else if let Some(&to) = interned[slot].next.get(&(from, letter as u32)) {
@@ -156,11 +155,11 @@ pub(crate) fn search(
                 next_state.push(to);
             }
             next_state.push(shape_state);
-            if visited.contains_key(next_state.as_slice()) {
+            if visited.contains(next_state.as_slice()) {
                 continue;
             }
-            let judgement = judge(&next_state, &mut core, &interned);
-            visited.insert(next_state.clone().into_boxed_slice(), ());
+            let judgement = assess(&next_state, &mut core, &interned);
+            visited.insert(next_state.as_slice().into());
             match judgement {
                 Judgement::Prune => continue,
                 Judgement::Accept => {
@@ -173,9 +172,8 @@ pub(crate) fn search(
                     return Found::Witness(text.into_iter().rev().collect());
                 }
                 Judgement::Continue => {
-                    states.push(next_state.clone().into_boxed_slice());
                     nodes.push((node as u32, c));
-                    queue.push_back(states.len() - 1);
+                    queue.push_back((nodes.len() - 1, next_state.as_slice().into()));
                 }
             }
         }
