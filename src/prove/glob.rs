@@ -238,34 +238,13 @@ impl Glob {
 mod tests {
     use super::*;
 
-    fn matches(pattern: &str, text: &str) -> bool {
-        let glob = Glob::new(pattern, false);
-        let mut set = Vec::new();
-        let mut next = Vec::new();
-        glob.start(&mut set);
-        for c in text.chars() {
-            glob.step(&set, c, &mut next);
-            std::mem::swap(&mut set, &mut next);
-        }
-        glob.accepts(&set)
-    }
-
     #[test]
     fn ownership_reads_the_fourth_field() {
         let owned = Glob::owned_by("123");
-        let accepts = |text: &str| {
-            let (mut set, mut next) = (Vec::new(), Vec::new());
-            owned.start(&mut set);
-            for c in text.chars() {
-                owned.step(&set, c, &mut next);
-                std::mem::swap(&mut set, &mut next);
-            }
-            owned.accepts(&set)
-        };
-        assert!(accepts("acs:kvstore:cn:123:instance/r-1"));
-        assert!(accepts("acs:kvstore::123:x:y"));
-        assert!(!accepts("acs:kvstore:cn:9:123:x"));
-        assert!(!accepts("acs:kvstore:cn:1234:x"));
+        assert!(owned.runs_to_match("acs:kvstore:cn:123:instance/r-1"));
+        assert!(owned.runs_to_match("acs:kvstore::123:x:y"));
+        assert!(!owned.runs_to_match("acs:kvstore:cn:9:123:x"));
+        assert!(!owned.runs_to_match("acs:kvstore:cn:1234:x"));
     }
 
     #[test]
@@ -289,7 +268,10 @@ mod tests {
             ("a**b", "ab", true),
             ("*a*", "bbb", false),
         ] {
-            assert_eq!(matches(pattern, text), expected, "{pattern} on {text}");
+            let glob = Glob::new(pattern, false);
+            // The automaton, and the evaluator's matcher it keeps for whole strings.
+            assert_eq!(glob.runs_to_match(text), expected, "{pattern} on {text}");
+            assert_eq!(glob.is_match(text), expected, "{pattern} on {text}");
         }
     }
 
@@ -297,6 +279,18 @@ mod tests {
     fn exact_patterns_read_wildcards_as_characters() {
         let glob = Glob::new("a*", true);
         assert_eq!(glob.literals().collect::<String>(), "a*");
+        assert!(glob.runs_to_match("a*") && glob.is_match("a*"));
+        assert!(!glob.runs_to_match("ab") && !glob.is_match("ab"));
+    }
+
+    #[test]
+    fn folded_input_is_read_folded() {
+        let glob = Glob::new("k", true).reading_folded();
+        assert!(glob.is_match("K") && glob.is_match("\u{212a}"));
+        let (mut set, mut next) = (Vec::new(), Vec::new());
+        glob.start(&mut set);
+        glob.step_input(&set, '\u{212a}', &mut next);
+        assert!(glob.accepts(&next));
     }
 
     #[test]
