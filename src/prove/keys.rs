@@ -444,26 +444,13 @@ fn numeric_candidates(
             _ => Vec::new(),
         })
         .collect();
-    let scale = constants
-        .iter()
-        .map(|d| d.fraction_len())
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let scale = u32::try_from(scale).map_err(|_| too_precise("number"))?;
-    let mut scaled = constants
-        .iter()
-        .map(|d| d.to_scaled(scale))
-        .collect::<Option<Vec<i128>>>()
-        .ok_or_else(|| too_precise("number"))?;
-    let unit = 10i128
-        .checked_pow(scale)
-        .ok_or_else(|| too_precise("number"))?;
-    let points = region_points(&mut scaled, unit).ok_or_else(|| too_precise("number"))?;
-    let mut values: Vec<ContextInput> = points
-        .into_iter()
-        .map(|p| ContextInput::String(format_scaled(p, scale)))
-        .collect();
+    let mut values = region_values(
+        &constants,
+        |d| usize::try_from(d.fraction_len()).unwrap_or(usize::MAX),
+        |d, scale| d.to_scaled(scale),
+        |point, scale| Some(format_scaled(point, scale)),
+    )
+    .ok_or_else(|| too_precise("number"))?;
     values.extend(junk.then(junk_value));
     Ok(values)
 }
@@ -477,52 +464,46 @@ fn date_candidates(tests: &[&CompiledCondition], junk: bool) -> Result<Vec<Conte
             _ => Vec::new(),
         })
         .collect();
-    let scale = constants
-        .iter()
-        .map(|t| t.fraction_digits().len())
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let scale = u32::try_from(scale).map_err(|_| too_precise("time"))?;
-    let unit = 10i128
-        .checked_pow(scale)
-        .ok_or_else(|| too_precise("time"))?;
-    let mut scaled = Vec::new();
-    for t in &constants {
-        let digits = t.fraction_digits();
-        let fraction: i128 = if digits.is_empty() {
-            0
-        } else {
-            digits.parse::<i128>().map_err(|_| too_precise("time"))?
-        };
-        let pad = 10i128
-            .checked_pow(scale - digits.len() as u32)
-            .ok_or_else(|| too_precise("time"))?;
-        scaled.push(i128::from(t.unix_seconds()) * unit + fraction * pad);
-    }
-    if scaled.is_empty() {
-        return Ok(vec![ContextInput::String(DEFAULT_TIME.into())]);
-    }
-    let points = region_points(&mut scaled, unit).ok_or_else(|| too_precise("time"))?;
-    let mut values = Vec::new();
-    for point in points {
-        let seconds = i64::try_from(point.div_euclid(unit)).map_err(|_| too_precise("time"))?;
-        let fraction = point.rem_euclid(unit);
-        let whole = Timestamp::from_unix(seconds, 0).to_string();
-        let text = if fraction == 0 {
-            whole
-        } else {
-            let digits = format!("{fraction:0width$}", width = scale as usize);
-            let base = whole.trim_end_matches('Z');
-            format!("{base}.{}Z", digits.trim_end_matches('0'))
-        };
-        // Instants past the years RFC 3339 can write hold no request value.
-        if Timestamp::parse_rfc3339(&text).is_ok() {
-            values.push(ContextInput::String(text));
-        }
-    }
+    let mut values = region_values(
+        &constants,
+        |t| t.fraction_len(),
+        |t, scale| t.to_scaled(scale),
+        |point, scale| {
+            // Instants past the years RFC 3339 can write hold no request value.
+            let text = Timestamp::from_scaled(point, scale)?.to_string();
+            Timestamp::parse_rfc3339(&text).is_ok().then_some(text)
+        },
+    )
+    .ok_or_else(|| too_precise("time"))?;
     values.extend(junk.then(junk_value));
     Ok(values)
+}
+
+/// One text value of every region `constants` cut an ordered line into: each constant, one
+/// between each two, one below and one above. Values are exact integers in units a tenth of
+/// the constants' finest digit (`to_scaled`), written back by `render` (`None`: no request can
+/// hold it). `None` when a value does not fit 128 bits.
+fn region_values<T>(
+    constants: &[T],
+    fraction_len: impl Fn(&T) -> usize,
+    to_scaled: impl Fn(&T, u32) -> Option<i128>,
+    render: impl Fn(i128, u32) -> Option<String>,
+) -> Option<Vec<ContextInput>> {
+    let finest = constants.iter().map(fraction_len).max().unwrap_or(0);
+    let scale = u32::try_from(finest).ok()?.checked_add(1)?;
+    let unit = 10i128.checked_pow(scale)?;
+    let mut scaled = constants
+        .iter()
+        .map(|c| to_scaled(c, scale))
+        .collect::<Option<Vec<i128>>>()?;
+    let points = region_points(&mut scaled, unit)?;
+    Some(
+        points
+            .into_iter()
+            .filter_map(|point| render(point, scale))
+            .map(ContextInput::String)
+            .collect(),
+    )
 }
 
 fn too_precise(what: &str) -> String {
@@ -572,6 +553,13 @@ mod tests {
         assert_eq!(format_scaled(5, 2), "0.05");
         assert_eq!(Decimal::parse("0.05").unwrap().to_scaled(3), Some(50));
         assert_eq!(Decimal::parse("-1e3").unwrap().to_scaled(1), Some(-10_000));
+        let t = Timestamp::parse_rfc3339("1969-12-31T23:59:59.25Z").unwrap();
+        assert_eq!(t.to_scaled(3), Some(-750));
+        assert_eq!(t.to_scaled(1), None);
+        assert_eq!(
+            Timestamp::from_scaled(-750, 3).unwrap().to_string(),
+            "1969-12-31T23:59:59.25Z"
+        );
     }
 
     #[test]

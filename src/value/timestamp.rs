@@ -192,9 +192,35 @@ impl Timestamp {
         }
     }
 
-    /// The digits of the fraction of a second, without trailing zeros; empty for none.
-    pub(crate) fn fraction_digits(&self) -> &str {
-        &self.fraction
+    /// How many digits the fraction of a second has (no trailing zeros).
+    pub(crate) fn fraction_len(&self) -> usize {
+        self.fraction.len()
+    }
+
+    /// The instant in units of `10^-scale` seconds since the epoch, when the fraction has at
+    /// most `scale` digits.
+    pub(crate) fn to_scaled(&self, scale: u32) -> Option<i128> {
+        let pad = scale.checked_sub(u32::try_from(self.fraction.len()).ok()?)?;
+        let fraction: i128 = if self.fraction.is_empty() {
+            0
+        } else {
+            self.fraction.parse().ok()?
+        };
+        i128::from(self.seconds)
+            .checked_mul(10i128.checked_pow(scale)?)?
+            .checked_add(fraction.checked_mul(10i128.checked_pow(pad)?)?)
+    }
+
+    /// The instant `value` units of `10^-scale` seconds after the epoch, if its seconds fit.
+    pub(crate) fn from_scaled(value: i128, scale: u32) -> Option<Timestamp> {
+        let unit = 10i128.checked_pow(scale)?;
+        let seconds = i64::try_from(value.div_euclid(unit)).ok()?;
+        let digits = format!("{:0width$}", value.rem_euclid(unit), width = scale as usize);
+        let fraction = digits.trim_end_matches('0');
+        Some(Timestamp {
+            seconds,
+            fraction: fraction.into(),
+        })
     }
 
     /// Returns the whole seconds since the Unix epoch, rounded toward
