@@ -163,10 +163,12 @@ impl<'a> Encoder<'a> {
                 let atoms: Vec<NodeId> = actions
                     .iter()
                     .map(|p| {
+                        let folded = fold_case(p.text());
                         let glob = intern_glob(
                             &mut self.action_globs,
                             &mut self.action_ids,
-                            &fold_case(p.text()),
+                            &folded,
+                            || Glob::new(&folded, false),
                         );
                         self.atom(Atom::Action(glob))
                     })
@@ -205,35 +207,34 @@ impl<'a> Encoder<'a> {
 
     /// "The resource matches `pattern`".
     pub(crate) fn resource_matches(&mut self, pattern: &str) -> NodeId {
-        let glob = intern_glob(&mut self.resource_globs, &mut self.resource_ids, pattern);
+        let glob = intern_glob(
+            &mut self.resource_globs,
+            &mut self.resource_ids,
+            pattern,
+            || Glob::new(pattern, false),
+        );
         self.atom(Atom::Resource(glob))
     }
 
     /// "The resource is `text`", character for character.
     fn resource_matches_exactly(&mut self, text: &str) -> NodeId {
-        let key = format!("\u{0}exact\u{0}{text}");
-        let glob = match self.resource_ids.get(&key) {
-            Some(&id) => id,
-            None => {
-                self.resource_globs.push(Glob::new(text, true));
-                self.resource_ids.insert(key, self.resource_globs.len() - 1);
-                self.resource_globs.len() - 1
-            }
-        };
+        let glob = intern_glob(
+            &mut self.resource_globs,
+            &mut self.resource_ids,
+            &format!("\u{0}exact\u{0}{text}"),
+            || Glob::new(text, true),
+        );
         self.atom(Atom::Resource(glob))
     }
 
     /// "The resource is in account `account`" (its fourth field).
     fn resource_owned_by(&mut self, account: &str) -> NodeId {
-        let key = format!("\u{0}owner\u{0}{account}");
-        let glob = match self.resource_ids.get(&key) {
-            Some(&id) => id,
-            None => {
-                self.resource_globs.push(Glob::owned_by(account));
-                self.resource_ids.insert(key, self.resource_globs.len() - 1);
-                self.resource_globs.len() - 1
-            }
-        };
+        let glob = intern_glob(
+            &mut self.resource_globs,
+            &mut self.resource_ids,
+            &format!("\u{0}owner\u{0}{account}"),
+            || Glob::owned_by(account),
+        );
         self.atom(Atom::Resource(glob))
     }
 
@@ -315,11 +316,18 @@ impl<'a> Encoder<'a> {
     }
 }
 
-fn intern_glob(globs: &mut Vec<Glob>, ids: &mut HashMap<String, usize>, text: &str) -> usize {
-    if let Some(&id) = ids.get(text) {
+/// The number of the glob named `name` (a pattern, or a name no pattern can have for globs
+/// of another kind), made by `make` on first use.
+fn intern_glob(
+    globs: &mut Vec<Glob>,
+    ids: &mut HashMap<String, usize>,
+    name: &str,
+    make: impl FnOnce() -> Glob,
+) -> usize {
+    if let Some(&id) = ids.get(name) {
         return id;
     }
-    globs.push(Glob::new(text, false));
-    ids.insert(text.to_owned(), globs.len() - 1);
+    globs.push(make());
+    ids.insert(name.to_owned(), globs.len() - 1);
     globs.len() - 1
 }

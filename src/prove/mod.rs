@@ -29,13 +29,16 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::PolicySet;
-use crate::condition::{CompiledCondition, Condition, ConditionValue, Family, Operator};
+use crate::condition::{
+    CompiledCondition, Condition, ConditionValue, ConditionValueError, Family, Operator,
+};
 use crate::context::global_key;
 use crate::eval::DecisionRecord;
+use crate::json::{JsonKind, JsonValue};
 use crate::pattern::{Pattern, fold_case};
 use crate::request::Request;
 use crate::span::{Span, Spanned};
-use crate::value::{self, Decimal, IpNetwork, Timestamp};
+use crate::value;
 
 use encode::Encoder;
 use engine::{Answer, solve};
@@ -409,35 +412,27 @@ fn required_condition(key: &str, value: &str) -> Result<CompiledCondition, Prove
         ));
     }
     let family = global_key(key).map_or(Family::String, |(_, family)| family);
-    let (operator, typed) = match family {
-        Family::Bool => (
-            "Bool",
-            value::parse_bool(value)
-                .map(ConditionValue::Bool)
-                .map_err(|e| e.to_string()),
-        ),
-        Family::Ip => (
-            "IpAddress",
-            value::parse_ip_addr(value)
-                .map_err(|e| e.to_string())
-                .and_then(|_| IpNetwork::parse(value).map_err(|e| e.to_string()))
-                .map(ConditionValue::Network),
-        ),
-        Family::Numeric => (
-            "NumericEquals",
-            Decimal::parse(value)
-                .map(ConditionValue::Decimal)
-                .map_err(|e| e.to_string()),
-        ),
-        Family::Date => (
-            "DateEquals",
-            Timestamp::parse_rfc3339(value)
-                .map(ConditionValue::Timestamp)
-                .map_err(|e| e.to_string()),
-        ),
-        Family::String => ("StringEquals", Ok(ConditionValue::String(value.to_owned()))),
+    let operator = match family {
+        Family::Bool => "Bool",
+        Family::Ip => "IpAddress",
+        Family::Numeric => "NumericEquals",
+        Family::Date => "DateEquals",
+        Family::String => "StringEquals",
     };
-    let typed = typed.map_err(|e| error(format!("`{key}` holds {family} values: {e}")))?;
+    // Typed as a policy value of the family is; for IP, one address, so that carrying it
+    // means being equal to it.
+    let as_policy_value = JsonValue {
+        kind: JsonKind::String(value.to_owned()),
+        span: Span::default(),
+    };
+    let address = match family {
+        Family::Ip => value::parse_ip_addr(value).map(|_| ()),
+        _ => Ok(()),
+    };
+    let typed = address
+        .map_err(ConditionValueError::from)
+        .and_then(|()| ConditionValue::from_json(family, &as_policy_value))
+        .map_err(|e| error(format!("`{key}` holds {family} values: {e}")))?;
     let operator = Operator::parse(operator).map_err(|e| error(e.to_string()))?;
     let condition = Condition {
         operator: Spanned::new(operator, Span::default()),
