@@ -9,7 +9,7 @@ use batsat::{Callbacks, Lit, SolverInterface, lbool};
 use super::encode::{Atom, Encoder};
 use super::keys::{self, Demands, KeyAnswer};
 use super::search::{self, Constraint, Found, Shape};
-use super::{Meter, RequestFile, formula, glob};
+use super::{Meter, RequestFile, formula, glob, shrink};
 use crate::condition::CompiledCondition;
 use crate::context::ContextInput;
 use crate::pattern::fold_case;
@@ -542,17 +542,13 @@ fn smaller_core(
         subset.push(u);
         if empty(&subset) {
             // Drop the wanted patterns that are not needed with it.
-            let mut i = 0;
-            while i + 1 < subset.len() && subset.len() > 2 {
-                let mut without = subset.clone();
-                without.remove(i);
-                if empty(&without) {
-                    subset = without;
-                } else {
-                    i += 1;
-                }
-            }
-            return subset;
+            let mut needed = shrink(wanted, meter, |w| {
+                let mut with = w.to_vec();
+                with.push(u);
+                empty(&with)
+            });
+            needed.push(u);
+            return needed;
         }
     }
     core

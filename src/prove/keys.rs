@@ -11,9 +11,9 @@
 
 use std::net::IpAddr;
 
-use super::Meter;
 use super::glob::Glob;
 use super::search::{self, Constraint, Found, Shape};
+use super::{Meter, shrink};
 use crate::condition::{Comparison, CompiledCondition, Family, OperandView};
 use crate::context::{ContextInput, ContextValue, global_key};
 use crate::pattern::fold_case;
@@ -69,30 +69,22 @@ pub(crate) fn solve_with_core(
         return (answer, Vec::new());
     }
     let total = usize::from(demands.present.is_some()) + demands.some.len() + demands.every.len();
-    let mut kept: Vec<bool> = vec![true; total];
-    for dropped in 0..total {
-        if meter.exhausted(0) {
-            break;
-        }
-        kept[dropped] = false;
-        if !matches!(
-            solve(key, &demands.subset(&kept), meter),
+    let core = shrink((0..total).collect(), meter, |kept| {
+        matches!(
+            solve(key, &demands.subset(kept), meter),
             KeyAnswer::Conflict
-        ) {
-            kept[dropped] = true;
-        }
-    }
-    let core = (0..total).filter(|&i| kept[i]).collect();
+        )
+    });
     (answer, core)
 }
 
 impl Demands<'_> {
     /// The demands whose positions are `kept` (presence first, then `some`, then `every`).
-    fn subset(&self, kept: &[bool]) -> Demands<'_> {
+    fn subset(&self, kept: &[usize]) -> Demands<'_> {
         let mut position = 0;
         let mut keep = || {
             position += 1;
-            kept[position - 1]
+            kept.contains(&(position - 1))
         };
         let present = match self.present {
             Some(p) if keep() => Some(p),

@@ -91,6 +91,27 @@ impl Meter {
     }
 }
 
+/// Drops from `items`, one at a time, each item `still_holds` does not need, so that none of
+/// those left can be dropped alone (deletion-based shrinking of a core or a cover). When the
+/// meter runs out it stops, keeping what is left: a larger set that still holds.
+pub(crate) fn shrink<T: Clone>(
+    mut items: Vec<T>,
+    meter: &Meter,
+    mut still_holds: impl FnMut(&[T]) -> bool,
+) -> Vec<T> {
+    let mut k = 0;
+    while k < items.len() && !meter.exhausted(0) {
+        let mut without = items.clone();
+        without.remove(k);
+        if still_holds(&without) {
+            items = without;
+        } else {
+            k += 1;
+        }
+    }
+    items
+}
+
 /// "No request for `action` on a resource matching `resource` is allowed unless it carries
 /// every `require`d value."
 #[derive(Debug, Clone)]

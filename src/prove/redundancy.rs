@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::encode::Encoder;
 use super::engine::{Answer, solve};
-use super::{Budget, Meter, formula};
+use super::{Budget, Meter, formula, shrink};
 use crate::lint::subsume::overlaps;
 use crate::policy::Effect;
 use crate::{Policy, PolicySet};
@@ -137,17 +137,11 @@ pub fn redundant_statements(
             continue;
         }
         // Drop what the cover does not need, so the finding names the statements that matter.
-        let mut needed = cover;
-        let mut k = 0;
-        while k < needed.len() && Instant::now() < deadline {
-            let mut without = needed.clone();
-            without.remove(k);
-            if covers(&without) {
-                needed = without;
-            } else {
-                k += 1;
-            }
-        }
+        let until_deadline = Meter {
+            deadline: Some(deadline),
+            memory: usize::MAX,
+        };
+        let needed = shrink(cover, &until_deadline, |c| covers(c));
         gone[i] = true;
         found.push(RedundantStatement {
             index: statements[i].statement,
