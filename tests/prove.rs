@@ -395,6 +395,27 @@ fn cli_no_new_access_gates_a_change_and_exits_by_the_answer() {
             .starts_with("holds: every request the new policies allow, the old policies allowed\n"),
         "{stdout}"
     );
+    // A control policy from stdin is read once and applies to both sides: denying all, it
+    // leaves nothing new.
+    let out = common::ramguard()
+        .args([
+            "prove",
+            "no-new-access",
+            "--old-policy",
+            "policies/dba-restore.json",
+            "--new-policy",
+            "policies/prod-restore.json",
+            "--control-policy",
+            "-",
+        ])
+        .write_stdin(
+            r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}"#,
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("holds: "), "{stdout}");
 }
 
 #[test]

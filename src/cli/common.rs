@@ -140,7 +140,7 @@ pub(crate) fn report_principal_error(e: &PrincipalError) -> Reported {
 
 /// The policies of a principal of an account file. A session policy applies to role sessions
 /// only, so it is refused for a user.
-pub(crate) fn account_builder(
+fn account_builder(
     path: &Path,
     principal: &str,
     with_session_policy: bool,

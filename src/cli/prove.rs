@@ -7,14 +7,14 @@ use std::time::Duration;
 use crate::PolicySet;
 use crate::account::CompiledAccount;
 use crate::eval::DecisionRecord;
-use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, RequestFile};
+use crate::prove::{Budget, NeverAllows, NoNewAccess, Outcome, Proof, RequestFile, Witness};
 use crate::request::RESTORE_INSTANCE_ACTION;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::common::{
-    Format, PolicyArgs, account_builder, load_policy, parse_key_value, refuse_stdin_twice,
-    report_account_error, report_principal_error,
+    Format, PolicyArgs, load_policy, parse_key_value, refuse_stdin_twice, report_account_error,
+    report_principal_error,
 };
 use super::exit;
 use super::output::{Reported, print_json, report_error, report_with_help, warn, write_text};
@@ -231,13 +231,7 @@ fn never_allows(args: &NeverAllowsArgs) -> Result<Outcome, Reported> {
                 .map_err(|e| report_principal_error(&e))?;
             proofs.push((principal.to_string(), query(set)?));
         }
-        return print_each(
-            &proofs,
-            "never-allows",
-            &claim,
-            &violation,
-            args.answer.format,
-        );
+        return print_each(&proofs, "never-allows", &claim, args.answer.format);
     }
     let (builder, _) = policies.load_with_account()?;
     let set = builder.build().map_err(report_error)?;
@@ -257,7 +251,6 @@ fn print_each(
     proofs: &[(String, Proof)],
     query: &str,
     claim: &str,
-    violation: &str,
     format: Format,
 ) -> Result<Outcome, Reported> {
     let overall = proofs
@@ -310,11 +303,10 @@ fn print_each(
                 match &proof.outcome {
                     Outcome::Holds => text.push_str("holds\n"),
                     Outcome::Unknown(reason) => text.push_str(&format!("unknown: {reason}\n")),
-                    Outcome::Violated(_) => {
-                        // The violation's witness and decisions, indented under the principal.
+                    Outcome::Violated(w) => {
+                        // The witness and decisions, indented under the principal.
                         text.push_str("violated\n");
-                        let block = describe_outcome(&proof.outcome, claim, violation);
-                        for line in block.lines().skip(2) {
+                        for line in describe_witness(w).lines() {
                             if !line.is_empty() {
                                 text.push_str("  ");
                                 text.push_str(line);
@@ -333,11 +325,7 @@ fn print_each(
                 count(|o| matches!(o, Outcome::Violated(_))),
                 count(|o| matches!(o, Outcome::Unknown(_))),
                 count(|o| matches!(o, Outcome::Holds)),
-                if matches!(overall, Outcome::Unknown(_)) {
-                    "gave up"
-                } else {
-                    "decided"
-                },
+                ending(&overall),
                 human_duration(elapsed),
             ));
             write_text(&text)?;
@@ -361,22 +349,26 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
     if let Some(action) = &args.action {
         warn_unknown_action(action);
     }
-    let (old, new) = match (&args.old_account, &args.new_account, &args.principal) {
-        (Some(old), Some(new), Some(principal)) => {
-            let old = account_builder(old, principal, false).map(|(b, _)| b);
-            let new = account_builder(new, principal, false).map(|(b, _)| b);
-            let (old, new) = (old?, new?);
-            (
-                old.build().map_err(report_error)?,
-                new.build().map_err(report_error)?,
-            )
+    // Control policies are read once (`-` is stdin) and apply to both sides.
+    let control: Vec<_> = args.control.iter().map(|p| load_policy(p)).collect();
+    let control = control.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let side = |policies: &[PathBuf], account: &Option<PathBuf>| {
+        let files = PolicyArgs {
+            policies: policies.to_vec(),
+            control_policies: Vec::new(),
+            session_policy: None,
+            account: account.clone(),
+            principal: args.principal.clone(),
+        };
+        let (mut builder, _) = files.load_with_account()?;
+        for policy in &control {
+            builder = builder.control(policy.clone());
         }
-        _ => {
-            let old = load_set(&args.old, &args.control);
-            let new = load_set(&args.new, &args.control);
-            (old?, new?)
-        }
+        builder.build().map_err(report_error)
     };
+    let old = side(&args.old, &args.old_account);
+    let new = side(&args.new, &args.new_account);
+    let (old, new) = (old?, new?);
     let query = NoNewAccess {
         old: &old,
         new: &new,
@@ -401,20 +393,6 @@ fn no_new_access(args: &NoNewAccessArgs) -> Result<Outcome, Reported> {
         &violation,
         args.answer.format,
     )
-}
-
-/// Loads identity and control policies into one set, reporting every broken file.
-fn load_set(identity: &[PathBuf], control: &[PathBuf]) -> Result<PolicySet, Reported> {
-    let identity: Vec<_> = identity.iter().map(|p| load_policy(p)).collect();
-    let control: Vec<_> = control.iter().map(|p| load_policy(p)).collect();
-    let mut builder = PolicySet::builder();
-    for policy in identity {
-        builder = builder.identity(policy?);
-    }
-    for policy in control {
-        builder = builder.control(policy?);
-    }
-    builder.build().map_err(report_error)
 }
 
 /// Warns about a kvstore action no kvstore API has: a typo would make every property about it
@@ -499,11 +477,7 @@ fn print(
             let mut text = describe_outcome(&proof.outcome, claim, violation);
             text.push_str(&format!(
                 "\n{} in {} ({} round{})\n",
-                if matches!(proof.outcome, Outcome::Unknown(_)) {
-                    "gave up"
-                } else {
-                    "decided"
-                },
+                ending(&proof.outcome),
                 human_duration(proof.elapsed),
                 proof.rounds,
                 if proof.rounds == 1 { "" } else { "s" }
@@ -517,25 +491,32 @@ fn print(
 /// The answer for people: the verdict on the property, and a violation's witness with each
 /// set's decision on it.
 fn describe_outcome(outcome: &Outcome, claim: &str, violation: &str) -> String {
-    let mut text = String::new();
     match outcome {
-        Outcome::Holds => text.push_str(&format!("holds: {claim}\n")),
-        Outcome::Unknown(reason) => {
-            text.push_str(&format!("unknown: {reason}\n  asked: {claim}\n"));
-        }
-        Outcome::Violated(w) => {
-            text.push_str(&format!("violated: {violation}\n\n"));
-            text.push_str(
-                "witness (confirmed by the evaluator; save it and run `ramguard eval --request FILE`):\n",
-            );
-            text.push_str(&w.request_file.to_string());
-            text.push_str("\n\n");
-            for (label, record) in &w.decisions {
-                text.push_str(&format!("{label}: {}\n", describe(record)));
-            }
-        }
+        Outcome::Holds => format!("holds: {claim}\n"),
+        Outcome::Unknown(reason) => format!("unknown: {reason}\n  asked: {claim}\n"),
+        Outcome::Violated(w) => format!("violated: {violation}\n\n{}", describe_witness(w)),
+    }
+}
+
+/// A witness as a request file, and each set's decision on it.
+fn describe_witness(w: &Witness) -> String {
+    let mut text = String::from(
+        "witness (confirmed by the evaluator; save it and run `ramguard eval --request FILE`):\n",
+    );
+    text.push_str(&w.request_file.to_string());
+    text.push_str("\n\n");
+    for (label, record) in &w.decisions {
+        text.push_str(&format!("{label}: {}\n", describe(record)));
     }
     text
+}
+
+/// "decided", or "gave up" for an unknown answer.
+fn ending(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Unknown(_) => "gave up",
+        _ => "decided",
+    }
 }
 
 /// Milliseconds, to the microsecond.
