@@ -52,21 +52,17 @@ pub(super) fn solve(
     let atom_vars: Vec<(u32, batsat::Var)> = literals.atom_vars().collect();
     for (atom, var) in atom_vars {
         let lit = Lit::new(var, true);
-        let key = encoder.key_of(encoder.atoms[atom as usize]);
-        let Some(key) = key else { continue };
+        let (passing, test) = match encoder.atoms[atom as usize] {
+            Atom::Some(test) => (lit, test),
+            Atom::Every(test) => (!lit, test),
+            _ => continue,
+        };
+        let present = literals.atom(encoder.present_atom(encoder.tests[test].0), &mut solver);
+        solver.add_clause_reuse(&mut vec![!passing, present]);
+    }
+    for key in (0..encoder.keys.len()).filter(|&k| encoder.keys[k].always_present()) {
         let present = literals.atom(encoder.present_atom(key), &mut solver);
-        match encoder.atoms[atom as usize] {
-            Atom::Some(_) => {
-                solver.add_clause_reuse(&mut vec![!lit, present]);
-            }
-            Atom::Every(_) => {
-                solver.add_clause_reuse(&mut vec![lit, present]);
-            }
-            _ => {}
-        }
-        if encoder.keys[key].always_present() {
-            solver.add_clause_reuse(&mut vec![present]);
-        }
+        solver.add_clause_reuse(&mut vec![present]);
     }
     tell_typed_keys(encoder, &mut solver, &mut literals);
     let scope_glob = scope.map(|s| glob::Glob::new(s, false));

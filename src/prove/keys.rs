@@ -16,7 +16,6 @@ use super::search::{self, Constraint, Found, Shape};
 use super::{Meter, shrink};
 use crate::condition::{Comparison, CompiledCondition, Family, OperandView};
 use crate::context::{ContextInput, ContextValue, global_key};
-use crate::pattern::fold_case;
 use crate::request::CURRENT_TIME_KEY;
 use crate::value::{Decimal, Timestamp};
 
@@ -31,7 +30,7 @@ impl Key {
     /// Whether every request holds the key: RAM always knows the time, and `Request` always
     /// sets it.
     pub(crate) fn always_present(&self) -> bool {
-        self.folded == fold_case(CURRENT_TIME_KEY)
+        self.folded.eq_ignore_ascii_case(CURRENT_TIME_KEY)
     }
 }
 
