@@ -432,22 +432,21 @@ fn cli_budget_and_input_errors_have_their_own_exit_codes() {
         args.extend_from_slice(extra);
         output(&args)
     };
-    let (code, _, stderr) = never_allows(&["--budget", "a fortnight"]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr.lines().next(),
-        Some(
-            "error: invalid value 'a fortnight' for '--budget <TIME[,SIZE]>': `a fortnight` is not a time (60s, 500ms, 2m) or a size (512MiB)"
-        )
-    );
-    let (code, _, stderr) = never_allows(&["--require", "acs:MFAPresent"]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr.lines().next(),
-        Some(
-            "error: invalid value 'acs:MFAPresent' for '--require <KEY=VALUE>': expected KEY=VALUE, e.g. acs:SourceVpc=vpc-ops01, found `acs:MFAPresent`"
-        )
-    );
+    for (flag, value, error) in [
+        (
+            "--budget",
+            "a fortnight",
+            "error: invalid value 'a fortnight' for '--budget <TIME[,SIZE]>': `a fortnight` is not a time (60s, 500ms, 2m) or a size (512MiB)",
+        ),
+        (
+            "--require",
+            "acs:MFAPresent",
+            "error: invalid value 'acs:MFAPresent' for '--require <KEY=VALUE>': expected KEY=VALUE, e.g. acs:SourceVpc=vpc-ops01, found `acs:MFAPresent`",
+        ),
+    ] {
+        let (code, _, stderr) = never_allows(&[flag, value]);
+        assert_eq!((code, stderr.lines().next()), (2, Some(error)));
+    }
     // A misspelt action answers, with a warning: nothing allows an action nobody calls.
     let (code, _, stderr) = never_allows(&["--action", "kvstore:RestorInstance"]);
     assert_eq!(code, 0);
